@@ -1,0 +1,32 @@
+"""Root URLs. The permission matrix test (tests/test_permission_matrix.py) walks every one."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from health_check.views import HealthCheckView
+
+from organizations.forms import LoginForm
+from organizations.views import home
+
+from .health import health_checks
+
+admin.site.site_header = "BMMS administration"
+admin.site.site_title = "BMMS admin"
+admin.site.index_title = "Bangsamoro Ministries Management System"
+
+urlpatterns = [
+    path("", home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("org/", include("organizations.urls")),
+    path("healthz/", HealthCheckView.as_view(checks=health_checks()), name="healthz"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,212 @@
+"""Django admin for the organizations app. Admin changes are written to the audit log too."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from . import audit
+from .models import AuditLog, Department, Membership, OCMAccess, Organization, User
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Records every admin save and delete in the audit log, with before/after values."""
+
+    def save_model(self, request, obj, form, change):
+        before = None
+        if change and obj.pk:
+            before = audit.snapshot(type(obj).objects.get(pk=obj.pk))
+        super().save_model(request, obj, form, change)
+        action = f"{obj._meta.model_name}.admin_{'changed' if change else 'added'}"
+        audit.record(
+            actor=request.user,
+            action=action,
+            subject=obj,
+            before=before,
+            after=audit.snapshot(obj),
+            organization=_organization_of(obj),
+        )
+
+    def delete_model(self, request, obj):
+        audit.record(
+            actor=request.user,
+            action=f"{obj._meta.model_name}.admin_deleted",
+            subject=obj,
+            before=audit.snapshot(obj),
+            organization=_organization_of(obj),
+        )
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+def _organization_of(obj):
+    if isinstance(obj, Organization):
+        return obj
+    return getattr(obj, "organization", None)
+
+
+@admin.register(Organization)
+class OrganizationAdmin(AuditedAdmin):
+    list_display = [
+        "code",
+        "name",
+        "category",
+        "attached_to",
+        "is_pilot",
+        "rollout_wave",
+        "onboarding_status",
+        "is_active",
+    ]
+    list_filter = ["category", "is_pilot", "rollout_wave", "onboarding_status", "is_active"]
+    search_fields = ["code", "name", "acronym", "head_official"]
+    autocomplete_fields = ["attached_to"]
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "code",
+                    "name",
+                    "acronym",
+                    "category",
+                    "attached_to",
+                    "is_active",
+                    "mandate",
+                ]
+            },
+        ),
+        (
+            "Rollout",
+            {
+                "fields": [
+                    "is_pilot",
+                    "rollout_wave",
+                    "onboarding_status",
+                    "onboarding_date",
+                    "go_live_date",
+                ]
+            },
+        ),
+        (
+            "Head and contacts",
+            {"fields": ["head_official", "head_title", "email", "phone", "address"]},
+        ),
+        ("Record", {"fields": ["created_at", "updated_at"]}),
+    ]
+
+
+@admin.register(Department)
+class DepartmentAdmin(AuditedAdmin):
+    list_display = ["name", "organization", "code", "head"]
+    list_filter = ["organization__category", "organization"]
+    search_fields = ["name", "code", "organization__code", "organization__name"]
+    autocomplete_fields = ["organization"]
+    list_select_related = ["organization"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["organization", "department"]
+    fields = ["organization", "role", "department", "position", "is_primary"]
+
+
+class OCMAccessInline(admin.StackedInline):
+    model = OCMAccess
+    extra = 0
+    can_delete = True
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = [
+        "email",
+        "first_name",
+        "last_name",
+        "position",
+        "is_active",
+        "is_staff",
+        "last_login",
+    ]
+    list_filter = [
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        "memberships__organization__is_pilot",
+        "memberships__role",
+    ]
+    search_fields = ["email", "first_name", "last_name", "memberships__organization__code"]
+    readonly_fields = ["last_login", "date_joined", "public_id"]
+    fieldsets = [
+        (None, {"fields": ["email", "password", "public_id"]}),
+        ("Person", {"fields": ["first_name", "last_name", "position", "phone"]}),
+        (
+            "Permissions",
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["email", "first_name", "last_name", "password1", "password2"],
+            },
+        ),
+    ]
+    inlines = [MembershipInline, OCMAccessInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(AuditedAdmin):
+    list_display = ["user", "organization", "role", "department", "is_primary"]
+    list_filter = ["role", "is_primary", "organization__is_pilot", "organization"]
+    search_fields = ["user__email", "user__first_name", "user__last_name", "organization__code"]
+    autocomplete_fields = ["user", "organization", "department"]
+    list_select_related = ["user", "organization", "department"]
+
+
+@admin.register(OCMAccess)
+class OCMAccessAdmin(AuditedAdmin):
+    list_display = ["user", "level", "is_active", "granted_at"]
+    list_filter = ["level", "is_active"]
+    search_fields = ["user__email", "user__first_name", "user__last_name"]
+    autocomplete_fields = ["user"]
+    list_select_related = ["user"]
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(admin.ModelAdmin):
+    """Read-only: the audit log is append-only, in the admin as in the database."""
+
+    list_display = [
+        "created_at",
+        "actor_email",
+        "organization",
+        "action",
+        "subject_type",
+        "subject_repr",
+        "request_id",
+    ]
+    list_filter = ["action", "subject_type", "organization"]
+    search_fields = ["actor_email", "action", "subject_repr", "subject_id", "request_id"]
+    date_hierarchy = "created_at"
+    list_select_related = ["organization"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

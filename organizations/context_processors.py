@@ -1,0 +1,19 @@
+"""Template context: the current organization and what the switcher offers."""
+
+from __future__ import annotations
+
+from .tenancy import TenancyProfile
+
+
+def tenancy(request) -> dict:
+    profile = getattr(request, "tenancy", None) or TenancyProfile()
+    membership = getattr(request, "membership", None)
+    return {
+        "current_organization": getattr(request, "organization", None),
+        "current_membership": membership,
+        "switchable_memberships": profile.memberships,
+        "is_ocm_only": profile.is_ocm_only,
+        "ocm_level": profile.ocm_level,
+        "can_admin_org": bool(membership) and profile.can(membership.organization_id, "admin"),
+        "can_change_org": bool(membership) and profile.can(membership.organization_id, "change"),
+    }

@@ -1,0 +1,88 @@
+"""Request id, current organization and the OCM read-only guard."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from .logcontext import current_ip, current_request_id
+from .tenancy import tenancy_of
+
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+SESSION_KEY = "current_organization_code"
+
+
+class RequestIdMiddleware:
+    """Gives each request an id (the proxy's X-Request-ID when well-formed) for logs and audit."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request.id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+        token = current_request_id.set(request.id)
+        ip_token = current_ip.set(request.META.get("REMOTE_ADDR"))
+        try:
+            response = self.get_response(request)
+        finally:
+            current_request_id.reset(token)
+            current_ip.reset(ip_token)
+        response["X-Request-ID"] = request.id
+        return response
+
+
+class CurrentOrganizationMiddleware:
+    """Sets `request.organization` and `request.membership` from the session choice.
+
+    The choice is checked against the user's memberships on every request; a stale or forged
+    choice falls back to the primary membership. OCM-only users have no current organization:
+    they read every organization through the directory and the OCM dashboard.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.organization = None
+        request.membership = None
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            profile = tenancy_of(user)
+            request.tenancy = profile
+            chosen = request.session.get(SESSION_KEY)
+            membership = next(
+                (m for m in profile.memberships if m.organization.code == chosen), None
+            )
+            if membership is None and profile.memberships:
+                membership = profile.memberships[0]  # primary first (see tenancy_of)
+            if membership is not None:
+                request.membership = membership
+                request.organization = membership.organization
+        return self.get_response(request)
+
+
+class OCMReadOnlyMiddleware:
+    """OCM-only users write nothing: every unsafe method answers 403, on every URL.
+
+    The one exception is signing out, which ends the user's own session and changes no data.
+    """
+
+    SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._logout_path: str | None = None
+
+    def __call__(self, request):
+        if request.method not in self.SAFE_METHODS:
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated and tenancy_of(user).is_ocm_only:
+                if self._logout_path is None:
+                    self._logout_path = reverse("logout")
+                if request.path != self._logout_path:
+                    raise PermissionDenied("OCM access is read-only.")
+        return self.get_response(request)

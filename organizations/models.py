@@ -1,0 +1,264 @@
+"""Organizations (the MOAs), their departments, users, memberships, OCM access and the audit log."""
+
+from __future__ import annotations
+
+import uuid
+
+import pgtrigger
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+
+from .tenancy import OrgOwnedModel, OrgQuerySet, Role
+
+
+class Organization(models.Model):
+    """A Ministry, Office or Agency of the Bangsamoro government (from a shipped data file)."""
+
+    class Category(models.TextChoices):
+        MINISTRY = "ministry", "Ministry"
+        OFFICE = "office", "Office"
+        AGENCY = "agency", "Agency"
+        SPECIAL_BODY = "special_body", "Special body"
+        COMMISSION = "commission", "Commission"
+
+    class OnboardingStatus(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        TRAINING = "training", "Training"
+        UAT = "uat", "User acceptance testing"
+        LIVE = "live", "Live"
+
+    code = models.SlugField(
+        max_length=20, unique=True, help_text="Short official code, e.g. MOH. Used in URLs."
+    )
+    name = models.CharField(max_length=200, unique=True)
+    acronym = models.CharField(max_length=20, blank=True)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    attached_to = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="attached_organizations",
+        help_text="The office this organization is attached to, if any.",
+    )
+    is_active = models.BooleanField(default=True)
+    is_pilot = models.BooleanField(default=False)
+    rollout_wave = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Rollout wave; pilots are wave 1."
+    )
+    onboarding_status = models.CharField(
+        max_length=20, choices=OnboardingStatus.choices, default=OnboardingStatus.NOT_STARTED
+    )
+    onboarding_date = models.DateField(null=True, blank=True)
+    go_live_date = models.DateField(null=True, blank=True)
+    head_official = models.CharField(max_length=200, blank=True)
+    head_title = models.CharField(max_length=120, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    mandate = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(attached_to=models.F("id")),
+                name="organization_not_self_attached",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(go_live_date__isnull=True)
+                | models.Q(onboarding_date__isnull=True)
+                | models.Q(go_live_date__gte=models.F("onboarding_date")),
+                name="organization_go_live_after_onboarding",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.name}"
+
+    @property
+    def display_acronym(self) -> str:
+        return self.acronym or self.code
+
+
+class Department(OrgOwnedModel):
+    """An organizational unit inside an organization (Finance, HR, IT, Operations, ...)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=120)
+    code = models.CharField(max_length=20, blank=True)
+    description = models.TextField(blank=True)
+    head = models.CharField(max_length=200, blank=True, help_text="Name of the department head.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["organization__code", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                "organization", Lower("name"), name="department_name_unique_per_organization"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager):
+    """Users log in with their e-mail address, compared without regard to case."""
+
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username: str):
+        return self.get(email__iexact=username)
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person who signs in to the portal. The e-mail address is the login."""
+
+    username = None
+    email = models.EmailField("e-mail address", unique=True)
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    position = models.CharField(max_length=120, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "email"]
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    def save(self, *args, **kwargs):
+        self.email = (self.email or "").strip().lower()
+        super().save(*args, **kwargs)
+
+
+class Membership(OrgOwnedModel):
+    """A user's role in one organization. At most one membership per user is primary."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.VIEWER)
+    department = models.ForeignKey(
+        Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="memberships"
+    )
+    position = models.CharField(max_length=120, blank=True)
+    is_primary = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organization__code", "user__last_name", "user__first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organization"], name="membership_unique_user_organization"
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(is_primary=True),
+                name="membership_one_primary_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organization.code} · {self.get_role_display()}"
+
+
+class OCMAccess(models.Model):
+    """Read-only access to every organization for staff of the Office of the Chief Minister."""
+
+    class Level(models.TextChoices):
+        VIEWER = "viewer", "Viewer (dashboard)"
+        ANALYST = "analyst", "Analyst (drill-downs and CSV)"
+        EXECUTIVE = "executive", "Executive (everything, PDF briefing)"
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="ocm_access")
+    level = models.CharField(max_length=20, choices=Level.choices, default=Level.VIEWER)
+    is_active = models.BooleanField(default=True)
+    granted_at = models.DateTimeField(auto_now_add=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "OCM access"
+        verbose_name_plural = "OCM access"
+
+    def __str__(self) -> str:
+        return f"{self.user} · OCM {self.get_level_display()}"
+
+
+class AuditLog(models.Model):
+    """Append-only record of every change made through services.
+
+    The database refuses UPDATE and DELETE on this table (a trigger). Nothing here points at its
+    subject by foreign key, so deleting the subject (or the actor) never removes or alters entries.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_email = models.CharField(max_length=254, blank=True)
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    action = models.CharField(max_length=60, db_index=True)
+    subject_type = models.CharField(max_length=100, db_index=True)
+    subject_id = models.CharField(max_length=64, blank=True)
+    subject_repr = models.CharField(max_length=300, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organization", "-created_at"])]
+        triggers = [
+            pgtrigger.Protect(
+                name="audit_log_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_email or 'system'} {self.action}"

@@ -1,0 +1,68 @@
+"""Reads of the organizations app, always scoped to the user asking."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from .models import AuditLog, Department, Membership, Organization
+from .tenancy import require
+
+
+def organization_directory() -> QuerySet[Organization]:
+    """Every active organization with its department and member counts (two subqueries)."""
+    return (
+        Organization.objects.filter(is_active=True)
+        .select_related("attached_to")
+        .annotate(
+            department_count=Count("organizations_departments", distinct=True),
+            member_count=Count("organizations_memberships", distinct=True),
+        )
+        .order_by("code")
+    )
+
+
+def departments_for(user: Any, organization: Organization) -> QuerySet[Department]:
+    return (
+        Department.objects.for_user(user)
+        .for_organization(organization)
+        .annotate(member_count=Count("memberships"))
+        .order_by("name")
+    )
+
+
+def members_for(user: Any, organization: Organization, search: str = "") -> QuerySet[Membership]:
+    qs = (
+        Membership.objects.for_user(user)
+        .for_organization(organization)
+        .select_related("user", "department", "organization")
+        .order_by("user__last_name", "user__first_name", "user__email")
+    )
+    if search:
+        qs = qs.filter(
+            Q(user__email__icontains=search)
+            | Q(user__first_name__icontains=search)
+            | Q(user__last_name__icontains=search)
+        )
+    return qs
+
+
+def audit_entries_for(user: Any, organization: Organization) -> QuerySet[AuditLog]:
+    """The organization's audit entries; only its org_admins (and superusers) may read them."""
+    require(user, organization.pk, "admin")
+    return AuditLog.objects.filter(organization=organization).order_by("-created_at", "-id")
+
+
+def home_summary(organization: Organization) -> dict[str, Any]:
+    """Counts for the home page of one organization, in one query."""
+    counts = Organization.objects.filter(pk=organization.pk).aggregate(
+        departments=Count("organizations_departments", distinct=True),
+        members=Count("organizations_memberships", distinct=True),
+        admins=Count(
+            "organizations_memberships",
+            filter=Q(organizations_memberships__role="org_admin"),
+            distinct=True,
+        ),
+    )
+    return counts

@@ -1,0 +1,91 @@
+"""Writes of the organizations app: `<entity>_<verb>(*, actor, ...)`, atomic, validated, audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from . import audit
+from .models import Department, Membership, Organization
+from .tenancy import forget_tenancy, require
+
+DEPARTMENT_FIELDS = ["name", "code", "description", "head"]
+MEMBERSHIP_FIELDS = ["role", "department_id", "position", "is_primary"]
+
+
+@transaction.atomic
+def department_create(*, actor: Any, organization: Organization, **data: Any) -> Department:
+    """Create a department in the actor's organization (org_admin only)."""
+    require(actor, organization.pk, "admin")
+    department = Department(organization=organization, **data)
+    department.full_clean()
+    department.save()
+    audit.record(
+        actor=actor,
+        action="department.created",
+        subject=department,
+        after=audit.snapshot(department, DEPARTMENT_FIELDS),
+    )
+    return department
+
+
+@transaction.atomic
+def department_update(*, actor: Any, department: Department, **data: Any) -> Department:
+    """Change a department's fields (org_admin only)."""
+    require(actor, department.organization_id, "admin")
+    department = Department.objects.select_for_update().get(pk=department.pk)
+    before = audit.snapshot(department, DEPARTMENT_FIELDS)
+    for name, value in data.items():
+        setattr(department, name, value)
+    department.full_clean()
+    department.save()
+    after = audit.snapshot(department, DEPARTMENT_FIELDS)
+    if after != before:
+        audit.record(
+            actor=actor, action="department.updated", subject=department, before=before, after=after
+        )
+    return department
+
+
+@transaction.atomic
+def department_delete(*, actor: Any, department: Department) -> None:
+    """Delete a department; its members stay in the organization without a department."""
+    require(actor, department.organization_id, "admin")
+    audit.record(
+        actor=actor,
+        action="department.deleted",
+        subject=department,
+        before=audit.snapshot(department, DEPARTMENT_FIELDS),
+    )
+    department.delete()
+
+
+@transaction.atomic
+def membership_update(*, actor: Any, membership: Membership, **data: Any) -> Membership:
+    """Change a member's role, department or position (org_admin only).
+
+    An org_admin cannot demote themself: an organization must not lose its last administrator
+    by accident.
+    """
+    require(actor, membership.organization_id, "admin")
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    before = audit.snapshot(membership, MEMBERSHIP_FIELDS)
+    for name, value in data.items():
+        setattr(membership, name, value)
+    if (
+        membership.user_id == actor.pk
+        and before["role"] == "org_admin"
+        and membership.role != "org_admin"
+    ):
+        raise ValidationError({"role": "You cannot remove your own administrator role."})
+    membership.full_clean()
+    membership.save()
+    after = audit.snapshot(membership, MEMBERSHIP_FIELDS)
+    if after != before:
+        audit.record(
+            actor=actor, action="membership.updated", subject=membership, before=before, after=after
+        )
+    forget_tenancy(actor)
+    return membership

@@ -1,0 +1,173 @@
+"""Tenancy: the single enforcement point for who may see and change what (ARCHITECTURE.md §3).
+
+Every tenant-owned model inherits `OrgOwnedModel`, whose manager offers
+`for_user(user, action)`. Views start from it and never from `Model.objects.get()`:
+
+* an object of an organization the user cannot see is simply not in the queryset (→ 404);
+* a member whose role is too low for the action gets `PermissionDenied` (→ 403);
+* OCM-only users read every organization and write nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.shortcuts import get_object_or_404
+
+if TYPE_CHECKING:
+    from .models import Membership
+
+
+class Role(models.TextChoices):
+    VIEWER = "viewer", "Viewer"
+    EDITOR = "editor", "Editor"
+    APPROVER = "approver", "Approver"
+    ORG_ADMIN = "org_admin", "Organization admin"
+
+
+ROLE_RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.APPROVER: 3, Role.ORG_ADMIN: 4}
+
+#: The lowest membership role that may perform an action.
+ACTION_MIN_ROLE = {
+    "view": Role.VIEWER,
+    "change": Role.EDITOR,
+    "approve": Role.APPROVER,
+    "admin": Role.ORG_ADMIN,
+}
+
+
+def role_allows(role: str | None, action: str) -> bool:
+    """True when a membership role is high enough for an action."""
+    if role is None:
+        return False
+    return ROLE_RANK[Role(role)] >= ROLE_RANK[ACTION_MIN_ROLE[action]]
+
+
+@dataclass
+class TenancyProfile:
+    """What one user may do, loaded once per request (two queries) and cached on the user."""
+
+    is_superuser: bool = False
+    ocm_level: str | None = None
+    memberships: list[Membership] = field(default_factory=list)
+
+    @property
+    def roles(self) -> dict[int, str]:
+        return {m.organization_id: m.role for m in self.memberships}
+
+    @property
+    def is_ocm(self) -> bool:
+        return self.ocm_level is not None
+
+    @property
+    def is_ocm_only(self) -> bool:
+        """An OCM user with no membership anywhere: reads everything, writes nothing."""
+        return self.is_ocm and not self.memberships and not self.is_superuser
+
+    def can(self, organization_id: int | None, action: str) -> bool:
+        if self.is_superuser:
+            return True
+        if action == "view" and self.is_ocm:
+            return True
+        return role_allows(self.roles.get(organization_id), action)
+
+    def organization_ids(self, action: str) -> list[int]:
+        return [org_id for org_id, role in self.roles.items() if role_allows(role, action)]
+
+    def sees_everything(self, action: str) -> bool:
+        return self.is_superuser or (action == "view" and self.is_ocm)
+
+
+def tenancy_of(user: Any) -> TenancyProfile:
+    """The user's tenancy profile, cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return TenancyProfile()
+    cached = getattr(user, "_tenancy_profile", None)
+    if cached is not None:
+        return cached
+    from .models import Membership, OCMAccess
+
+    memberships = list(
+        Membership.objects.filter(user=user, organization__is_active=True)
+        .select_related("organization", "department")
+        .order_by("-is_primary", "organization__code")
+    )
+    ocm_level = (
+        OCMAccess.objects.filter(user=user, is_active=True).values_list("level", flat=True).first()
+    )
+    profile = TenancyProfile(
+        is_superuser=user.is_superuser, ocm_level=ocm_level, memberships=memberships
+    )
+    user._tenancy_profile = profile
+    return profile
+
+
+def forget_tenancy(user: Any) -> None:
+    """Drop the cached profile (after memberships change within a request)."""
+    if hasattr(user, "_tenancy_profile"):
+        del user._tenancy_profile
+
+
+class OrgQuerySet(models.QuerySet):
+    """Querysets of tenant data. `for_user` is the only door to tenant rows."""
+
+    def for_user(self, user: Any, action: str = "view") -> OrgQuerySet:
+        if action not in ACTION_MIN_ROLE:
+            raise ValueError(f"Unknown action {action!r}")
+        profile = tenancy_of(user)
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if profile.sees_everything(action):
+            return self.all()
+        tenant_field = self.model.TENANT_FIELD
+        return self.filter(**{f"{tenant_field}__in": profile.organization_ids(action)})
+
+    def for_organization(self, organization: Any) -> OrgQuerySet:
+        return self.filter(**{self.model.TENANT_FIELD: organization})
+
+
+class OrgOwnedModel(models.Model):
+    """Base of every tenant-owned model: an organization, protected from deletion."""
+
+    TENANT_FIELD = "organization"
+
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.PROTECT,
+        related_name="%(app_label)s_%(class)ss",
+    )
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def tenant_organization_id(self) -> int:
+        return self.organization_id
+
+
+def tenant_organization_id(obj: Any) -> int | None:
+    """Organization id of any tenant object, following its model's TENANT_FIELD path."""
+    path = obj.TENANT_FIELD.split("__")
+    target = obj
+    for part in path[:-1]:
+        target = getattr(target, part)
+    return getattr(target, f"{path[-1]}_id")
+
+
+def require(user: Any, organization_id: int | None, action: str) -> None:
+    """Raise PermissionDenied (403) when the user's role is too low for the action."""
+    if not tenancy_of(user).can(organization_id, action):
+        raise PermissionDenied(f"Your role does not allow you to {action} this.")
+
+
+def get_for_user_or_404(model: type[models.Model], user: Any, action: str = "view", **lookup):
+    """Fetch one tenant object: 404 when the user cannot see it, 403 when they may not act."""
+    obj = get_object_or_404(model.objects.for_user(user, "view"), **lookup)
+    if action != "view":
+        require(user, tenant_organization_id(obj), action)
+    return obj

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+app_name = "organizations"
+
+urlpatterns = [
+    path("switch/", views.switch_organization, name="switch"),
+    path("directory/", views.organization_list, name="organization-list"),
+    path("directory/<slug:code>/", views.organization_detail, name="organization-detail"),
+    path("departments/", views.department_list, name="department-list"),
+    path("departments/new/", views.department_create, name="department-create"),
+    path("departments/<uuid:public_id>/edit/", views.department_edit, name="department-edit"),
+    path("departments/<uuid:public_id>/delete/", views.department_delete, name="department-delete"),
+    path("members/", views.member_list, name="member-list"),
+    path("members/<uuid:public_id>/edit/", views.member_edit, name="member-edit"),
+    path("audit/", views.audit_log, name="audit-log"),
+]

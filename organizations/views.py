@@ -1,0 +1,215 @@
+"""Views of the portal shell and the organizations app (thin: selectors read, services write)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import selectors, services
+from .filters import AuditLogFilter, OrganizationFilter
+from .forms import DepartmentForm, MembershipForm
+from .middleware import SESSION_KEY
+from .models import Department, Membership
+from .tenancy import get_for_user_or_404, require, tenancy_of
+
+
+def _current_org(request: HttpRequest):
+    """The organization the user works in now; 403 with a clear reason when there is none."""
+    if request.organization is None:
+        raise PermissionDenied(
+            "This page belongs to an organization, and you are not a member of any. "
+            "Ask your organization's administrator to add you."
+        )
+    return request.organization
+
+
+def _page(request: HttpRequest, queryset):
+    return Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _template(request: HttpRequest, name: str, partial: str = "results") -> str:
+    """Full page normally; only the results partial for htmx requests (search as you type)."""
+    return f"{name}#{partial}" if request.htmx and not request.htmx.boosted else name
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    organization = request.organization
+    context = {"summary": selectors.home_summary(organization) if organization else None}
+    return render(request, "home.html", context)
+
+
+@login_required
+@require_POST
+def switch_organization(request: HttpRequest) -> HttpResponse:
+    code = request.POST.get("organization", "")
+    membership = next(
+        (m for m in tenancy_of(request.user).memberships if m.organization.code == code), None
+    )
+    if membership is None:
+        raise PermissionDenied("You are not a member of that organization.")
+    request.session[SESSION_KEY] = code
+    messages.success(request, f"You are now working in {membership.organization.name}.")
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    return redirect(target)
+
+
+@login_required
+def organization_list(request: HttpRequest) -> HttpResponse:
+    filterset = OrganizationFilter(request.GET, queryset=selectors.organization_directory())
+    page = _page(request, filterset.qs)
+    return render(
+        request,
+        _template(request, "organizations/organization_list.html"),
+        {"filter": filterset, "page": page},
+    )
+
+
+@login_required
+def organization_detail(request: HttpRequest, code: str) -> HttpResponse:
+    organization = get_object_or_404(
+        selectors.organization_directory().select_related("attached_to"), code=code.upper()
+    )
+    profile = tenancy_of(request.user)
+    can_see_members = profile.can(organization.pk, "view")
+    context = {
+        "organization": organization,
+        "departments": selectors.departments_for(request.user, organization)
+        if can_see_members
+        else [],
+        "attached": organization.attached_organizations.filter(is_active=True).order_by("code"),
+        "can_see_members": can_see_members,
+    }
+    return render(request, "organizations/organization_detail.html", context)
+
+
+@login_required
+def department_list(request: HttpRequest) -> HttpResponse:
+    organization = _current_org(request)
+    departments = selectors.departments_for(request.user, organization)
+    return render(
+        request,
+        "organizations/department_list.html",
+        {
+            "departments": departments,
+            "can_admin": tenancy_of(request.user).can(organization.pk, "admin"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def department_create(request: HttpRequest) -> HttpResponse:
+    organization = _current_org(request)
+    require(request.user, organization.pk, "admin")
+    form = DepartmentForm(request.POST or None, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        department = services.department_create(
+            actor=request.user, organization=organization, **form.cleaned_data
+        )
+        messages.success(request, f"Department “{department.name}” created.")
+        return redirect("organizations:department-list")
+    return render(request, "organizations/department_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def department_edit(request: HttpRequest, public_id) -> HttpResponse:
+    department = get_for_user_or_404(Department, request.user, "admin", public_id=public_id)
+    form = DepartmentForm(
+        request.POST or None, instance=department, organization=department.organization
+    )
+    if request.method == "POST" and form.is_valid():
+        services.department_update(actor=request.user, department=department, **form.cleaned_data)
+        messages.success(request, f"Department “{form.cleaned_data['name']}” saved.")
+        return redirect("organizations:department-list")
+    return render(
+        request, "organizations/department_form.html", {"form": form, "department": department}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def department_delete(request: HttpRequest, public_id) -> HttpResponse:
+    department = get_for_user_or_404(Department, request.user, "admin", public_id=public_id)
+    if request.method == "POST":
+        name = department.name
+        services.department_delete(actor=request.user, department=department)
+        messages.success(request, f"Department “{name}” deleted.")
+        return redirect("organizations:department-list")
+    return render(
+        request,
+        "confirm_delete.html",
+        {
+            "object": department,
+            "kind": "department",
+            "consequence": f"Its {department.memberships.count()} member(s) stay in the "
+            "organization without a department.",
+            "cancel_url": "organizations:department-list",
+        },
+    )
+
+
+@login_required
+def member_list(request: HttpRequest) -> HttpResponse:
+    organization = _current_org(request)
+    search = request.GET.get("q", "").strip()
+    page = _page(request, selectors.members_for(request.user, organization, search))
+    return render(
+        request,
+        _template(request, "organizations/member_list.html"),
+        {
+            "page": page,
+            "q": search,
+            "can_admin": tenancy_of(request.user).can(organization.pk, "admin"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_edit(request: HttpRequest, public_id) -> HttpResponse:
+    membership = get_for_user_or_404(Membership, request.user, "admin", public_id=public_id)
+    form = MembershipForm(request.POST or None, instance=membership)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.membership_update(
+                actor=request.user,
+                membership=membership,
+                role=data["role"],
+                department_id=data["department"].pk if data["department"] else None,
+                position=data["position"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Membership of {membership.user} saved.")
+            return redirect("organizations:member-list")
+    return render(
+        request, "organizations/member_form.html", {"form": form, "membership": membership}
+    )
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    organization = _current_org(request)
+    entries = selectors.audit_entries_for(request.user, organization)
+    filterset = AuditLogFilter(request.GET, queryset=entries)
+    page = _page(request, filterset.qs)
+    return render(
+        request,
+        _template(request, "organizations/audit_log.html"),
+        {"filter": filterset, "page": page},
+    )

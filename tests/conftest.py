@@ -1,0 +1,109 @@
+"""Personas (ARCHITECTURE.md §7) and shared fixtures.
+
+alice: org A admin · bob: org A viewer · carol: org A editor · dave: org A approver
+charlie: org B editor · olga: OCM analyst (OCM-only) · root: superuser.
+Org A is MOH and org B is MOLE (both loaded by the data migration).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+from organizations.models import Organization
+from organizations.tenancy import Role
+from tests.factories import DepartmentFactory, MembershipFactory, OCMAccessFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def org_a(db) -> Organization:
+    return Organization.objects.get(code="MOH")
+
+
+@pytest.fixture
+def org_b(db) -> Organization:
+    return Organization.objects.get(code="MOLE")
+
+
+def _member(email, org, role, department=None):
+    user = UserFactory(email=email)
+    MembershipFactory(user=user, organization=org, role=role, department=department)
+    return user
+
+
+@pytest.fixture
+def dept_a(org_a):
+    return DepartmentFactory(organization=org_a, name="Finance")
+
+
+@pytest.fixture
+def dept_b(org_b):
+    return DepartmentFactory(organization=org_b, name="Finance")
+
+
+@pytest.fixture
+def alice(org_a, dept_a):
+    return _member("alice@test.bmms", org_a, Role.ORG_ADMIN, dept_a)
+
+
+@pytest.fixture
+def bob(org_a, dept_a):
+    return _member("bob@test.bmms", org_a, Role.VIEWER, dept_a)
+
+
+@pytest.fixture
+def carol(org_a, dept_a):
+    return _member("carol@test.bmms", org_a, Role.EDITOR, dept_a)
+
+
+@pytest.fixture
+def dave(org_a, dept_a):
+    return _member("dave@test.bmms", org_a, Role.APPROVER, dept_a)
+
+
+@pytest.fixture
+def charlie(org_b, dept_b):
+    return _member("charlie@test.bmms", org_b, Role.EDITOR, dept_b)
+
+
+@pytest.fixture
+def olga(db):
+    user = UserFactory(email="olga@test.bmms")
+    OCMAccessFactory(user=user)
+    return user
+
+
+@pytest.fixture
+def root(db):
+    return UserFactory(email="root@test.bmms", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def personas(alice, bob, carol, dave, charlie, olga, root):
+    return {
+        "alice": alice,
+        "bob": bob,
+        "carol": carol,
+        "dave": dave,
+        "charlie": charlie,
+        "olga": olga,
+        "root": root,
+    }
+
+
+@pytest.fixture
+def login(client):
+    """`login(user)` returns the test client signed in as that user."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
