@@ -87,10 +87,11 @@ def load_organizations(organization_model: Any, path: Path = DATA_FILE) -> LoadR
         parent = existing[row["attached_to"]] if row["attached_to"] else None
         parent_id = parent.pk if parent else None
         if org.attached_to_id != parent_id:
-            result.updated.setdefault(org.code, {})["attached_to"] = (
-                org.attached_to_id,
-                parent_id,
-            )
+            if org.code not in result.created:
+                result.updated.setdefault(org.code, {})["attached_to"] = (
+                    org.attached_to_id,
+                    parent_id,
+                )
             org.attached_to_id = parent_id
             org.save(update_fields=["attached_to", "updated_at"])
     result.unchanged = [

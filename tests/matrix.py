@@ -14,6 +14,7 @@ The rules (ARCHITECTURE.md §3):
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -68,30 +69,36 @@ def iter_patterns(urlconf: str | None = None) -> Iterator[tuple[str, URLPattern,
 
 
 # ----------------------------------------------------------------------------------------------
-# Samples of the project's own URLs. Every later issue adds its URLs here.
+# Samples of the project's own URLs live beside each app's tests, in a module with
+#   SAMPLES: dict[str, Sample]           URL name → how to exercise it
+#   build_world(world, personas) -> None  adds the objects those samples point at (org A's)
+# Every later issue adds its module to this list.
 # ----------------------------------------------------------------------------------------------
-SAMPLES: dict[str, Sample] = {
-    "home": Sample(),
-    "login": Sample(public=True, ok=(302,)),  # a signed-in user is sent home
-    "logout": Sample(public=True, anon_ok=(405,), ok=(405,), ocm_exempt=True),  # POST only
-    "healthz": Sample(public=True, ok=(200,)),
-    "organizations:switch": Sample(ok=(405,)),
-    "organizations:organization-list": Sample(),
-    "organizations:organization-detail": Sample(kwargs={"code": "MOH"}),
-    "organizations:department-list": Sample(),
-    "organizations:department-create": Sample(write=True),
-    "organizations:department-edit": Sample(
-        kwargs=lambda w: {"public_id": w["dept_a"].public_id}, foreign=True, write=True
-    ),
-    "organizations:department-delete": Sample(
-        kwargs=lambda w: {"public_id": w["dept_a"].public_id}, foreign=True, write=True
-    ),
-    "organizations:member-list": Sample(),
-    "organizations:member-edit": Sample(
-        kwargs=lambda w: {"public_id": w["bob_membership"].public_id}, foreign=True, write=True
-    ),
-    "organizations:audit-log": Sample(),
-}
+APP_SAMPLE_MODULES = [
+    "tests.organizations.matrix_samples",
+]
+
+
+def _modules():
+    return [importlib.import_module(name) for name in APP_SAMPLE_MODULES]
+
+
+def project_samples() -> dict[str, Sample]:
+    samples: dict[str, Sample] = {}
+    for module in _modules():
+        clash = samples.keys() & module.SAMPLES.keys()
+        assert not clash, f"samples defined twice: {clash}"
+        samples.update(module.SAMPLES)
+    return samples
+
+
+def build_world(personas: dict[str, Any]) -> dict[str, Any]:
+    """The objects of org A that the samples point at, built by each app's module."""
+    world: dict[str, Any] = {}
+    for module in _modules():
+        module.build_world(world, personas)
+    return world
+
 
 # Admin views that need no object, and what root gets there.
 ADMIN_FIXED: dict[str, Sample] = {
@@ -146,8 +153,9 @@ def sample_for(
 ) -> Sample | None:
     if extra and key in extra:
         return extra[key]
-    if key in SAMPLES:
-        return SAMPLES[key]
+    samples = project_samples()
+    if key in samples:
+        return samples[key]
     if key.startswith(("admin:", "route:admin/")):
         return admin_sample(key, pattern, world)
     return None

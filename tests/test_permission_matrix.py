@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 
-from organizations import services
-from organizations.models import Department, Membership
-from tests.matrix import Sample, check_pattern, iter_patterns
+from organizations.models import Department
+from tests.matrix import Sample, build_world, check_pattern, iter_patterns
 
 ALL_PATTERNS = list(iter_patterns())
 
 
 @pytest.fixture
-def world(personas, dept_a, org_a):
-    services.department_update(actor=personas["alice"], department=dept_a, head="Amina Usman")
-    return {
-        "dept_a": dept_a,
-        "bob_membership": Membership.objects.get(user=personas["bob"], organization=org_a),
-        "content_type_id": ContentType.objects.get_for_model(Department).pk,
-    }
+def world(personas):
+    return build_world(personas)
 
 
 def test_the_matrix_sees_every_url():

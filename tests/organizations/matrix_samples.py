@@ -1,0 +1,49 @@
+"""Permission-matrix samples for the portal shell and the organizations app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+
+from organizations import services
+from organizations.models import Department, Membership
+from tests.factories import DepartmentFactory
+from tests.matrix import Sample
+
+SAMPLES: dict[str, Sample] = {
+    "home": Sample(),
+    "login": Sample(public=True, ok=(302,)),  # a signed-in user is sent home
+    "logout": Sample(public=True, anon_ok=(405,), ok=(405,), ocm_exempt=True),  # POST only
+    "healthz": Sample(public=True, ok=(200,)),
+    "organizations:switch": Sample(ok=(405,)),
+    "organizations:organization-list": Sample(),
+    "organizations:organization-detail": Sample(kwargs={"code": "MOH"}),
+    "organizations:department-list": Sample(),
+    "organizations:department-create": Sample(write=True),
+    "organizations:department-edit": Sample(
+        kwargs=lambda w: {"public_id": w["dept_a"].public_id}, foreign=True, write=True
+    ),
+    "organizations:department-delete": Sample(
+        kwargs=lambda w: {"public_id": w["dept_a"].public_id}, foreign=True, write=True
+    ),
+    "organizations:member-list": Sample(),
+    "organizations:member-edit": Sample(
+        kwargs=lambda w: {"public_id": w["bob_membership"].public_id}, foreign=True, write=True
+    ),
+    "organizations:audit-log": Sample(),
+}
+
+
+def build_world(world: dict[str, Any], personas: dict[str, Any]) -> None:
+    alice = personas["alice"]
+    membership = Membership.objects.select_related("organization").get(
+        user=personas["bob"], organization__code="MOH"
+    )
+    dept_a = Department.objects.filter(organization=membership.organization).first()
+    if dept_a is None:
+        dept_a = DepartmentFactory(organization=membership.organization)
+    services.department_update(actor=alice, department=dept_a, head="Amina Usman")
+    world["dept_a"] = dept_a
+    world["bob_membership"] = membership
+    world["content_type_id"] = ContentType.objects.get_for_model(Department).pk
