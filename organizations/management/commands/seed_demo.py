@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from organizations import demo
 from organizations.models import Organization
+
+#: Each app's demo module, run in this order after the organizations' personas. A module offers
+#: `seed(scale: int) -> list[str]`, returning lines to print; it must be idempotent.
+APP_DEMO_MODULES: list[str] = []
 
 
 class Command(BaseCommand):
@@ -14,24 +20,24 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--scale",
-            type=int,
-            default=0,
-            help="Extra staff per organization for benchmarks (e.g. 20).",
+            "--scale", type=int, default=0, help="Grow the data set for benchmarks (e.g. 20)."
         )
 
     def handle(self, *args, **options):
+        scale = options["scale"]
         if Organization.objects.count() == 0:
             call_command("load_organizations", stdout=self.stdout)
-        people = demo.seed(scale=options["scale"])
+        people = demo.seed(scale=scale)
+        for name in APP_DEMO_MODULES:
+            for line in importlib.import_module(name).seed(scale=scale):
+                self.stdout.write(f"  {line}")
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
         for p in people:
-            what = (
-                f"{p.org} {p.role}"
-                if p.org
-                else f"OCM {p.ocm_level} (read-only)"
-                if p.ocm_level
-                else "superuser (admin)"
-            )
+            if p.org:
+                what = f"{p.org} {p.role}"
+            elif p.ocm_level:
+                what = f"OCM {p.ocm_level} (read-only)"
+            else:
+                what = "superuser (admin)"
             self.stdout.write(f"  {p.email:<28} {what}")
