@@ -15,6 +15,22 @@ from organizations.tenancy import Role
 from tests.factories import DepartmentFactory, MembershipFactory, OCMAccessFactory, UserFactory
 
 
+def pytest_collection_modifyitems(items):
+    """Transactional tests (live server, threads) flush the database when they end; restore the
+    rows the migrations loaded (the 44 organizations) so later tests still find them."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (
+            marker
+            and marker.kwargs.get("transaction")
+            and "serialized_rollback" not in marker.kwargs
+        ):
+            item.add_marker(
+                pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True),
+                append=False,
+            )
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache():
     cache.clear()
