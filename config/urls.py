@@ -27,6 +27,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("org/", include("organizations.urls")),
+    path("coordination/", include("coordination.urls")),
     path("healthz/", HealthCheckView.as_view(checks=health_checks()), name="healthz"),
     path("admin/", admin.site.urls),
 ]

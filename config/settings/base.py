@@ -165,6 +165,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"bcp.tasks.generate_*": {"queue": "ai"}, "*.export_*": {"queue": "exports"}}
 CELERY_TIMEZONE = TIME_ZONE
+# Periodic tasks (celery beat). Each app adds its entries here.
+CELERY_BEAT_SCHEDULE = {
+    "coordination-flag-overdue-milestones": {
+        "task": "coordination.tasks.flag_overdue_milestones",
+        "schedule": 24 * 60 * 60,  # daily; the task is idempotent, so an extra run is harmless
+    },
+}
 
 EMAIL_BACKEND = env(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
