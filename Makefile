@@ -35,7 +35,7 @@ serve: ## Serve the portal (and a Celery worker when CELERY_BROKER_URL is set)
 	@set -a; [ -f .env ] && . ./.env; set +a; \
 	if [ -n "$${CELERY_BROKER_URL:-}" ]; then \
 	  echo "Starting a Celery worker (queues default, ai, exports)..."; \
-	  $(UV) run --frozen celery -A config worker -Q default,ai,exports -l info & \
+	  $(UV) run --frozen celery -A config worker -B -Q default,ai,exports -l info & \
 	  trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	fi; \
 	echo ""; echo "  BMMS portal: http://$(HOST):$(PORT)/  (sign in with a demo login above)"; echo ""; \

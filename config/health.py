@@ -1,4 +1,5 @@
-"""`/healthz/`: database and cache always; the Celery broker (Redis) when one is configured."""
+"""`/healthz/`: database and cache always; with a Redis broker configured, the broker itself and a
+Celery ping (at least one worker answers)."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from django.urls import include, path
 from health_check.views import HealthCheckView
 
 from organizations.forms import LoginForm
-from organizations.views import home
+from organizations.views import InvitationAcceptView, home
 
 from .health import health_checks
 
@@ -26,6 +26,11 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/invite/<uidb64>/<token>/",
+        InvitationAcceptView.as_view(),
+        name="invitation-accept",
+    ),
     path("org/", include("organizations.urls")),
     path("coordination/", include("coordination.urls")),
     path("healthz/", HealthCheckView.as_view(checks=health_checks()), name="healthz"),

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from waffle.admin import FlagAdmin
+from waffle.models import Flag
 
-from . import audit
-from .models import AuditLog, Department, Membership, OCMAccess, Organization, User
+from . import audit, services
+from .models import (
+    AuditLog,
+    Department,
+    ImportJob,
+    Membership,
+    ModuleFlagScope,
+    OCMAccess,
+    Organization,
+    User,
+)
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -97,6 +108,26 @@ class OrganizationAdmin(AuditedAdmin):
         ),
         ("Record", {"fields": ["created_at", "updated_at"]}),
     ]
+    actions = ["move_to_training", "move_to_uat", "move_to_live"]
+
+    def _move(self, request, queryset, status):
+        for organization in queryset:
+            services.organization_rollout_update(
+                actor=request.user, organization=organization, onboarding_status=status
+            )
+        self.message_user(request, f"{queryset.count()} organization(s) moved.")
+
+    @admin.action(description="Move to training")
+    def move_to_training(self, request, queryset):
+        self._move(request, queryset, Organization.OnboardingStatus.TRAINING)
+
+    @admin.action(description="Move to user acceptance testing")
+    def move_to_uat(self, request, queryset):
+        self._move(request, queryset, Organization.OnboardingStatus.UAT)
+
+    @admin.action(description="Move to live")
+    def move_to_live(self, request, queryset):
+        self._move(request, queryset, Organization.OnboardingStatus.LIVE)
 
 
 @admin.register(Department)
@@ -209,4 +240,54 @@ class AuditLogAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ModuleFlagScopeInline(admin.StackedInline):
+    model = ModuleFlagScope
+    can_delete = False
+    filter_horizontal = ["organizations", "excluded_organizations"]
+    verbose_name_plural = "Module scope: organizations and rollout waves"
+
+
+admin.site.unregister(Flag)
+
+
+@admin.register(Flag)
+class ModuleFlagAdmin(FlagAdmin):
+    """Waffle's flag admin, with the module scope (organizations, waves, exclusions) inline."""
+
+    inlines = [ModuleFlagScopeInline]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = [
+        "filename",
+        "organization",
+        "created_by",
+        "status",
+        "total_rows",
+        "processed_rows",
+        "created_at",
+    ]
+    list_filter = ["status", "organization"]
+    search_fields = ["filename", "created_by__email", "organization__code"]
+    list_select_related = ["organization", "created_by"]
+    readonly_fields = [
+        "public_id",
+        "created_by",
+        "organization",
+        "filename",
+        "status",
+        "total_rows",
+        "processed_rows",
+        "errors",
+        "result",
+        "created_at",
+        "finished_at",
+        "content",
+    ]
+
+    def has_add_permission(self, request):
         return False

@@ -17,3 +17,10 @@ def tenancy(request) -> dict:
         "can_admin_org": bool(membership) and profile.can(membership.organization_id, "admin"),
         "can_change_org": bool(membership) and profile.can(membership.organization_id, "change"),
     }
+
+
+def modules(request) -> dict:
+    """`enabled_modules`: the set of module app labels the menu may show."""
+    from .modules import enabled_modules
+
+    return {"enabled_modules": enabled_modules(request)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from .models import Department, Membership
+from .models import Department, Membership, Organization
 
 
 class LoginForm(AuthenticationForm):
@@ -48,3 +48,39 @@ class MembershipForm(forms.ModelForm):
             self.instance.organization_id
         )
         self.fields["department"].required = False
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="Columns: email, first_name, last_name, organization, role, department, "
+        "position, phone. UTF-8, at most 2 MB.",
+    )
+
+    MAX_BYTES = 2 * 1024 * 1024
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError("The file is larger than 2 MB; split it into parts.")
+        raw = upload.read()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise forms.ValidationError(
+                "The file is not UTF-8 text. In your spreadsheet, save it as “CSV UTF-8”."
+            ) from exc
+        if "\x00" in text:
+            raise forms.ValidationError("This is not a CSV text file.")
+        self.cleaned_data["text"] = text
+        return upload
+
+
+class RolloutForm(forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = ["rollout_wave", "onboarding_status", "onboarding_date", "go_live_date"]
+        widgets = {
+            "onboarding_date": forms.DateInput(attrs={"type": "date"}),
+            "go_live_date": forms.DateInput(attrs={"type": "date"}),
+        }

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 import uuid
 
 from django.core.exceptions import PermissionDenied
@@ -11,6 +13,7 @@ from django.urls import reverse
 from .logcontext import current_ip, current_request_id
 from .tenancy import tenancy_of
 
+request_logger = logging.getLogger("bmms.request")
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 SESSION_KEY = "current_organization_code"
 
@@ -86,3 +89,31 @@ class OCMReadOnlyMiddleware:
                 if request.path != self._logout_path:
                     raise PermissionDenied("OCM access is read-only.")
         return self.get_response(request)
+
+
+class RequestLogMiddleware:
+    """One structured log line per request: request id, user, organization, status, duration."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        start = time.perf_counter()
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        organization = getattr(request, "organization", None)
+        request_logger.info(
+            "%s %s %s",
+            request.method,
+            request.path,
+            response.status_code,
+            extra={
+                "http_method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - start) * 1000, 1),
+                "user_id": user.pk if user is not None and user.is_authenticated else None,
+                "organization": organization.code if organization else None,
+            },
+        )
+        return response

@@ -6,8 +6,10 @@ import uuid
 
 import pgtrigger
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models.functions import Lower
+from waffle.models import Flag
 
 from .tenancy import OrgOwnedModel, OrgQuerySet, Role
 
@@ -73,6 +75,7 @@ class Organization(models.Model):
                 | models.Q(onboarding_date__isnull=True)
                 | models.Q(go_live_date__gte=models.F("onboarding_date")),
                 name="organization_go_live_after_onboarding",
+                violation_error_message="The go-live date cannot be before the onboarding date.",
             ),
         ]
 
@@ -142,6 +145,9 @@ class User(AbstractUser):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     position = models.CharField(max_length=120, blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    invited_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the last invitation to set a password was sent."
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -262,3 +268,83 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_email or 'system'} {self.action}"
+
+
+class ModuleFlagScope(models.Model):
+    """Extends a django-waffle flag named `module.<app>` with organizations and rollout waves.
+
+    Evaluation for a user working in an organization: excluded organizations → off; listed
+    organizations or rollout waves → on; otherwise the waffle flag's `everyone` decides (on when
+    True, off when False or unset). See `organizations.modules`.
+    """
+
+    flag = models.OneToOneField(Flag, on_delete=models.CASCADE, related_name="scope")
+    organizations = models.ManyToManyField(
+        Organization,
+        blank=True,
+        related_name="enabled_module_flags",
+        help_text="Switch this module on for these organizations.",
+    )
+    waves = ArrayField(
+        models.PositiveSmallIntegerField(),
+        blank=True,
+        default=list,
+        help_text="Switch this module on for organizations in these rollout waves (e.g. 1,2).",
+    )
+    excluded_organizations = models.ManyToManyField(
+        Organization,
+        blank=True,
+        related_name="disabled_module_flags",
+        help_text="Switch this module off for these organizations, whatever else says.",
+    )
+
+    class Meta:
+        verbose_name = "module scope"
+
+    def __str__(self) -> str:
+        return f"Scope of {self.flag.name}"
+
+
+class ImportJob(models.Model):
+    """One bulk user import: the uploaded CSV, its preview, and the progress of its commit."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", "Previewed"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="import_jobs"
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="import_jobs",
+        help_text="The organization the importer worked in (empty for a superuser's import).",
+    )
+    filename = models.CharField(max_length=255)
+    content = models.TextField(help_text="The uploaded CSV text (never contains passwords).")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PREVIEWED)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 100 if self.status == self.Status.DONE else 0
+        return min(100, round(100 * self.processed_rows / self.total_rows))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 from django.db.models import Count, Q, QuerySet
 
-from .models import AuditLog, Department, Membership, Organization
+from .models import AuditLog, Department, ImportJob, Membership, Organization
 from .tenancy import require
 
 
@@ -66,3 +67,30 @@ def home_summary(organization: Organization) -> dict[str, Any]:
         ),
     )
     return counts
+
+
+def import_job_for(user: Any, public_id) -> ImportJob:
+    """An import job of the user's organization (404 for another's; 403 unless org_admin)."""
+    from django.http import Http404
+
+    from .tenancy import tenancy_of
+
+    jobs = ImportJob.objects.filter(public_id=public_id)
+    profile = tenancy_of(user)
+    if not profile.is_superuser:
+        jobs = jobs.filter(organization_id__in=profile.organization_ids("view"))
+    job = jobs.first()
+    if job is None:
+        raise Http404("No such import.")
+    if not profile.is_superuser:
+        require(user, job.organization_id, "admin")
+    return job
+
+
+def rollout_overview() -> QuerySet[Organization]:
+    """Every active organization by rollout wave, with its member count."""
+    return (
+        Organization.objects.filter(is_active=True)
+        .annotate(member_count=Count("organizations_memberships"))
+        .order_by(models.F("rollout_wave").asc(nulls_last=True), "code")
+    )

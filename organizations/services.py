@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from . import audit
@@ -89,3 +89,32 @@ def membership_update(*, actor: Any, membership: Membership, **data: Any) -> Mem
         )
     forget_tenancy(actor)
     return membership
+
+
+ROLLOUT_FIELDS = ["rollout_wave", "onboarding_status", "onboarding_date", "go_live_date"]
+
+
+@transaction.atomic
+def organization_rollout_update(
+    *, actor: Any, organization: Organization, **data: Any
+) -> Organization:
+    """Move an organization through its rollout (wave, onboarding status, dates)."""
+    if not actor.is_superuser:
+        raise PermissionDenied("Only system administrators move organizations through rollout.")
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    before = audit.snapshot(organization, ROLLOUT_FIELDS)
+    for name, value in data.items():
+        setattr(organization, name, value)
+    organization.full_clean()
+    organization.save()
+    after = audit.snapshot(organization, ROLLOUT_FIELDS)
+    if after != before:
+        audit.record(
+            actor=actor,
+            action="organization.rollout_updated",
+            subject=organization,
+            organization=organization,
+            before=before,
+            after=after,
+        )
+    return organization

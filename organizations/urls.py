@@ -16,5 +16,16 @@ urlpatterns = [
     path("departments/<uuid:public_id>/delete/", views.department_delete, name="department-delete"),
     path("members/", views.member_list, name="member-list"),
     path("members/<uuid:public_id>/edit/", views.member_edit, name="member-edit"),
+    path("members/export.csv", views.member_export, name="member-export"),
+    path("members/<uuid:public_id>/invite/", views.member_invite, name="member-invite"),
+    path("members/import/", views.user_import, name="user-import"),
+    path("members/import/<uuid:public_id>/", views.user_import_job, name="user-import-job"),
+    path(
+        "members/import/<uuid:public_id>/commit/",
+        views.user_import_commit,
+        name="user-import-commit",
+    ),
     path("audit/", views.audit_log, name="audit-log"),
+    path("rollout/", views.rollout, name="rollout"),
+    path("rollout/<slug:code>/", views.rollout_edit, name="rollout-edit"),
 ]

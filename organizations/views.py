@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import csv
+
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import selectors, services
+from . import audit, importing, selectors, services, tasks
 from .filters import AuditLogFilter, OrganizationFilter
-from .forms import DepartmentForm, MembershipForm
+from .forms import DepartmentForm, ImportUploadForm, MembershipForm, RolloutForm
 from .middleware import SESSION_KEY
-from .models import Department, Membership
+from .models import Department, ImportJob, Membership, Organization
 from .tenancy import get_for_user_or_404, require, tenancy_of
 
 
@@ -212,4 +216,168 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         request,
         _template(request, "organizations/audit_log.html"),
         {"filter": filterset, "page": page},
+    )
+
+
+# --- bulk user import ---------------------------------------------------------------------------
+
+
+def _require_importer(request: HttpRequest):
+    organization = _current_org(request)
+    require(request.user, organization.pk, "admin")
+    return organization
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_import(request: HttpRequest) -> HttpResponse:
+    """Upload a CSV and see the preview: every error with its row number; nothing written."""
+    organization = _require_importer(request)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        text = form.cleaned_data["text"]
+        checked = importing.preview(text, request.user)
+        job = ImportJob.objects.create(
+            created_by=request.user,
+            organization=organization,
+            filename=form.cleaned_data["file"].name[:255],
+            content=text,
+            total_rows=len(checked.rows),
+            errors=checked.errors,
+        )
+        return render(
+            request, "organizations/import_preview.html", {"job": job, "preview": checked}
+        )
+    return render(
+        request, "organizations/import_form.html", {"form": form, "columns": importing.COLUMNS}
+    )
+
+
+@login_required
+@require_POST
+def user_import_commit(request: HttpRequest, public_id) -> HttpResponse:
+    """Start the import of a previewed file as a background job (progress on the job page)."""
+    job = selectors.import_job_for(request.user, public_id)
+    if job.status != ImportJob.Status.PREVIEWED or job.errors:
+        messages.error(request, "This file cannot be imported (again). Upload it anew.")
+        return redirect("organizations:user-import-job", public_id=job.public_id)
+    job.status = ImportJob.Status.QUEUED
+    job.save(update_fields=["status"])
+    tasks.run_import.delay_on_commit(job.pk)
+    return redirect("organizations:user-import-job", public_id=job.public_id)
+
+
+@login_required
+def user_import_job(request: HttpRequest, public_id) -> HttpResponse:
+    job = selectors.import_job_for(request.user, public_id)
+    return render(
+        request, _template(request, "organizations/import_job.html", "progress"), {"job": job}
+    )
+
+
+@login_required
+def member_export(request: HttpRequest) -> HttpResponse:
+    """The current organization's members as CSV, in the import's columns (formulas neutralised)."""
+    organization = _current_org(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{organization.code}-members.csv"'
+    writer = csv.writer(response)
+    writer.writerow(importing.COLUMNS)
+    for m in selectors.members_for(request.user, organization).iterator(chunk_size=1000):
+        writer.writerow(
+            [
+                importing.csv_safe(v)
+                for v in (
+                    m.user.email,
+                    m.user.first_name,
+                    m.user.last_name,
+                    organization.code,
+                    m.role,
+                    m.department.name if m.department else "",
+                    m.position,
+                    m.user.phone,
+                )
+            ]
+        )
+    return response
+
+
+@login_required
+@require_POST
+def member_invite(request: HttpRequest, public_id) -> HttpResponse:
+    """Send the invitation link again to a member who has not set a password yet."""
+    membership = get_for_user_or_404(Membership, request.user, "admin", public_id=public_id)
+    user = membership.user
+    if user.has_usable_password():
+        messages.info(request, f"{user.email} has already set a password; nothing was sent.")
+    else:
+        tasks.send_invitations.delay_on_commit([user.pk])
+        audit.record(
+            actor=request.user,
+            action="user.invited",
+            subject=user,
+            organization=membership.organization,
+        )
+        messages.success(request, f"A new invitation link was sent to {user.email}.")
+    return redirect("organizations:member-list")
+
+
+class InvitationAcceptView(auth_views.PasswordResetConfirmView):
+    """A new user sets their own password from the one-time, expiring invitation link."""
+
+    template_name = "registration/invitation_accept.html"
+    success_url = reverse_lazy("login")
+    post_reset_login = False
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, "Your password is set. Sign in with your e-mail address.")
+        return response
+
+
+# --- rollout ------------------------------------------------------------------------------------
+
+
+def _require_rollout_reader(request: HttpRequest) -> None:
+    profile = tenancy_of(request.user)
+    if not (profile.is_superuser or profile.is_ocm):
+        raise PermissionDenied("The rollout overview is for system administrators and the OCM.")
+
+
+@login_required
+def rollout(request: HttpRequest) -> HttpResponse:
+    _require_rollout_reader(request)
+    organizations = list(selectors.rollout_overview())
+    statuses = Organization.OnboardingStatus
+    summary = {
+        label: sum(1 for o in organizations if o.onboarding_status == value)
+        for value, label in statuses.choices
+    }
+    return render(
+        request,
+        "organizations/rollout.html",
+        {
+            "organizations": organizations,
+            "summary": summary,
+            "can_edit": request.user.is_superuser,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rollout_edit(request: HttpRequest, code: str) -> HttpResponse:
+    _require_rollout_reader(request)
+    if not request.user.is_superuser:
+        raise PermissionDenied("Only system administrators move organizations through rollout.")
+    organization = get_object_or_404(Organization, code=code.upper())
+    form = RolloutForm(request.POST or None, instance=organization)
+    if request.method == "POST" and form.is_valid():
+        services.organization_rollout_update(
+            actor=request.user, organization=organization, **form.cleaned_data
+        )
+        messages.success(request, f"{organization.code}: rollout updated.")
+        return redirect("organizations:rollout")
+    return render(
+        request, "organizations/rollout_form.html", {"form": form, "organization": organization}
     )

@@ -31,11 +31,20 @@ def pytest_collection_modifyitems(items):
             )
 
 
+def _clear_own_cache_keys():
+    """Delete this worker's keys only: `cache.clear()` would FLUSHDB the Redis database that
+    parallel workers share (each has its own key prefix, see config/settings/test.py)."""
+    client = cache._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    cache.clear()
+    _clear_own_cache_keys()
     yield
-    cache.clear()
+    _clear_own_cache_keys()
 
 
 @pytest.fixture

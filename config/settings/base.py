@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     # third party
     "django_htmx",
     "template_partials",
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_celery_results",
     "health_check",
+    "waffle",
     # project
     "organizations",
     "planning",
@@ -62,6 +64,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "organizations.middleware.CurrentOrganizationMiddleware",
     "organizations.middleware.OCMReadOnlyMiddleware",
+    "organizations.modules.ModuleAccessMiddleware",
+    "organizations.middleware.RequestLogMiddleware",
     # axes must be last
     "axes.middleware.AxesMiddleware",
 ]
@@ -80,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "organizations.context_processors.tenancy",
+                "organizations.context_processors.modules",
             ],
         },
     },
@@ -106,6 +111,15 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# django-waffle: flags named module.<app> switch modules, scoped by organizations.ModuleFlagScope.
+WAFFLE_FLAG_MODEL = "waffle.Flag"
+WAFFLE_CREATE_MISSING_FLAGS = False
+
+# The portal's public address, used in links sent by e-mail from background tasks.
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# Invitation links (set-your-password) expire after this many seconds; they are one-time.
+PASSWORD_RESET_TIMEOUT = env.int("INVITATION_TIMEOUT_SECONDS", default=7 * 24 * 60 * 60)
 
 # django-guardian: per-object exceptions only; no anonymous user row.
 ANONYMOUS_USER_NAME = None
@@ -205,12 +219,16 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "organizations.logcontext.RequestIdLogFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+        },
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
+            "formatter": env("LOG_FORMAT", default="plain"),
             "filters": ["request_id"],
         }
     },

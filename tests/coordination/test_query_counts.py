@@ -13,8 +13,8 @@ from .factories import CommentFactory, MilestoneFactory, ParticipantFactory, Par
 pytestmark = pytest.mark.django_db
 
 #: Session + user, the tenancy profile (2), the page's own reads. Pinned: a change is a decision.
-LIST_QUERIES = 7
-DETAIL_QUERIES = 8
+LIST_QUERIES = 8
+DETAIL_QUERIES = 9
 
 
 def _world(org_a, carol, participants: int):

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 
 from organizations import services
-from organizations.models import Department, Membership
+from organizations.models import Department, ImportJob, Membership
 from tests.factories import DepartmentFactory
 from tests.matrix import Sample
 
@@ -32,6 +32,28 @@ SAMPLES: dict[str, Sample] = {
         kwargs=lambda w: {"public_id": w["bob_membership"].public_id}, foreign=True, write=True
     ),
     "organizations:audit-log": Sample(),
+    "organizations:member-export": Sample(),
+    "organizations:member-invite": Sample(
+        kwargs=lambda w: {"public_id": w["bob_membership"].public_id},
+        foreign=True,
+        write=True,
+        ok=(405,),
+    ),
+    "organizations:user-import": Sample(write=True),
+    "organizations:user-import-job": Sample(
+        kwargs=lambda w: {"public_id": w["import_job"].public_id}, foreign=True
+    ),
+    "organizations:user-import-commit": Sample(
+        kwargs=lambda w: {"public_id": w["import_job"].public_id},
+        foreign=True,
+        write=True,
+        ok=(405,),
+    ),
+    "organizations:rollout": Sample(reader="root"),
+    "organizations:rollout-edit": Sample(kwargs={"code": "MOH"}, reader="root", write=True),
+    "invitation-accept": Sample(
+        kwargs={"uidb64": "MQ", "token": "bad-token"}, public=True, anon_ok=(200,)
+    ),
 }
 
 
@@ -47,3 +69,9 @@ def build_world(world: dict[str, Any], personas: dict[str, Any]) -> None:
     world["dept_a"] = dept_a
     world["bob_membership"] = membership
     world["content_type_id"] = ContentType.objects.get_for_model(Department).pk
+    world["import_job"] = ImportJob.objects.create(
+        created_by=alice,
+        organization=membership.organization,
+        filename="staff.csv",
+        content="email,first_name,last_name,organization,role,department,position,phone\n",
+    )

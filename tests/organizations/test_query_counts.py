@@ -19,11 +19,11 @@ def grow(org, n, actor):
 
 
 PAGES = {
-    "organizations:organization-list": 6,
-    "organizations:department-list": 5,
-    "organizations:member-list": 6,
-    "organizations:audit-log": 6,
-    "home": 5,
+    "organizations:organization-list": 7,
+    "organizations:department-list": 6,
+    "organizations:member-list": 7,
+    "organizations:audit-log": 7,
+    "home": 6,
 }
 
 
