@@ -32,6 +32,7 @@ urlpatterns = [
         name="invitation-accept",
     ),
     path("org/", include("organizations.urls")),
+    path("bcp/", include("bcp.urls")),
     path("coordination/", include("coordination.urls")),
     path("healthz/", HealthCheckView.as_view(checks=health_checks()), name="healthz"),
     path("admin/", admin.site.urls),

@@ -76,6 +76,7 @@ def iter_patterns(urlconf: str | None = None) -> Iterator[tuple[str, URLPattern,
 # ----------------------------------------------------------------------------------------------
 APP_SAMPLE_MODULES = [
     "tests.organizations.matrix_samples",
+    "tests.bcp.matrix_samples",
     "tests.coordination.matrix_samples",
 ]
 

@@ -1,0 +1,35 @@
+"""Plan list filters (django-filter): status, department, overdue review, search."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+
+from organizations.models import Department
+
+from .models import Plan
+from .selectors import overdue_q
+
+
+class PlanFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label="Search")
+    status = django_filters.ChoiceFilter(choices=Plan.Status.choices)
+    department = django_filters.ModelChoiceFilter(
+        queryset=Department.objects.none(), to_field_name="public_id"
+    )
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue", label="Review overdue", widget=forms.NullBooleanSelect
+    )
+
+    class Meta:
+        model = Plan
+        fields = ["q", "status", "department", "overdue"]
+
+    def __init__(self, *args, organization=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["department"].queryset = Department.objects.for_organization(organization)
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(overdue_q()) if value else queryset.exclude(overdue_q())

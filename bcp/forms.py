@@ -1,0 +1,365 @@
+"""Forms of the bcp app. Fields are always listed explicitly (no mass assignment)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from organizations.models import Department, User
+from organizations.tenancy import ACTION_MIN_ROLE, ROLE_RANK, Role
+
+from .content import sections_of
+from .files import ALLOWED_TYPES, max_attachment_bytes
+from .models import (
+    Contact,
+    CriticalProcess,
+    Exercise,
+    Plan,
+    PlanVersion,
+    Review,
+    Risk,
+    SectionDefinition,
+    Template,
+    Vendor,
+)
+from .template_data import ESCALATION_LEVELS
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def apply_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on the field when the form has it."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        form.add_error(None, exc)
+
+
+def members_of(organization_id: int):
+    return User.objects.filter(memberships__organization_id=organization_id).order_by(
+        "last_name", "first_name", "email"
+    )
+
+
+class PlanCreateForm(forms.ModelForm):
+    template = forms.ModelChoiceField(
+        queryset=Template.objects.all(), empty_label=None, help_text="The sections to fill in."
+    )
+
+    class Meta:
+        model = Plan
+        fields = ["title", "template", "department", "next_review_date"]
+        widgets = {"next_review_date": DATE}
+
+    def __init__(self, *args, organization=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.for_organization(organization)
+        default = Template.objects.filter(is_default=True).first()
+        if default is not None:
+            self.fields["template"].initial = default.pk
+
+
+class PlanEditForm(forms.ModelForm):
+    class Meta:
+        model = Plan
+        fields = ["title", "department", "owner", "next_review_date", "review_interval_months"]
+        widgets = {"next_review_date": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        org_id = self.instance.organization_id
+        self.fields["department"].queryset = Department.objects.for_organization(org_id)
+        self.fields["owner"].queryset = members_of(org_id)
+
+
+class DraftForm(forms.Form):
+    """All sections of a draft, with the revision it was loaded at (optimistic locking)."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+    change_note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="What changed in this version and why.",
+    )
+
+    def __init__(self, *args, version: PlanVersion, **kwargs):
+        self.version = version
+        self.sections = sections_of(version.plan.template)
+        initial = {"revision": version.revision, "change_note": version.change_note}
+        content = version.content or {}
+        for section in self.sections:
+            value = content.get(section.key)
+            if section.kind == SectionDefinition.Kind.ESCALATION_MATRIX:
+                for level in ESCALATION_LEVELS:
+                    row = (value or {}).get(level) or {}
+                    for cell in ("description", "response_time", "escalation_level"):
+                        initial[f"{section.key}__{level}__{cell}"] = row.get(cell, "")
+            else:
+                initial[section.key] = value or ""
+        kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+        for section in self.sections:
+            if section.kind == SectionDefinition.Kind.ESCALATION_MATRIX:
+                for level in ESCALATION_LEVELS:
+                    for cell, label, max_length in (
+                        ("description", "Description", 1000),
+                        ("response_time", "Response time", 100),
+                        ("escalation_level", "Escalation level", 300),
+                    ):
+                        self.fields[f"{section.key}__{level}__{cell}"] = forms.CharField(
+                            label=f"{level.title()}: {label}",
+                            max_length=max_length,
+                            required=False,
+                        )
+            else:
+                self.fields[section.key] = forms.CharField(
+                    label=section.title,
+                    help_text=section.help_text,
+                    required=False,
+                    max_length=20_000,
+                    widget=forms.Textarea(attrs={"rows": 6}),
+                )
+
+    def section_fields(self) -> list[dict[str, Any]]:
+        """For the template: each section with its bound field(s)."""
+        rows = []
+        for section in self.sections:
+            if section.kind == SectionDefinition.Kind.ESCALATION_MATRIX:
+                levels = [
+                    {
+                        "level": level,
+                        "fields": [
+                            self[f"{section.key}__{level}__{cell}"]
+                            for cell in ("description", "response_time", "escalation_level")
+                        ],
+                    }
+                    for level in ESCALATION_LEVELS
+                ]
+                rows.append({"section": section, "levels": levels})
+            else:
+                rows.append({"section": section, "field": self[section.key]})
+        return rows
+
+    def to_content(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        content: dict[str, Any] = {}
+        for section in self.sections:
+            if section.kind == SectionDefinition.Kind.ESCALATION_MATRIX:
+                content[section.key] = {
+                    level: {
+                        cell: data[f"{section.key}__{level}__{cell}"].strip()
+                        for cell in ("description", "response_time", "escalation_level")
+                    }
+                    for level in ESCALATION_LEVELS
+                }
+            else:
+                content[section.key] = data[section.key].replace("\r\n", "\n").strip()
+        return content
+
+
+class NewDraftForm(forms.Form):
+    change_note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), help_text="Why the plan is being revised."
+    )
+
+
+class SubmitForm(forms.Form):
+    reviewers = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Every reviewer must approve before the version takes effect.",
+    )
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, version: PlanVersion, **kwargs):
+        super().__init__(*args, **kwargs)
+        approver_roles = [r for r in Role if ROLE_RANK[r] >= ROLE_RANK[ACTION_MIN_ROLE["approve"]]]
+        self.fields["reviewers"].queryset = (
+            members_of(version.plan.organization_id)
+            .filter(
+                memberships__organization_id=version.plan.organization_id,
+                memberships__role__in=approver_roles,
+            )
+            .exclude(pk=version.author_id)
+            .distinct()
+        )
+
+
+class ReviewDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[
+            (Review.Status.APPROVED, "Approve this version"),
+            (Review.Status.CHANGES_REQUESTED, "Request changes"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text="Required when you request changes.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("decision") == Review.Status.CHANGES_REQUESTED
+            and not (data.get("notes") or "").strip()
+        ):
+            self.add_error("notes", "Say what needs to change.")
+        return data
+
+
+class ProcessForm(forms.ModelForm):
+    class Meta:
+        model = CriticalProcess
+        fields = [
+            "name",
+            "description",
+            "priority",
+            "rto_minutes",
+            "rpo_minutes",
+            "mtpd_minutes",
+            "mbco_percent",
+            "impact_rating",
+            "impact_1h",
+            "impact_4h",
+            "impact_8h",
+            "impact_24h",
+            "impact_72h",
+            "depends_on",
+            "vendors",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "depends_on": forms.CheckboxSelectMultiple,
+            "vendors": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.plan = plan
+        others = CriticalProcess.objects.filter(plan=plan)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        self.fields["depends_on"].queryset = others
+        self.fields["depends_on"].help_text = "Processes that must be running first."
+        self.fields["vendors"].queryset = Vendor.objects.for_organization(plan.organization_id)
+        for horizon in ("1h", "4h", "8h", "24h", "72h"):
+            field = self.fields[f"impact_{horizon}"]
+            field.widget.attrs.update({"min": 0, "max": 5})
+            field.help_text = "0 (none) to 5 (severe)"
+
+    def clean(self):
+        data = super().clean()
+        rto, mtpd = data.get("rto_minutes"), data.get("mtpd_minutes")
+        if rto is not None and mtpd is not None and rto > mtpd:
+            self.add_error(
+                "rto_minutes",
+                "The RTO cannot be longer than the MTPD: a process must be back before the "
+                "disruption becomes intolerable.",
+            )
+        return data
+
+
+class RiskForm(forms.ModelForm):
+    class Meta:
+        model = Risk
+        fields = ["threat", "likelihood", "impact", "mitigation", "owner"]
+        widgets = {
+            "mitigation": forms.Textarea(attrs={"rows": 3}),
+            "likelihood": forms.Select(choices=[(n, n) for n in range(1, 6)]),
+            "impact": forms.Select(choices=[(n, n) for n in range(1, 6)]),
+        }
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.plan = plan
+        self.fields["owner"].queryset = members_of(plan.organization_id)
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "role", "phone", "email", "alternate", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.plan = plan
+        others = Contact.objects.filter(plan=plan)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        self.fields["alternate"].queryset = others
+        self.fields["alternate"].help_text = "Who to call when this person cannot be reached."
+
+
+class VendorForm(forms.ModelForm):
+    class Meta:
+        model = Vendor
+        fields = [
+            "name",
+            "service",
+            "criticality",
+            "sla",
+            "contract_reference",
+            "contract_end",
+            "rto_offered_minutes",
+            "rpo_offered_minutes",
+            "contact_name",
+            "contact_phone",
+            "contact_email",
+        ]
+        widgets = {"sla": forms.Textarea(attrs={"rows": 3}), "contract_end": DATE}
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        help_text=f"PDF, PNG, JPG, DOCX, XLSX, TXT or CSV, at most "
+        f"{max_attachment_bytes() // (1024 * 1024)} MB.",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ",".join(f".{ext}" for ext in ALLOWED_TYPES)}
+        ),
+    )
+    description = forms.CharField(max_length=300, required=False)
+
+
+class ExerciseForm(forms.ModelForm):
+    class Meta:
+        model = Exercise
+        fields = ["kind", "held_on", "scenario", "participants", "findings", "actions"]
+        widgets = {
+            "held_on": DATE,
+            "scenario": forms.Textarea(attrs={"rows": 3}),
+            "participants": forms.Textarea(attrs={"rows": 2}),
+            "findings": forms.Textarea(attrs={"rows": 3}),
+            "actions": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.plan = plan
+        self.processes = [p for p in plan.criticalprocesss.all() if p.rto_minutes is not None]
+        for process in self.processes:
+            self.fields[f"achieved_{process.pk}"] = forms.IntegerField(
+                label=f"Achieved RTO of “{process.name}” (target {process.rto_minutes} min)",
+                min_value=0,
+                required=False,
+                help_text="Minutes until it was running again; leave empty if not tested.",
+            )
+
+    def results(self) -> dict[CriticalProcess, int]:
+        return {
+            p: self.cleaned_data[f"achieved_{p.pk}"]
+            for p in self.processes
+            if self.cleaned_data.get(f"achieved_{p.pk}") is not None
+        }
+
+
+class ChangeLogForm(forms.Form):
+    change_guid = forms.UUIDField(label="Change GUID")
+    summary = forms.CharField(max_length=300, required=False)

@@ -1,0 +1,686 @@
+"""Business continuity plans (issue 4), starting from BC3's data model with its flaws fixed.
+
+What changed from BC3 and why (a BC manager's view):
+
+* Reviews and acknowledgments point at a *version*, not at the plan: an approval or a "read and
+  understood" is about the text someone read, and must not carry over to a later edit.
+* Approved versions are immutable in the database (trigger), not only by convention; only one
+  version per plan is active and at most one is open (draft or in review) at a time.
+* Versions, reviews and acknowledgments are records: deleting a plan does not cascade them away
+  (PROTECT); plans are archived instead.
+* Recovery objectives are checked (0 ≤ RTO ≤ MTPD, RPO ≥ 0, MBCO 0–100 %), impact over time never
+  decreases, risk likelihood and impact are 1–5 numbers and the rating is computed by the database.
+* Vendors are an organization-wide registry that processes depend on, with the RTO they offer.
+* Attachments are stored under generated names; the type is taken from the bytes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pgtrigger
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from organizations.tenancy import OrgOwnedModel, OrgQuerySet
+
+
+class Template(models.Model):
+    """A plan template: an ordered list of section definitions (shipped as data)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    code = models.SlugField(max_length=40, help_text="Stable identifier, e.g. departmental-bcm.")
+    name = models.CharField(max_length=200)
+    version = models.CharField(max_length=20, default="1.0")
+    description = models.TextField(blank=True)
+    is_default = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="bcp_template_code_version"),
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="bcp_one_default_template"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
+class SectionDefinition(models.Model):
+    """One section of a template: its key in the content JSON, title, kind, help text, order."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", "Free text"
+        ESCALATION_MATRIX = "escalation_matrix", "Response and escalation matrix"
+
+    template = models.ForeignKey(Template, on_delete=models.CASCADE, related_name="sections")
+    key = models.SlugField(max_length=80)
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=30, choices=Kind.choices, default=Kind.TEXT)
+    help_text = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField()
+    required = models.BooleanField(default=True)
+    default = models.JSONField(null=True, blank=True, help_text="Initial value of a new plan.")
+
+    class Meta:
+        ordering = ["template", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "key"], name="bcp_section_key_unique"),
+            models.UniqueConstraint(fields=["template", "order"], name="bcp_section_order_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.title}"
+
+
+class Plan(OrgOwnedModel):
+    """A business continuity plan of an organization (optionally of one department)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        APPROVED = "approved", "Approved"
+        ARCHIVED = "archived", "Archived"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    department = models.ForeignKey(
+        "organizations.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bc_plans",
+    )
+    title = models.CharField(max_length=200)
+    template = models.ForeignKey(Template, on_delete=models.PROTECT, related_name="plans")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_bc_plans"
+    )
+    current_version = models.ForeignKey(
+        "PlanVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The active (approved) version.",
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    next_review_date = models.DateField(null=True, blank=True)
+    review_interval_months = models.PositiveSmallIntegerField(default=12)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        indexes = [models.Index(fields=["organization", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                "organization",
+                Lower("title"),
+                name="bcp_plan_title_unique_per_organization",
+                violation_error_message="This organization already has a plan with that title.",
+            ),
+            models.CheckConstraint(
+                condition=Q(review_interval_months__gte=1) & Q(review_interval_months__lte=36),
+                name="bcp_plan_review_interval_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def review_overdue(self) -> bool:
+        return self.next_review_date is None or self.next_review_date < timezone.localdate()
+
+
+class PlanVersion(models.Model):
+    """One version of a plan's text: JSON content shaped by the plan's template.
+
+    Drafts are edited under optimistic locking (`revision`). Once approved (active, later
+    superseded) a version can never change: the services refuse it and so does a trigger.
+    """
+
+    TENANT_FIELD = "plan__organization"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        ACTIVE = "active", "Active (approved)"
+        SUPERSEDED = "superseded", "Superseded"
+
+    OPEN_STATUSES = (Status.DRAFT, Status.IN_REVIEW)
+    APPROVED_STATUSES = (Status.ACTIVE, Status.SUPERSEDED)
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="versions")
+    version_number = models.PositiveIntegerField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    content = models.JSONField(default=dict)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="authored_bc_versions"
+    )
+    change_note = models.TextField(blank=True)
+    based_on = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revision = models.PositiveIntegerField(default=1, help_text="Optimistic-lock counter.")
+    review_round = models.PositiveSmallIntegerField(default=0)
+    generated_by = models.CharField(
+        max_length=100, blank=True, help_text="Generator (e.g. an AI model) that drafted it."
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["plan", "-version_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "version_number"], name="bcp_version_number_unique_per_plan"
+            ),
+            models.CheckConstraint(
+                condition=Q(version_number__gte=1), name="bcp_version_number_positive"
+            ),
+            models.UniqueConstraint(
+                fields=["plan"], condition=Q(status="active"), name="bcp_one_active_version"
+            ),
+            models.UniqueConstraint(
+                fields=["plan"],
+                condition=Q(status__in=["draft", "in_review"]),
+                name="bcp_one_open_version",
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_at__isnull=False) | ~Q(status__in=["active", "superseded"]),
+                name="bcp_approved_version_has_approval_time",
+            ),
+        ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="bcp_approved_version_immutable",
+                operation=pgtrigger.Update,
+                when=pgtrigger.Before,
+                condition=pgtrigger.Condition(
+                    "OLD.status IN ('active', 'superseded') AND ("
+                    "OLD.content IS DISTINCT FROM NEW.content"
+                    " OR OLD.version_number IS DISTINCT FROM NEW.version_number"
+                    " OR OLD.plan_id IS DISTINCT FROM NEW.plan_id"
+                    " OR OLD.author_id IS DISTINCT FROM NEW.author_id"
+                    " OR OLD.change_note IS DISTINCT FROM NEW.change_note"
+                    " OR OLD.approved_at IS DISTINCT FROM NEW.approved_at"
+                    " OR NEW.status NOT IN ('active', 'superseded')"
+                    " OR (OLD.status = 'superseded' AND NEW.status <> 'superseded'))"
+                ),
+                func="RAISE EXCEPTION 'bcp: approved plan version % is immutable', OLD.id "
+                "USING ERRCODE = 'integrity_constraint_violation'; RETURN NULL;",
+            ),
+            pgtrigger.Protect(
+                name="bcp_approved_version_undeletable",
+                operation=pgtrigger.Delete,
+                condition=pgtrigger.Q(old__status__in=["active", "superseded"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} · v{self.version_number}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status in self.APPROVED_STATUSES
+
+
+class PlanChild(models.Model):
+    """Base of rows that belong to one plan; tenancy follows the plan."""
+
+    TENANT_FIELD = "plan__organization"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="%(class)ss")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class Vendor(OrgOwnedModel):
+    """A supplier in the organization's registry, with the recovery objectives it commits to."""
+
+    class Criticality(models.TextChoices):
+        LOW = "low", "Low"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+        CRITICAL = "critical", "Critical"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=200)
+    service = models.CharField(max_length=200, help_text="What they provide.")
+    criticality = models.CharField(
+        max_length=10, choices=Criticality.choices, default=Criticality.MEDIUM
+    )
+    sla = models.TextField("SLA", blank=True, help_text="Service levels in the contract.")
+    contract_reference = models.CharField(max_length=100, blank=True)
+    contract_end = models.DateField(null=True, blank=True)
+    rto_offered_minutes = models.PositiveIntegerField(
+        "RTO offered (minutes)", null=True, blank=True
+    )
+    rpo_offered_minutes = models.PositiveIntegerField(
+        "RPO offered (minutes)", null=True, blank=True
+    )
+    contact_name = models.CharField(max_length=200, blank=True)
+    contact_phone = models.CharField(max_length=40, blank=True)
+    contact_email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                "organization",
+                Lower("name"),
+                name="bcp_vendor_name_unique_per_organization",
+                violation_error_message="The registry already has a vendor by that name.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+IMPACT_HORIZONS = ["1h", "4h", "8h", "24h", "72h"]
+
+
+class CriticalProcess(PlanChild):
+    """A process from the business impact analysis, with its recovery objectives (minutes)."""
+
+    class Impact(models.TextChoices):
+        LOW = "low", "Low"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+        CRITICAL = "critical", "Critical"
+
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    priority = models.PositiveSmallIntegerField(default=1, help_text="1 = recover first.")
+    rto_minutes = models.PositiveIntegerField("RTO (minutes)", null=True, blank=True)
+    rpo_minutes = models.PositiveIntegerField("RPO (minutes)", null=True, blank=True)
+    mtpd_minutes = models.PositiveIntegerField("MTPD (minutes)", null=True, blank=True)
+    mbco_percent = models.PositiveSmallIntegerField(
+        "MBCO (%)", null=True, blank=True, help_text="Minimum business continuity objective."
+    )
+    impact_rating = models.CharField(max_length=10, choices=Impact.choices, default=Impact.MEDIUM)
+    impact_1h = models.PositiveSmallIntegerField("Impact after 1 h", default=0)
+    impact_4h = models.PositiveSmallIntegerField("Impact after 4 h", default=0)
+    impact_8h = models.PositiveSmallIntegerField("Impact after 8 h", default=0)
+    impact_24h = models.PositiveSmallIntegerField("Impact after 24 h", default=0)
+    impact_72h = models.PositiveSmallIntegerField("Impact after 72 h", default=0)
+    depends_on = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="dependants"
+    )
+    vendors = models.ManyToManyField(Vendor, blank=True, related_name="processes")
+
+    class Meta:
+        ordering = ["plan", "priority", "name"]
+        verbose_name_plural = "critical processes"
+        constraints = [
+            models.UniqueConstraint(
+                "plan",
+                Lower("name"),
+                name="bcp_process_name_unique_per_plan",
+                violation_error_message="This plan already has a process with that name.",
+            ),
+            models.CheckConstraint(
+                condition=Q(rto_minutes__isnull=True)
+                | Q(mtpd_minutes__isnull=True)
+                | Q(rto_minutes__lte=F("mtpd_minutes")),
+                name="bcp_process_rto_within_mtpd",
+                violation_error_message="The RTO cannot be longer than the MTPD: a process must "
+                "be back before the disruption becomes intolerable.",
+            ),
+            models.CheckConstraint(
+                condition=Q(rto_minutes__isnull=True) | Q(rto_minutes__gte=0),
+                name="bcp_process_rto_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(rpo_minutes__isnull=True) | Q(rpo_minutes__gte=0),
+                name="bcp_process_rpo_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(mbco_percent__isnull=True) | Q(mbco_percent__lte=100),
+                name="bcp_process_mbco_percent",
+                violation_error_message="The MBCO is a percentage between 0 and 100.",
+            ),
+            models.CheckConstraint(
+                condition=Q(impact_72h__lte=5)
+                & Q(impact_1h__lte=F("impact_4h"))
+                & Q(impact_4h__lte=F("impact_8h"))
+                & Q(impact_8h__lte=F("impact_24h"))
+                & Q(impact_24h__lte=F("impact_72h")),
+                name="bcp_process_impact_never_decreases",
+                violation_error_message="Impact ratings (0–5) cannot decrease over time: a "
+                "disruption does not get better by lasting longer.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def impacts(self) -> list[tuple[str, int]]:
+        return [(h, getattr(self, f"impact_{h}")) for h in IMPACT_HORIZONS]
+
+    def dependency_warnings(self) -> list[str]:
+        """Dependencies that cannot be back in time for this process's RTO."""
+        if self.rto_minutes is None:
+            return []
+        warnings = []
+        for dependency in self.depends_on.all():
+            if dependency.rto_minutes is not None and dependency.rto_minutes > self.rto_minutes:
+                warnings.append(
+                    f"“{self.name}” (RTO {self.rto_minutes} min) depends on “{dependency.name}”, "
+                    f"whose RTO is {dependency.rto_minutes} min."
+                )
+        for vendor in self.vendors.all():
+            offered = vendor.rto_offered_minutes
+            if offered is not None and offered > self.rto_minutes:
+                warnings.append(
+                    f"“{self.name}” (RTO {self.rto_minutes} min) depends on vendor "
+                    f"“{vendor.name}”, which only commits to {offered} min."
+                )
+        return warnings
+
+
+class Risk(PlanChild):
+    """A threat with likelihood and impact on 1–5 scales; the database computes the rating."""
+
+    threat = models.CharField(max_length=300)
+    likelihood = models.PositiveSmallIntegerField(help_text="1 (rare) to 5 (almost certain).")
+    impact = models.PositiveSmallIntegerField(help_text="1 (negligible) to 5 (catastrophic).")
+    rating = models.GeneratedField(
+        expression=F("likelihood") * F("impact"),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+    )
+    mitigation = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_bc_risks",
+    )
+
+    class Meta:
+        ordering = ["plan", "-rating", "threat"]
+        indexes = [models.Index(fields=["plan", "rating"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(likelihood__gte=1) & Q(likelihood__lte=5),
+                name="bcp_risk_likelihood_1_5",
+                violation_error_message="Likelihood is rated from 1 to 5.",
+            ),
+            models.CheckConstraint(
+                condition=Q(impact__gte=1) & Q(impact__lte=5),
+                name="bcp_risk_impact_1_5",
+                violation_error_message="Impact is rated from 1 to 5.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.threat
+
+    @staticmethod
+    def level_for(rating: int) -> str:
+        if rating >= 20:
+            return "critical"
+        if rating >= 10:
+            return "high"
+        if rating >= 5:
+            return "medium"
+        return "low"
+
+    @property
+    def level(self) -> str:
+        return self.level_for(self.likelihood * self.impact)
+
+
+class Contact(PlanChild):
+    """Someone to call during a disruption, with an alternate when they cannot be reached."""
+
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=200)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    alternate = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="alternate_for"
+    )
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["plan", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(phone="") | ~Q(email=""),
+                name="bcp_contact_reachable",
+                violation_error_message="Give a phone number or an e-mail address.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(alternate=F("id")), name="bcp_contact_not_own_alternate"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.role})"
+
+
+class Attachment(PlanChild):
+    """A file attached to a plan. Stored under a generated name; type taken from its bytes."""
+
+    original_name = models.CharField(max_length=200)
+    storage_name = models.CharField(max_length=300, unique=True)
+    content_type = models.CharField(max_length=100)
+    size_bytes = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    description = models.CharField(max_length=300, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["plan", "-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(size_bytes__gt=0), name="bcp_attachment_not_empty"),
+            models.CheckConstraint(
+                condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="bcp_attachment_sha256_hex"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Exercise(PlanChild):
+    """A test of the plan: tabletop, functional or full-scale, with findings and actions."""
+
+    class Kind(models.TextChoices):
+        TABLETOP = "tabletop", "Tabletop"
+        FUNCTIONAL = "functional", "Functional"
+        FULL_SCALE = "full_scale", "Full-scale"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    held_on = models.DateField()
+    scenario = models.TextField()
+    participants = models.TextField(blank=True)
+    findings = models.TextField(blank=True)
+    actions = models.TextField(blank=True, help_text="Corrective actions, one per line.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["plan", "-held_on"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} exercise of {self.held_on:%Y-%m-%d}"
+
+
+class ExerciseResult(models.Model):
+    """Achieved vs target RTO of one process in one exercise."""
+
+    TENANT_FIELD = "exercise__plan__organization"
+
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="results")
+    process = models.ForeignKey(CriticalProcess, on_delete=models.PROTECT, related_name="+")
+    target_rto_minutes = models.PositiveIntegerField()
+    achieved_rto_minutes = models.PositiveIntegerField()
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["exercise", "process__priority"]
+        constraints = [
+            models.UniqueConstraint(fields=["exercise", "process"], name="bcp_result_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.process}: {self.achieved_rto_minutes}/{self.target_rto_minutes} min"
+
+    @property
+    def met(self) -> bool:
+        return self.achieved_rto_minutes <= self.target_rto_minutes
+
+
+class Review(models.Model):
+    """A reviewer's decision on one version, in one review round."""
+
+    TENANT_FIELD = "version__plan__organization"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        WITHDRAWN = "withdrawn", "Withdrawn (round closed)"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="reviews")
+    round = models.PositiveSmallIntegerField(default=1)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bc_reviews"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    notes = models.TextField(blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "id"]
+        indexes = [models.Index(fields=["reviewer", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "round", "reviewer"], name="bcp_review_once_per_round"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(status="withdrawn") | Q(decided_at__isnull=False),
+                name="bcp_review_decided_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="changes_requested") | ~Q(notes=""),
+                name="bcp_review_changes_need_notes",
+                violation_error_message="Say what needs to change.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} · {self.reviewer} · {self.get_status_display()}"
+
+
+class Acknowledgment(models.Model):
+    """A member's "I have read and understood" of one active version."""
+
+    TENANT_FIELD = "version__plan__organization"
+
+    version = models.ForeignKey(
+        PlanVersion, on_delete=models.PROTECT, related_name="acknowledgments"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bc_acknowledgments"
+    )
+    acknowledged_at = models.DateTimeField(default=timezone.now)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-acknowledged_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "user"], name="bcp_ack_once_per_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} acknowledged {self.version}"
+
+
+class ChangeLogEntry(PlanChild):
+    """Links an external change record (by GUID) to a plan, as BC3's change-log map did."""
+
+    change_guid = models.UUIDField("Change GUID")
+    summary = models.CharField(max_length=300, blank=True)
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["plan", "-created_at"]
+        verbose_name_plural = "change log entries"
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "change_guid"], name="bcp_change_once_per_plan")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.change_guid)
+
+
+def content_section_text(value: Any) -> str:
+    """A section's value as plain text (for diffs and completeness checks)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        lines = []
+        # JSONB does not keep key order: list the escalation levels from minor to critical.
+        rank = {"minor": 0, "moderate": 1, "major": 2, "critical": 3}
+        for level, row in sorted(value.items(), key=lambda item: rank.get(item[0], 9)):
+            if isinstance(row, dict):
+                description = row.get("description", "")
+                response, escalation = row.get("response_time", ""), row.get("escalation_level", "")
+                lines.append(
+                    f"{level.title()}: {description} · respond within {response} · "
+                    f"escalate to {escalation}"
+                )
+            else:
+                lines.append(f"{level}: {row}")
+        return "\n".join(lines)
+    return str(value)

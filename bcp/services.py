@@ -1,0 +1,795 @@
+"""Writes of the bcp app: `<entity>_<verb>(*, actor, ...)`, atomic, validated, audited.
+
+Issue 5 (AI drafting, exports) builds on `version_create_draft(..., generated_by=...)`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from organizations import audit
+from organizations.models import Department, Membership, Organization
+from organizations.tenancy import require, tenancy_of
+
+from . import content as plan_content
+from .files import check_upload
+from .models import (
+    Acknowledgment,
+    Attachment,
+    ChangeLogEntry,
+    Contact,
+    CriticalProcess,
+    Exercise,
+    ExerciseResult,
+    Plan,
+    PlanVersion,
+    Review,
+    Risk,
+    Template,
+    Vendor,
+)
+
+PLAN_FIELDS = ["title", "department_id", "owner_id", "next_review_date", "status"]
+PROCESS_FIELDS = [
+    "name",
+    "description",
+    "priority",
+    "rto_minutes",
+    "rpo_minutes",
+    "mtpd_minutes",
+    "mbco_percent",
+    "impact_rating",
+    "impact_1h",
+    "impact_4h",
+    "impact_8h",
+    "impact_24h",
+    "impact_72h",
+]
+RISK_FIELDS = ["threat", "likelihood", "impact", "mitigation", "owner_id"]
+CONTACT_FIELDS = ["name", "role", "phone", "email", "alternate_id", "notes"]
+VENDOR_FIELDS = [
+    "name",
+    "service",
+    "criticality",
+    "sla",
+    "contract_reference",
+    "contract_end",
+    "rto_offered_minutes",
+    "rpo_offered_minutes",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+]
+
+
+class EditConflict(Exception):
+    """Somebody else saved the draft after the user opened it (optimistic locking)."""
+
+    def __init__(self, version: PlanVersion):
+        self.version = version
+        when = timezone.localtime(version.updated_at)
+        super().__init__(
+            f"Someone else saved version {version.version_number} at {when:%H:%M:%S} after you "
+            "opened it, so your changes were not saved. Your text is still in the form: compare "
+            "it with the latest version (open it in a new tab), then save again."
+        )
+
+
+def _record(actor, action, subject, plan: Plan, before=None, after=None) -> None:
+    audit.record(
+        actor=actor,
+        action=action,
+        subject=subject,
+        organization=plan.organization,
+        before=before,
+        after=after,
+    )
+
+
+def _lock_plan(plan: Plan) -> Plan:
+    """Re-read the plan under a row lock: workflow steps on one plan run one at a time."""
+    return (
+        Plan.objects.select_related("organization", "template")
+        .select_for_update(of=("self",))
+        .get(pk=plan.pk)
+    )
+
+
+def _save(obj) -> None:
+    """full_clean then save; a constraint the database still refuses becomes a clear message."""
+    obj.full_clean()
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError as exc:
+        raise ValidationError(
+            "This change conflicts with the plan's rules (it may have been changed by someone "
+            "else meanwhile). Reload the page and try again."
+        ) from exc
+
+
+def _relock(obj):
+    """A fresh copy of a plan's child under a row lock (the caller's copy may hold form data)."""
+    return (
+        type(obj)
+        .objects.select_for_update(of=("self",))
+        .select_related("plan__organization")
+        .get(pk=obj.pk)
+    )
+
+
+def _check_department(organization: Organization, department: Department | None) -> None:
+    if department is not None and department.organization_id != organization.pk:
+        raise ValidationError({"department": "Choose a department of this organization."})
+
+
+def _check_member(organization_id: int, user, field: str) -> None:
+    if (
+        user is not None
+        and not Membership.objects.filter(organization_id=organization_id, user=user).exists()
+    ):
+        raise ValidationError({field: f"{user} is not a member of this organization."})
+
+
+# --- plans and versions --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_create(
+    *,
+    actor: Any,
+    organization: Organization,
+    template: Template,
+    title: str,
+    department: Department | None = None,
+    owner: Any = None,
+    next_review_date: datetime.date | None = None,
+    content: dict | None = None,
+    change_note: str = "First draft.",
+) -> Plan:
+    """Create a plan from a template, with version 1 as a draft (prefilled from the template)."""
+    require(actor, organization.pk, "change")
+    _check_department(organization, department)
+    owner = owner or actor
+    _check_member(organization.pk, owner, "owner")
+    plan = Plan(
+        organization=organization,
+        template=template,
+        title=title.strip(),
+        department=department,
+        owner=owner,
+        next_review_date=next_review_date,
+    )
+    if Plan.objects.filter(organization=organization, title__iexact=plan.title).exists():
+        raise ValidationError({"title": "This organization already has a plan with that title."})
+    _save(plan)
+    _record(actor, "bcp.plan.created", plan, plan, after=audit.snapshot(plan, PLAN_FIELDS))
+    version_create_draft(
+        actor=actor,
+        plan=plan,
+        content=content if content is not None else plan_content.blank_content(template),
+        change_note=change_note,
+    )
+    return plan
+
+
+@transaction.atomic
+def plan_update(*, actor: Any, plan: Plan, **data: Any) -> Plan:
+    """Change a plan's title, department, owner or review date (editors)."""
+    require(actor, plan.organization_id, "change")
+    plan = _lock_plan(plan)
+    if plan.status == Plan.Status.ARCHIVED:
+        raise ValidationError("This plan is archived and can no longer be changed.")
+    before = audit.snapshot(plan, PLAN_FIELDS)
+    for name, value in data.items():
+        setattr(plan, name, value)
+    _check_department(plan.organization, plan.department)
+    _check_member(plan.organization_id, plan.owner, "owner")
+    _save(plan)
+    after = audit.snapshot(plan, PLAN_FIELDS)
+    if after != before:
+        _record(actor, "bcp.plan.updated", plan, plan, before=before, after=after)
+    return plan
+
+
+@transaction.atomic
+def plan_archive(*, actor: Any, plan: Plan) -> Plan:
+    """Archive a plan (approvers): it leaves the active list; its records stay."""
+    require(actor, plan.organization_id, "approve")
+    plan = _lock_plan(plan)
+    if plan.versions.filter(status=PlanVersion.Status.IN_REVIEW).exists():
+        raise ValidationError("A version of this plan is in review; finish the review first.")
+    before = audit.snapshot(plan, PLAN_FIELDS)
+    plan.status = Plan.Status.ARCHIVED
+    plan.save(update_fields=["status", "updated_at"])
+    _record(actor, "bcp.plan.archived", plan, plan, before=before, after={"status": plan.status})
+    return plan
+
+
+@transaction.atomic
+def version_create_draft(
+    *,
+    actor: Any,
+    plan: Plan,
+    content: dict,
+    change_note: str,
+    generated_by: str | None = None,
+) -> PlanVersion:
+    """Open a new draft version of a plan (the entry point for editors and generators alike).
+
+    A plan has at most one open (draft or in-review) version at a time, so two people never
+    revise the same plan in parallel branches.
+    """
+    require(actor, plan.organization_id, "change")
+    plan = _lock_plan(plan)
+    if plan.status == Plan.Status.ARCHIVED:
+        raise ValidationError("This plan is archived; no new versions can be drafted.")
+    open_version = plan.versions.filter(status__in=PlanVersion.OPEN_STATUSES).first()
+    if open_version is not None:
+        raise ValidationError(
+            f"Version {open_version.version_number} of this plan is still "
+            f"{open_version.get_status_display().lower()}: finish it before starting another."
+        )
+    plan_content.validate_content(plan.template, content)
+    number = (plan.versions.aggregate(n=Max("version_number"))["n"] or 0) + 1
+    version = PlanVersion(
+        plan=plan,
+        version_number=number,
+        content=content,
+        author=actor,
+        change_note=change_note,
+        based_on=plan.current_version,
+        generated_by=generated_by or "",
+    )
+    _save(version)
+    _record(
+        actor,
+        "bcp.version.drafted",
+        version,
+        plan,
+        after={"version_number": number, "change_note": change_note, "generated_by": generated_by},
+    )
+    return version
+
+
+@transaction.atomic
+def version_update_draft(
+    *, actor: Any, version: PlanVersion, content: dict, change_note: str, expected_revision: int
+) -> PlanVersion:
+    """Save a draft's content. Refused when someone saved it since `expected_revision`."""
+    require(actor, version.plan.organization_id, "change")
+    version = (
+        PlanVersion.objects.select_for_update(of=("self",))
+        .select_related("plan__template", "plan__organization")
+        .get(pk=version.pk)
+    )
+    if version.status != PlanVersion.Status.DRAFT:
+        raise ValidationError(
+            f"Version {version.version_number} is {version.get_status_display().lower()} and "
+            "can no longer be edited."
+        )
+    if version.revision != expected_revision:
+        raise EditConflict(version)
+    plan_content.validate_content(version.plan.template, content)
+    before = {"content": version.content, "change_note": version.change_note}
+    version.content = content
+    version.change_note = change_note
+    version.revision += 1
+    version.save(update_fields=["content", "change_note", "revision", "updated_at"])
+    _record(
+        actor,
+        "bcp.version.edited",
+        version,
+        version.plan,
+        before=before,
+        after={"content": content, "change_note": change_note, "revision": version.revision},
+    )
+    return version
+
+
+def _reviewer_problem(version: PlanVersion, user) -> str | None:
+    if user.pk == version.author_id:
+        return f"{user} wrote this version and cannot review it."
+    if (
+        not tenancy_of(user).can(version.plan.organization_id, "approve")
+        or tenancy_of(user).is_ocm_only
+    ):
+        return f"{user} is not an approver of this organization."
+    return None
+
+
+@transaction.atomic
+def version_submit_for_review(
+    *, actor: Any, version: PlanVersion, reviewers: list[Any], note: str = ""
+) -> list[Review]:
+    """Send a complete draft to review: one pending review per reviewer, in a new round."""
+    require(actor, version.plan.organization_id, "change")
+    plan = _lock_plan(version.plan)
+    version = PlanVersion.objects.select_for_update(of=("self",)).get(pk=version.pk)
+    version.plan = plan
+    if version.status != PlanVersion.Status.DRAFT:
+        raise ValidationError("Only a draft can be sent to review.")
+    if not reviewers:
+        raise ValidationError({"reviewers": "Choose at least one reviewer."})
+    problems = [p for p in (_reviewer_problem(version, r) for r in reviewers) if p]
+    if problems:
+        raise ValidationError({"reviewers": problems})
+    missing = plan_content.missing_sections(plan.template, version.content)
+    if missing:
+        raise ValidationError(
+            "These sections are still empty: " + "; ".join(missing) + ". Fill them in first."
+        )
+    version.review_round += 1
+    version.status = PlanVersion.Status.IN_REVIEW
+    version.submitted_at = timezone.now()
+    version.save(update_fields=["review_round", "status", "submitted_at", "updated_at"])
+    reviews = [
+        Review.objects.create(
+            version=version,
+            round=version.review_round,
+            reviewer=reviewer,
+            requested_by=actor,
+            notes="",
+        )
+        for reviewer in reviewers
+    ]
+    plan.status = Plan.Status.IN_REVIEW
+    plan.save(update_fields=["status", "updated_at"])
+    _record(
+        actor,
+        "bcp.version.submitted",
+        version,
+        plan,
+        after={
+            "round": version.review_round,
+            "reviewers": [r.email for r in reviewers],
+            "note": note,
+        },
+    )
+    return reviews
+
+
+@transaction.atomic
+def review_decide(*, actor: Any, review: Review, decision: str, notes: str = "") -> Review:
+    """Record a reviewer's decision. The version is approved when every reviewer approved it;
+    one request for changes sends it back to draft (and closes the round)."""
+    review = (
+        Review.objects.select_for_update(of=("self",))
+        .select_related("version__plan__organization")
+        .get(pk=review.pk)
+    )
+    version = review.version
+    require(actor, version.plan.organization_id, "approve")
+    if review.reviewer_id != actor.pk:
+        raise PermissionDenied(f"This review is assigned to {review.reviewer}.")
+    if actor.pk == version.author_id:
+        raise ValidationError("You wrote this version, so you cannot approve it.")
+    if review.status != Review.Status.PENDING or version.status != PlanVersion.Status.IN_REVIEW:
+        raise ValidationError("This review is already closed.")
+    if decision not in (Review.Status.APPROVED, Review.Status.CHANGES_REQUESTED):
+        raise ValidationError({"decision": "Choose approve or request changes."})
+    if decision == Review.Status.CHANGES_REQUESTED and not notes.strip():
+        raise ValidationError({"notes": "Say what needs to change."})
+    plan = _lock_plan(version.plan)
+    version = PlanVersion.objects.select_for_update(of=("self",)).get(pk=version.pk)
+    review.status = decision
+    review.notes = notes.strip()
+    review.decided_at = timezone.now()
+    review.save(update_fields=["status", "notes", "decided_at"])
+    _record(
+        actor,
+        f"bcp.review.{decision}",
+        review,
+        plan,
+        after={"version": version.version_number, "notes": review.notes},
+    )
+    round_reviews = Review.objects.filter(version=version, round=version.review_round)
+    if decision == Review.Status.CHANGES_REQUESTED:
+        round_reviews.filter(status=Review.Status.PENDING).update(status=Review.Status.WITHDRAWN)
+        version.status = PlanVersion.Status.DRAFT
+        version.save(update_fields=["status", "updated_at"])
+        # An approved plan stays approved (its active version still applies) while revised.
+        plan.status = Plan.Status.APPROVED if plan.current_version_id else Plan.Status.DRAFT
+        plan.save(update_fields=["status", "updated_at"])
+    elif not round_reviews.exclude(status=Review.Status.APPROVED).exists():
+        _approve(actor=actor, plan=plan, version=version)
+    return review
+
+
+def _approve(*, actor: Any, plan: Plan, version: PlanVersion) -> None:
+    """Make the version active, supersede the previous one, schedule the next review."""
+    now = timezone.now()
+    previous = plan.versions.filter(status=PlanVersion.Status.ACTIVE).first()
+    if previous is not None:
+        previous.status = PlanVersion.Status.SUPERSEDED
+        previous.save(update_fields=["status", "updated_at"])
+    version.status = PlanVersion.Status.ACTIVE
+    version.approved_at = now
+    version.save(update_fields=["status", "approved_at", "updated_at"])
+    before = audit.snapshot(plan, PLAN_FIELDS)
+    plan.current_version = version
+    plan.status = Plan.Status.APPROVED
+    plan.approved_at = now
+    today = timezone.localdate()
+    months = plan.review_interval_months
+    year, month = divmod(today.month - 1 + months, 12)
+    plan.next_review_date = today.replace(year=today.year + year, month=month + 1, day=1)
+    plan.save(
+        update_fields=["current_version", "status", "approved_at", "next_review_date", "updated_at"]
+    )
+    _record(
+        actor,
+        "bcp.version.approved",
+        version,
+        plan,
+        before=before,
+        after={
+            "version": version.version_number,
+            "superseded": previous.version_number if previous else None,
+            "next_review_date": plan.next_review_date,
+        },
+    )
+
+
+@transaction.atomic
+def acknowledgment_record(*, actor: Any, version: PlanVersion) -> Acknowledgment:
+    """A member confirms they read the active version (once per version)."""
+    require(actor, version.plan.organization_id, "view")
+    if tenancy_of(actor).roles.get(version.plan.organization_id) is None:
+        raise PermissionDenied("Only members of the organization acknowledge its plans.")
+    if version.status != PlanVersion.Status.ACTIVE:
+        raise ValidationError("Only the active (approved) version of a plan can be acknowledged.")
+    existing = Acknowledgment.objects.filter(version=version, user=actor).first()
+    if existing is not None:
+        raise ValidationError(
+            f"You already acknowledged version {version.version_number} on "
+            f"{timezone.localtime(existing.acknowledged_at):%Y-%m-%d}."
+        )
+    try:
+        with transaction.atomic():
+            ack = Acknowledgment.objects.create(version=version, user=actor)
+    except IntegrityError as exc:  # a double click racing the check above
+        raise ValidationError(
+            f"You already acknowledged version {version.version_number}."
+        ) from exc
+    _record(actor, "bcp.version.acknowledged", version, version.plan, after={"user": actor.email})
+    return ack
+
+
+# --- the plan's registers -------------------------------------------------------------------------
+
+
+def _editable_plan(actor: Any, plan: Plan) -> None:
+    require(actor, plan.organization_id, "change")
+    if plan.status == Plan.Status.ARCHIVED:
+        raise ValidationError("This plan is archived and can no longer be changed.")
+
+
+def _set_process_links(process: CriticalProcess, depends_on, vendors) -> None:
+    if depends_on is not None:
+        foreign = [p for p in depends_on if p.plan_id != process.plan_id or p.pk == process.pk]
+        if foreign:
+            raise ValidationError(
+                {"depends_on": "A process can depend only on other processes of the same plan."}
+            )
+        process.depends_on.set(depends_on)
+    if vendors is not None:
+        if any(v.organization_id != process.plan.organization_id for v in vendors):
+            raise ValidationError({"vendors": "Choose vendors of this organization."})
+        process.vendors.set(vendors)
+
+
+@transaction.atomic
+def process_create(
+    *, actor: Any, plan: Plan, depends_on=None, vendors=None, **data: Any
+) -> CriticalProcess:
+    """Add a critical process with its recovery objectives."""
+    _editable_plan(actor, plan)
+    process = CriticalProcess(plan=plan, **data)
+    _save(process)
+    _set_process_links(process, depends_on, vendors)
+    _record(
+        actor, "bcp.process.created", process, plan, after=audit.snapshot(process, PROCESS_FIELDS)
+    )
+    return process
+
+
+@transaction.atomic
+def process_update(
+    *, actor: Any, process: CriticalProcess, depends_on=None, vendors=None, **data: Any
+) -> CriticalProcess:
+    """Change a process; returns it (call `dependency_warnings()` to show warnings)."""
+    _editable_plan(actor, process.plan)
+    process = (
+        CriticalProcess.objects.select_for_update(of=("self",))
+        .select_related("plan__organization")
+        .get(pk=process.pk)
+    )
+    before = audit.snapshot(process, PROCESS_FIELDS)
+    for name, value in data.items():
+        setattr(process, name, value)
+    _save(process)
+    _set_process_links(process, depends_on, vendors)
+    _record(
+        actor,
+        "bcp.process.updated",
+        process,
+        process.plan,
+        before=before,
+        after=audit.snapshot(process, PROCESS_FIELDS),
+    )
+    return process
+
+
+def _delete(actor: Any, obj, action: str, fields: list[str]) -> None:
+    _editable_plan(actor, obj.plan)
+    _record(actor, action, obj, obj.plan, before=audit.snapshot(obj, fields))
+    obj.delete()
+
+
+@transaction.atomic
+def process_delete(*, actor: Any, process: CriticalProcess) -> None:
+    """Remove a process (exercise results keep theirs: then deletion is refused)."""
+    if ExerciseResult.objects.filter(process=process).exists():
+        raise ValidationError(
+            "This process has exercise results; it cannot be deleted. Set its RTO to reflect "
+            "the current situation instead."
+        )
+    _delete(actor, process, "bcp.process.deleted", PROCESS_FIELDS)
+
+
+@transaction.atomic
+def risk_create(*, actor: Any, plan: Plan, **data: Any) -> Risk:
+    """Add a risk; the database computes its rating (likelihood × impact)."""
+    _editable_plan(actor, plan)
+    _check_member(plan.organization_id, data.get("owner"), "owner")
+    risk = Risk(plan=plan, **data)
+    _save(risk)
+    _record(actor, "bcp.risk.created", risk, plan, after=audit.snapshot(risk, RISK_FIELDS))
+    return risk
+
+
+@transaction.atomic
+def risk_update(*, actor: Any, risk: Risk, **data: Any) -> Risk:
+    """Change a risk's assessment, mitigation or owner."""
+    _editable_plan(actor, risk.plan)
+    _check_member(risk.plan.organization_id, data.get("owner"), "owner")
+    risk = _relock(risk)
+    before = audit.snapshot(risk, RISK_FIELDS)
+    for name, value in data.items():
+        setattr(risk, name, value)
+    _save(risk)
+    risk.refresh_from_db(fields=["rating"])
+    _record(
+        actor,
+        "bcp.risk.updated",
+        risk,
+        risk.plan,
+        before=before,
+        after=audit.snapshot(risk, RISK_FIELDS),
+    )
+    return risk
+
+
+@transaction.atomic
+def risk_delete(*, actor: Any, risk: Risk) -> None:
+    """Remove a risk."""
+    _delete(actor, risk, "bcp.risk.deleted", RISK_FIELDS)
+
+
+def _check_alternate(contact: Contact) -> None:
+    alternate = contact.alternate
+    if alternate is None:
+        return
+    if alternate.plan_id != contact.plan_id:
+        raise ValidationError({"alternate": "Choose a contact of the same plan."})
+    if contact.pk and alternate.pk == contact.pk:
+        raise ValidationError({"alternate": "A contact cannot be their own alternate."})
+
+
+@transaction.atomic
+def contact_create(*, actor: Any, plan: Plan, **data: Any) -> Contact:
+    """Add an emergency contact."""
+    _editable_plan(actor, plan)
+    contact = Contact(plan=plan, **data)
+    _check_alternate(contact)
+    _save(contact)
+    _record(
+        actor, "bcp.contact.created", contact, plan, after=audit.snapshot(contact, CONTACT_FIELDS)
+    )
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, actor: Any, contact: Contact, **data: Any) -> Contact:
+    """Change an emergency contact."""
+    _editable_plan(actor, contact.plan)
+    contact = _relock(contact)
+    before = audit.snapshot(contact, CONTACT_FIELDS)
+    for name, value in data.items():
+        setattr(contact, name, value)
+    _check_alternate(contact)
+    _save(contact)
+    _record(
+        actor,
+        "bcp.contact.updated",
+        contact,
+        contact.plan,
+        before=before,
+        after=audit.snapshot(contact, CONTACT_FIELDS),
+    )
+    return contact
+
+
+@transaction.atomic
+def contact_delete(*, actor: Any, contact: Contact) -> None:
+    """Remove a contact (contacts that named them as alternate lose the alternate)."""
+    _delete(actor, contact, "bcp.contact.deleted", CONTACT_FIELDS)
+
+
+@transaction.atomic
+def vendor_create(*, actor: Any, organization: Organization, **data: Any) -> Vendor:
+    """Add a vendor to the organization's registry."""
+    require(actor, organization.pk, "change")
+    vendor = Vendor(organization=organization, **data)
+    if Vendor.objects.filter(organization=organization, name__iexact=vendor.name).exists():
+        raise ValidationError({"name": "The registry already has a vendor by that name."})
+    _save(vendor)
+    audit.record(
+        actor=actor,
+        action="bcp.vendor.created",
+        subject=vendor,
+        after=audit.snapshot(vendor, VENDOR_FIELDS),
+    )
+    return vendor
+
+
+@transaction.atomic
+def vendor_update(*, actor: Any, vendor: Vendor, **data: Any) -> Vendor:
+    """Change a vendor's details."""
+    require(actor, vendor.organization_id, "change")
+    vendor = Vendor.objects.select_for_update().get(pk=vendor.pk)
+    before = audit.snapshot(vendor, VENDOR_FIELDS)
+    for name, value in data.items():
+        setattr(vendor, name, value)
+    clash = Vendor.objects.filter(
+        organization_id=vendor.organization_id, name__iexact=vendor.name
+    ).exclude(pk=vendor.pk)
+    if clash.exists():
+        raise ValidationError({"name": "The registry already has a vendor by that name."})
+    _save(vendor)
+    audit.record(
+        actor=actor,
+        action="bcp.vendor.updated",
+        subject=vendor,
+        before=before,
+        after=audit.snapshot(vendor, VENDOR_FIELDS),
+    )
+    return vendor
+
+
+@transaction.atomic
+def vendor_delete(*, actor: Any, vendor: Vendor) -> None:
+    """Remove a vendor from the registry (processes lose the link)."""
+    require(actor, vendor.organization_id, "change")
+    audit.record(
+        actor=actor,
+        action="bcp.vendor.deleted",
+        subject=vendor,
+        before=audit.snapshot(vendor, VENDOR_FIELDS),
+    )
+    vendor.delete()
+
+
+@transaction.atomic
+def attachment_upload(
+    *, actor: Any, plan: Plan, name: str, data: bytes, description: str = ""
+) -> Attachment:
+    """Check an upload completely, then store it under a generated name.
+
+    Nothing is written before every check passed; if the row cannot be saved, the file just
+    written is removed again.
+    """
+    _editable_plan(actor, plan)
+    checked = check_upload(name, data)
+    storage_name = f"bcp/{plan.organization.code}/{uuid.uuid4().hex}.{checked.extension}"
+    stored = default_storage.save(storage_name, ContentFile(checked.data))
+    try:
+        attachment = Attachment(
+            plan=plan,
+            original_name=checked.name,
+            storage_name=stored,
+            content_type=checked.content_type,
+            size_bytes=checked.size,
+            sha256=checked.sha256,
+            description=description,
+            uploaded_by=actor,
+        )
+        _save(attachment)
+        _record(
+            actor,
+            "bcp.attachment.uploaded",
+            attachment,
+            plan,
+            after={"name": checked.name, "size": checked.size, "sha256": checked.sha256},
+        )
+    except Exception:
+        default_storage.delete(stored)
+        raise
+    return attachment
+
+
+@transaction.atomic
+def attachment_delete(*, actor: Any, attachment: Attachment) -> None:
+    """Remove an attachment; the file goes once the deletion is committed."""
+    _editable_plan(actor, attachment.plan)
+    _record(
+        actor,
+        "bcp.attachment.deleted",
+        attachment,
+        attachment.plan,
+        before={"name": attachment.original_name, "sha256": attachment.sha256},
+    )
+    storage_name = attachment.storage_name
+    attachment.delete()
+    transaction.on_commit(lambda: default_storage.delete(storage_name))
+
+
+@transaction.atomic
+def exercise_record(
+    *, actor: Any, plan: Plan, results: dict[CriticalProcess, int] | None = None, **data: Any
+) -> Exercise:
+    """Record an exercise and the RTO each tested process achieved (target = its RTO now)."""
+    _editable_plan(actor, plan)
+    if data.get("held_on") and data["held_on"] > timezone.localdate():
+        raise ValidationError({"held_on": "Record exercises once they have taken place."})
+    exercise = Exercise(plan=plan, recorded_by=actor, **data)
+    _save(exercise)
+    for process, achieved in (results or {}).items():
+        if process.plan_id != plan.pk:
+            raise ValidationError("Results can only be recorded for this plan's processes.")
+        if process.rto_minutes is None:
+            raise ValidationError(f"“{process.name}” has no RTO to test against; set it first.")
+        ExerciseResult.objects.create(
+            exercise=exercise,
+            process=process,
+            target_rto_minutes=process.rto_minutes,
+            achieved_rto_minutes=achieved,
+        )
+    _record(
+        actor,
+        "bcp.exercise.recorded",
+        exercise,
+        plan,
+        after={
+            "kind": exercise.kind,
+            "held_on": exercise.held_on,
+            "results": {p.name: a for p, a in (results or {}).items()},
+        },
+    )
+    return exercise
+
+
+@transaction.atomic
+def changelog_link(
+    *, actor: Any, plan: Plan, change_guid: uuid.UUID, summary: str = ""
+) -> ChangeLogEntry:
+    """Link an external change record (GUID) to the plan."""
+    _editable_plan(actor, plan)
+    if ChangeLogEntry.objects.filter(plan=plan, change_guid=change_guid).exists():
+        raise ValidationError({"change_guid": "This change is already linked to the plan."})
+    entry = ChangeLogEntry(plan=plan, change_guid=change_guid, summary=summary, linked_by=actor)
+    _save(entry)
+    _record(
+        actor, "bcp.change.linked", entry, plan, after={"guid": change_guid, "summary": summary}
+    )
+    return entry

@@ -1,0 +1,109 @@
+"""Permission-matrix samples for every URL of the bcp app (attachment download included)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from bcp import services
+from bcp.models import Plan
+from tests.bcp.factories import PDF_BYTES, approve_plan, make_plan
+from tests.matrix import Sample
+
+
+def _k(name: str):
+    return lambda w: {"public_id": w[name].public_id}
+
+
+def _obj(name: str, write: bool = False, ok: tuple[int, ...] = (200,)) -> Sample:
+    return Sample(kwargs=_k(name), foreign=True, write=write, ok=ok)
+
+
+SAMPLES: dict[str, Sample] = {
+    "bcp:plan-list": Sample(),
+    "bcp:plan-create": Sample(write=True),
+    "bcp:review-queue": Sample(),
+    "bcp:review-decide": _obj("bcp_review", write=True),
+    "bcp:vendor-list": Sample(),
+    "bcp:vendor-create": Sample(write=True),
+    "bcp:vendor-edit": _obj("bcp_vendor", write=True),
+    "bcp:vendor-delete": _obj("bcp_vendor", write=True),
+    "bcp:version-detail": _obj("bcp_active"),
+    "bcp:version-edit": _obj("bcp_draft", write=True),
+    "bcp:version-submit": _obj("bcp_draft", write=True),
+    # Every member may acknowledge (viewers too), so it is not a "write" of the matrix.
+    "bcp:version-acknowledge": _obj("bcp_active", ok=(405,)),
+    "bcp:process-edit": _obj("bcp_process", write=True),
+    "bcp:process-delete": _obj("bcp_process", write=True),
+    "bcp:risk-edit": _obj("bcp_risk", write=True),
+    "bcp:risk-delete": _obj("bcp_risk", write=True),
+    "bcp:contact-edit": _obj("bcp_contact", write=True),
+    "bcp:contact-delete": _obj("bcp_contact", write=True),
+    "bcp:exercise-detail": _obj("bcp_exercise"),
+    "bcp:attachment-download": _obj("bcp_attachment"),
+    "bcp:attachment-delete": _obj("bcp_attachment", write=True),
+    "bcp:plan-detail": _obj("bcp_plan"),
+    "bcp:plan-edit": _obj("bcp_plan", write=True),
+    "bcp:plan-archive": _obj("bcp_plan", write=True),
+    "bcp:plan-readiness": _obj("bcp_plan"),
+    "bcp:version-list": _obj("bcp_plan"),
+    "bcp:version-diff": _obj("bcp_plan"),
+    "bcp:version-create": _obj("bcp_plan", write=True),
+    "bcp:process-create": _obj("bcp_plan", write=True),
+    "bcp:risk-create": _obj("bcp_plan", write=True),
+    "bcp:contact-create": _obj("bcp_plan", write=True),
+    "bcp:exercise-create": _obj("bcp_plan", write=True),
+    "bcp:attachment-upload": _obj("bcp_plan", write=True),
+    "bcp:changelog-create": _obj("bcp_plan", write=True),
+}
+
+
+def build_world(world: dict[str, Any], personas: dict[str, Any]) -> None:
+    """Org A (MOH): an approved plan with one of everything and an open draft; a second plan
+    in review with a review assigned to alice."""
+    alice, carol, dave = personas["alice"], personas["carol"], personas["dave"]
+    organization = alice.memberships.get().organization
+    plan = make_plan(organization, carol, title="Matrix plan")
+    vendor = services.vendor_create(
+        actor=carol, organization=organization, name="Matrix Telecom", service="Internet"
+    )
+    process = services.process_create(
+        actor=carol, plan=plan, name="Payroll", rto_minutes=60, mtpd_minutes=240, vendors=[vendor]
+    )
+    risk = services.risk_create(actor=carol, plan=plan, threat="Flood", likelihood=3, impact=4)
+    contact = services.contact_create(actor=carol, plan=plan, name="Omar", role="Lead", phone="1")
+    attachment = services.attachment_upload(
+        actor=carol, plan=plan, name="call-tree.pdf", data=PDF_BYTES
+    )
+    exercise = services.exercise_record(
+        actor=carol,
+        plan=plan,
+        kind="tabletop",
+        held_on=plan.created_at.date(),
+        scenario="Flood",
+        results={process: 50},
+    )
+    services.changelog_link(actor=carol, plan=plan, change_guid=uuid.uuid4(), summary="CR-1")
+    plan = approve_plan(plan, carol, [alice, dave])
+    active = plan.current_version
+    services.acknowledgment_record(actor=carol, version=active)
+    draft = services.version_create_draft(
+        actor=carol, plan=plan, content=active.content, change_note="Yearly revision"
+    )
+    other = make_plan(organization, carol, title="Matrix plan in review")
+    in_review = other.versions.get()
+    (review,) = services.version_submit_for_review(
+        actor=carol, version=in_review, reviewers=[alice]
+    )
+    world.update(
+        bcp_plan=Plan.objects.get(pk=plan.pk),
+        bcp_active=active,
+        bcp_draft=draft,
+        bcp_vendor=vendor,
+        bcp_process=process,
+        bcp_risk=risk,
+        bcp_contact=contact,
+        bcp_attachment=attachment,
+        bcp_exercise=exercise,
+        bcp_review=review,
+    )
