@@ -198,6 +198,11 @@ def seed(scale: int = 0, stdout=None) -> list[Persona]:
             )
         if persona.ocm_level:
             OCMAccess.objects.get_or_create(user=user, defaults={"level": persona.ocm_level})
+    # The pilots are further along the rollout than everyone else.
+    for code, status in (("MOH", "live"), ("MOLE", "uat"), ("MAFAR", "training")):
+        Organization.objects.filter(code=code, onboarding_status="not_started").update(
+            onboarding_status=status
+        )
     # The MOH admin also works in MOLE (as a viewer) to show the organization switcher.
     moh_admin = User.objects.get(email="moh.admin@bmms.demo")
     Membership.objects.get_or_create(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
+from organizations.loader import load_organizations
 from organizations.models import Organization
 from organizations.tenancy import Role
 from tests.factories import DepartmentFactory, MembershipFactory, OCMAccessFactory, UserFactory
@@ -47,13 +48,22 @@ def _clean_cache():
     _clear_own_cache_keys()
 
 
+def _organizations_loaded() -> None:
+    """The data migration loads them, but a transactional test that ran before may have
+    flushed the tables; loading is idempotent (one query when nothing is missing)."""
+    if Organization.objects.count() < 44:
+        load_organizations(Organization)
+
+
 @pytest.fixture
 def org_a(db) -> Organization:
+    _organizations_loaded()
     return Organization.objects.get(code="MOH")
 
 
 @pytest.fixture
 def org_b(db) -> Organization:
+    _organizations_loaded()
     return Organization.objects.get(code="MOLE")
 
 

@@ -78,6 +78,7 @@ APP_SAMPLE_MODULES = [
     "tests.organizations.matrix_samples",
     "tests.bcp.matrix_samples",
     "tests.coordination.matrix_samples",
+    "tests.ocm.matrix_samples",
 ]
 
 

@@ -185,6 +185,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "coordination.tasks.flag_overdue_milestones",
         "schedule": 24 * 60 * 60,  # daily; the task is idempotent, so an extra run is harmless
     },
+    "ocm-refresh-summaries": {
+        "task": "ocm.tasks.refresh_summaries",
+        "schedule": 10 * 60,  # the dashboard's "data as of" is never older than this
+    },
 }
 
 EMAIL_BACKEND = env(

@@ -1,0 +1,50 @@
+"""Writes of the OCM app: refreshing the summary tables (the only thing the OCM app writes)."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from .aggregation import compute_all
+from .models import GovernmentSummary, OrganizationSummary
+
+CACHE_KEY = "ocm:dashboard"
+
+
+@transaction.atomic
+def refresh() -> None:
+    """Recompute every summary row from the base tables (a few grouped queries, two writes)."""
+    per_org, totals = compute_all()
+    now = timezone.now()
+    OrganizationSummary.objects.bulk_create(
+        [
+            OrganizationSummary(organization_id=pk, data=data, computed_at=now)
+            for pk, data in per_org.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["organization"],
+        update_fields=["data", "computed_at"],
+    )
+    OrganizationSummary.objects.exclude(organization_id__in=per_org).delete()
+    GovernmentSummary.objects.update_or_create(
+        key="government", defaults={"data": totals, "computed_at": now}
+    )
+    transaction.on_commit(lambda: cache.delete(CACHE_KEY))
+
+
+def _enqueue_refresh() -> None:
+    from .tasks import refresh_summaries
+
+    refresh_summaries.delay()
+
+
+def schedule_refresh() -> None:
+    """Ask for one refresh when the current transaction commits (however many rows it wrote);
+    nothing when it rolls back."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        callback is _enqueue_refresh for _sids, callback, _robust in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(_enqueue_refresh)
