@@ -22,7 +22,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from organizations import audit
+from organizations import audit, outbox
 from organizations.models import Membership, Organization
 from organizations.tenancy import Role, require, role_allows, tenancy_of
 
@@ -486,7 +486,7 @@ def notify(
         created = Notification.objects.bulk_create(rows)
     if email and created:
         ids = [n.pk for n in created]
-        transaction.on_commit(lambda: send_notification_emails.delay(ids))
+        outbox.enqueue(send_notification_emails, ids)
     return created
 
 

@@ -36,7 +36,7 @@ def refresh() -> None:
 def _enqueue_refresh() -> None:
     from .tasks import refresh_summaries
 
-    refresh_summaries.delay()
+    refresh_summaries.delay()  # best effort: beat refreshes every 10 minutes anyway
 
 
 def schedule_refresh() -> None:

@@ -16,6 +16,7 @@ from .models import (
     ModuleFlagScope,
     OCMAccess,
     Organization,
+    OutboxMessage,
     User,
 )
 
@@ -287,6 +288,26 @@ class ImportJobAdmin(admin.ModelAdmin):
         "created_at",
         "finished_at",
         "content",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """Background work waiting for the broker (normally empty or all sent)."""
+
+    list_display = ["task_name", "created_at", "attempts", "sent_at", "last_error"]
+    list_filter = [("sent_at", admin.EmptyFieldListFilter), "task_name"]
+    readonly_fields = [
+        "task_name",
+        "args",
+        "kwargs",
+        "created_at",
+        "attempts",
+        "last_error",
+        "sent_at",
     ]
 
     def has_add_permission(self, request):

@@ -348,3 +348,26 @@ class ImportJob(models.Model):
         if not self.total_rows:
             return 100 if self.status == self.Status.DONE else 0
         return min(100, round(100 * self.processed_rows / self.total_rows))
+
+
+class OutboxMessage(models.Model):
+    """A Celery task to publish, written in the same transaction as the change that needs it.
+
+    If the broker (Redis) is down when the transaction commits, the row waits here and the relay
+    (`organizations.tasks.relay_outbox`, every minute by beat) publishes it once Redis is back:
+    nothing the user saved waits on the queue, and no queued work is lost.
+    """
+
+    task_name = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    kwargs = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.task_name} ({'sent' if self.sent_at else 'pending'})"

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.db import transaction
 from django.utils import timezone
 
-from . import importing, invitations
+from . import importing, invitations, outbox
 from .models import ImportJob, User
 
 
@@ -41,6 +40,14 @@ def run_import(job_id: int) -> str:
         job.processed_rows = job.total_rows
         job.result = result.as_dict()
         ids = result.new_user_ids
-        transaction.on_commit(lambda: send_invitations.delay(ids))
+        outbox.enqueue(send_invitations, ids)
     job.save()
     return job.status
+
+
+@shared_task
+def relay_outbox() -> int:
+    """Publish background work that was kept while the broker was down."""
+    from . import outbox
+
+    return outbox.relay()

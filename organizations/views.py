@@ -16,7 +16,7 @@ from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import audit, importing, selectors, services, tasks
+from . import audit, importing, outbox, selectors, services, tasks
 from .filters import AuditLogFilter, OrganizationFilter
 from .forms import DepartmentForm, ImportUploadForm, MembershipForm, RolloutForm
 from .middleware import SESSION_KEY
@@ -263,15 +263,18 @@ def user_import_commit(request: HttpRequest, public_id) -> HttpResponse:
         return redirect("organizations:user-import-job", public_id=job.public_id)
     job.status = ImportJob.Status.QUEUED
     job.save(update_fields=["status"])
-    tasks.run_import.delay_on_commit(job.pk)
+    outbox.enqueue(tasks.run_import, job.pk)
     return redirect("organizations:user-import-job", public_id=job.public_id)
 
 
 @login_required
 def user_import_job(request: HttpRequest, public_id) -> HttpResponse:
     job = selectors.import_job_for(request.user, public_id)
+    delayed = job.status == ImportJob.Status.QUEUED and outbox.pending_count() > 0
     return render(
-        request, _template(request, "organizations/import_job.html", "progress"), {"job": job}
+        request,
+        _template(request, "organizations/import_job.html", "progress"),
+        {"job": job, "delayed": delayed},
     )
 
 
@@ -311,7 +314,7 @@ def member_invite(request: HttpRequest, public_id) -> HttpResponse:
     if user.has_usable_password():
         messages.info(request, f"{user.email} has already set a password; nothing was sent.")
     else:
-        tasks.send_invitations.delay_on_commit([user.pk])
+        outbox.enqueue(tasks.send_invitations, [user.pk])
         audit.record(
             actor=request.user,
             action="user.invited",

@@ -35,7 +35,7 @@ def pytest_collection_modifyitems(items):
 def _clear_own_cache_keys():
     """Delete this worker's keys only: `cache.clear()` would FLUSHDB the Redis database that
     parallel workers share (each has its own key prefix, see config/settings/test.py)."""
-    client = cache._cache.get_client(write=True)
+    client = cache.client.get_client(write=True)
     keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
     if keys:
         client.delete(*keys)

@@ -155,13 +155,20 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # django-redis: with Redis down the cache misses instead of failing the request.
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "bmms",
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 1,
+                "SOCKET_TIMEOUT": 1,
+            },
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
@@ -182,11 +189,23 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"bcp.tasks.generate_*": {"queue": "ai"}, "*.export_*": {"queue": "exports"}}
 CELERY_TIMEZONE = TIME_ZONE
+# Publishing fails fast when Redis is down (the outbox keeps the work; see organizations.outbox).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 # Periodic tasks (celery beat). Each app adds its entries here.
 CELERY_BEAT_SCHEDULE = {
     "coordination-flag-overdue-milestones": {
         "task": "coordination.tasks.flag_overdue_milestones",
         "schedule": 24 * 60 * 60,  # daily; the task is idempotent, so an extra run is harmless
+    },
+    "organizations-relay-outbox": {
+        "task": "organizations.tasks.relay_outbox",
+        "schedule": 60,  # publishes work kept while Redis was down
     },
     "ocm-refresh-summaries": {
         "task": "ocm.tasks.refresh_summaries",
