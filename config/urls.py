@@ -34,6 +34,8 @@ urlpatterns = [
     path("org/", include("organizations.urls")),
     path("bcp/", include("bcp.urls")),
     path("coordination/", include("coordination.urls")),
+    path("planning/", include("planning.urls")),
+    path("budgeting/", include("budgeting.urls")),
     path("ocm/", include("ocm.urls")),
     path("healthz/", HealthCheckView.as_view(checks=health_checks()), name="healthz"),
     path("admin/", admin.site.urls),

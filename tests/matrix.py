@@ -79,6 +79,8 @@ APP_SAMPLE_MODULES = [
     "tests.bcp.matrix_samples",
     "tests.coordination.matrix_samples",
     "tests.ocm.matrix_samples",
+    "tests.planning.matrix_samples",
+    "tests.budgeting.matrix_samples",
 ]
 
 

@@ -14,7 +14,7 @@ import time
 import warnings
 from collections.abc import Callable
 
-BENCH_MODULES: list[str] = []
+BENCH_MODULES: list[str] = ["tests.perf.bench_budgeting"]
 
 
 def timed(fn: Callable[[], object], repeat: int = 1) -> tuple[float, float]:

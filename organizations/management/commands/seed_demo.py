@@ -12,7 +12,13 @@ from organizations.models import Organization
 
 #: Each app's demo module, run in this order after the organizations' personas. A module offers
 #: `seed(scale: int) -> list[str]`, returning lines to print; it must be idempotent.
-APP_DEMO_MODULES: list[str] = ["coordination.demo", "bcp.demo", "ocm.demo"]
+APP_DEMO_MODULES: list[str] = [
+    "coordination.demo",
+    "bcp.demo",
+    "planning.demo",
+    "budgeting.demo",
+    "ocm.demo",
+]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,331 @@
+"""Reads of the budgeting app, scoped to the user asking. Utilization is computed in SQL.
+
+Definitions (as in the government's budget execution reports):
+  allotted  = live (not cancelled) allotments       obligation rate  = obligated / allotted
+  obligated = live (not cancelled) obligations      disbursement rate = disbursed / obligated
+  disbursed = disbursements that are not void
+A cancelled allotment carries no live obligation and a cancelled obligation no live payment (the
+services refuse it), so each sum filters only its own rows.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, NullIf
+from django.shortcuts import get_object_or_404
+
+from organizations.models import Organization
+
+from .models import (
+    Allotment,
+    BudgetLineItem,
+    BudgetProposal,
+    Disbursement,
+    ExpenseClass,
+    Obligation,
+    ProgramBudget,
+    Quarter,
+)
+
+MONEY = DecimalField(max_digits=18, decimal_places=2)
+RATE = DecimalField(max_digits=9, decimal_places=2)
+ZERO = Value(Decimal("0"), output_field=MONEY)
+
+LIVE_ALLOTMENT = {"status": Allotment.Status.RELEASED}
+LIVE_OBLIGATION = {"status": Obligation.Status.OBLIGATED}
+
+
+def _sum_of(queryset: QuerySet, group: str, field: str = "amount") -> Coalesce:
+    """SQL: the sum of `field` over the rows of `queryset` grouped by `group` (0 when none)."""
+    sub = queryset.values(group).annotate(total=Sum(field)).values("total")
+    return Coalesce(Subquery(sub, output_field=MONEY), ZERO)
+
+
+def rate(numerator, denominator) -> ExpressionWrapper:
+    """SQL: numerator / denominator in percent, NULL when the denominator is zero."""
+    return ExpressionWrapper(
+        F(numerator) * Value(100) / NullIf(F(denominator), ZERO), output_field=RATE
+    )
+
+
+def with_utilization(programs: QuerySet[ProgramBudget]) -> QuerySet[ProgramBudget]:
+    """Programs annotated with allotted/obligated/disbursed sums and both rates (one query)."""
+    return programs.annotate(
+        allotted=_sum_of(
+            Allotment.objects.filter(program=OuterRef("pk"), **LIVE_ALLOTMENT), "program"
+        ),
+        obligated=_sum_of(
+            Obligation.objects.filter(allotment__program=OuterRef("pk"), **LIVE_OBLIGATION),
+            "allotment__program",
+        ),
+        disbursed=_sum_of(
+            Disbursement.objects.filter(obligation__allotment__program=OuterRef("pk")).exclude(
+                status=Disbursement.Status.VOID
+            ),
+            "obligation__allotment__program",
+        ),
+    ).annotate(
+        obligation_rate=rate("obligated", "allotted"),
+        disbursement_rate=rate("disbursed", "obligated"),
+        unallotted=ExpressionWrapper(
+            Coalesce(F("approved_amount"), ZERO) - F("allotted"), output_field=MONEY
+        ),
+    )
+
+
+# --- proposals -----------------------------------------------------------------------------------
+
+
+def proposals_for(user: Any, organization: Organization) -> QuerySet[BudgetProposal]:
+    """The organization's proposals with program counts and totals (one query, any size)."""
+    requested = ProgramBudget.objects.filter(proposal=OuterRef("pk"))
+    return (
+        BudgetProposal.objects.for_user(user)
+        .for_organization(organization)
+        .select_related("created_by")
+        .annotate(
+            program_count=Coalesce(
+                Subquery(
+                    requested.values("proposal").annotate(n=Count("pk")).values("n"),
+                ),
+                0,
+            ),
+            requested_total=Coalesce(
+                Subquery(
+                    requested.values("proposal").annotate(s=Sum("requested_amount")).values("s"),
+                    output_field=MONEY,
+                ),
+                ZERO,
+            ),
+            approved_total=Coalesce(
+                Subquery(
+                    requested.values("proposal").annotate(s=Sum("approved_amount")).values("s"),
+                    output_field=MONEY,
+                ),
+                ZERO,
+            ),
+        )
+        .order_by("-fiscal_year")
+    )
+
+
+def proposal_for(user: Any, public_id) -> BudgetProposal:
+    """One proposal the user may see (404 otherwise)."""
+    return get_object_or_404(
+        BudgetProposal.objects.for_user(user).select_related(
+            "organization", "created_by", "submitted_by", "approved_by", "strategic_plan"
+        ),
+        public_id=public_id,
+    )
+
+
+def programs_of(proposal: BudgetProposal) -> list[ProgramBudget]:
+    """A proposal's programs with their line items and line totals (two queries)."""
+    return list(
+        proposal.programs.select_related("goal", "work_plan")
+        .annotate(line_total=Sum("line_items__total_cost"), line_count=Count("line_items"))
+        .prefetch_related(
+            Prefetch("line_items", queryset=BudgetLineItem.objects.order_by("expense_class", "id"))
+        )
+        .order_by("code", "name")
+    )
+
+
+# --- execution -----------------------------------------------------------------------------------
+
+
+def execution_years(organization: Organization) -> list[int]:
+    return list(
+        BudgetProposal.objects.filter(
+            organization=organization, status=BudgetProposal.Status.APPROVED
+        )
+        .order_by("-fiscal_year")
+        .values_list("fiscal_year", flat=True)
+    )
+
+
+def executed_programs(user: Any, organization: Organization, fiscal_year: int) -> QuerySet:
+    """Programs of the organization's approved proposal for a year, with their utilization."""
+    return with_utilization(
+        ProgramBudget.objects.for_user(user)
+        .filter(
+            proposal__organization=organization,
+            proposal__fiscal_year=fiscal_year,
+            proposal__status=BudgetProposal.Status.APPROVED,
+        )
+        .order_by("code", "name")
+    )
+
+
+def organization_utilization(
+    user: Any, organization: Organization, fiscal_year: int
+) -> dict[str, Decimal | None]:
+    """Totals and rates of one organization's year, in one query (a subquery per total)."""
+
+    def scope(prefix: str) -> dict[str, Any]:
+        return {
+            f"{prefix}proposal__organization": OuterRef("pk"),
+            f"{prefix}proposal__fiscal_year": fiscal_year,
+            f"{prefix}proposal__status": BudgetProposal.Status.APPROVED,
+        }
+
+    org_key = "proposal__organization"
+    return (
+        Organization.objects.filter(pk=organization.pk)
+        .annotate(
+            approved=_sum_of(ProgramBudget.objects.filter(**scope("")), org_key, "approved_amount"),
+            allotted=_sum_of(
+                Allotment.objects.filter(**scope("program__"), **LIVE_ALLOTMENT),
+                f"program__{org_key}",
+            ),
+            obligated=_sum_of(
+                Obligation.objects.filter(**scope("allotment__program__"), **LIVE_OBLIGATION),
+                f"allotment__program__{org_key}",
+            ),
+            disbursed=_sum_of(
+                Disbursement.objects.filter(**scope("obligation__allotment__program__")).exclude(
+                    status=Disbursement.Status.VOID
+                ),
+                f"obligation__allotment__program__{org_key}",
+            ),
+        )
+        .annotate(
+            obligation_rate=rate("obligated", "allotted"),
+            disbursement_rate=rate("disbursed", "obligated"),
+        )
+        .values(
+            "approved", "allotted", "obligated", "disbursed", "obligation_rate", "disbursement_rate"
+        )
+        .get()
+    )
+
+
+def _year_scope(prefix: str, organization: Organization, fiscal_year: int) -> dict[str, Any]:
+    return {
+        f"{prefix}proposal__organization": organization,
+        f"{prefix}proposal__fiscal_year": fiscal_year,
+        f"{prefix}proposal__status": BudgetProposal.Status.APPROVED,
+    }
+
+
+def by_quarter(organization: Organization, fiscal_year: int) -> list[dict[str, Any]]:
+    """Allotted, obligated and disbursed per quarter of release (three grouped queries)."""
+    allotted = dict(
+        Allotment.objects.filter(**_year_scope("program__", organization, fiscal_year))
+        .filter(**LIVE_ALLOTMENT)
+        .values_list("quarter")
+        .annotate(Sum("amount"))
+    )
+    obligated = dict(
+        Obligation.objects.filter(**_year_scope("allotment__program__", organization, fiscal_year))
+        .filter(**LIVE_OBLIGATION)
+        .values_list("allotment__quarter")
+        .annotate(Sum("amount"))
+    )
+    disbursed = dict(
+        Disbursement.objects.filter(
+            **_year_scope("obligation__allotment__program__", organization, fiscal_year)
+        )
+        .exclude(status=Disbursement.Status.VOID)
+        .values_list("obligation__allotment__quarter")
+        .annotate(Sum("amount"))
+    )
+    return [
+        {
+            "label": label,
+            "allotted": allotted.get(value, Decimal(0)),
+            "obligated": obligated.get(value, Decimal(0)),
+            "disbursed": disbursed.get(value, Decimal(0)),
+        }
+        for value, label in Quarter.choices
+    ]
+
+
+def by_expense_class(organization: Organization, fiscal_year: int) -> list[dict[str, Any]]:
+    """Budgeted (line items), obligated and disbursed per expense class (three queries)."""
+    budgeted = dict(
+        BudgetLineItem.objects.filter(**_year_scope("program__", organization, fiscal_year))
+        .values_list("expense_class")
+        .annotate(Sum("total_cost"))
+    )
+    obligated = dict(
+        Obligation.objects.filter(**_year_scope("allotment__program__", organization, fiscal_year))
+        .filter(**LIVE_OBLIGATION)
+        .values_list("expense_class")
+        .annotate(Sum("amount"))
+    )
+    disbursed = dict(
+        Disbursement.objects.filter(
+            **_year_scope("obligation__allotment__program__", organization, fiscal_year)
+        )
+        .exclude(status=Disbursement.Status.VOID)
+        .values_list("obligation__expense_class")
+        .annotate(Sum("amount"))
+    )
+    return [
+        {
+            "code": value,
+            "label": label,
+            "budgeted": budgeted.get(value, Decimal(0)),
+            "obligated": obligated.get(value, Decimal(0)),
+            "disbursed": disbursed.get(value, Decimal(0)),
+        }
+        for value, label in ExpenseClass.choices
+    ]
+
+
+def program_with_utilization(user: Any, public_id) -> ProgramBudget:
+    """One program the user may see (404 otherwise) with its utilization."""
+    return get_object_or_404(
+        with_utilization(ProgramBudget.objects.for_user(user)).select_related(
+            "proposal__organization", "goal"
+        ),
+        public_id=public_id,
+    )
+
+
+def allotments_of(program: ProgramBudget) -> QuerySet[Allotment]:
+    return program.allotments.annotate(
+        obligated=_sum_of(
+            Obligation.objects.filter(allotment=OuterRef("pk"), **LIVE_OBLIGATION), "allotment"
+        )
+    ).order_by("quarter", "release_date", "id")
+
+
+def obligations_of(program: ProgramBudget) -> QuerySet[Obligation]:
+    return (
+        Obligation.objects.filter(allotment__program=program)
+        .select_related("allotment")
+        .annotate(
+            disbursed=_sum_of(
+                Disbursement.objects.filter(obligation=OuterRef("pk")).exclude(
+                    status=Disbursement.Status.VOID
+                ),
+                "obligation",
+            )
+        )
+        .order_by("obligated_on", "id")
+    )
+
+
+def disbursements_of(program: ProgramBudget) -> QuerySet[Disbursement]:
+    return (
+        Disbursement.objects.filter(obligation__allotment__program=program)
+        .select_related("obligation__allotment")
+        .prefetch_related("line_items")
+        .order_by("disbursed_on", "id")
+    )

@@ -1,0 +1,714 @@
+"""Writes of the budgeting app: `<entity>_<verb>(*, actor, ...)`, atomic, validated, audited.
+
+Ceilings that can never be overshot: each write that adds money locks the parent row
+(`select_for_update()`) before it sums what the parent already carries, so concurrent requests
+queue on that row and the second one sees the first one's money.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from organizations import audit
+from organizations.models import Organization
+from organizations.tenancy import require
+
+from .models import (
+    Allotment,
+    BudgetLineItem,
+    BudgetProposal,
+    Disbursement,
+    DisbursementLineItem,
+    Obligation,
+    ProgramBudget,
+)
+from .templatetags.money import peso
+
+PROPOSAL_FIELDS = ["fiscal_year", "title", "strategic_plan_id", "notes", "status"]
+PROGRAM_FIELDS = [
+    "code",
+    "name",
+    "description",
+    "goal_id",
+    "work_plan_id",
+    "fund_source",
+    "requested_amount",
+    "approved_amount",
+]
+LINE_FIELDS = ["expense_class", "description", "unit_cost", "quantity", "total_cost"]
+ALLOTMENT_FIELDS = ["quarter", "amount", "release_reference", "release_date", "status"]
+OBLIGATION_FIELDS = [
+    "payee",
+    "expense_class",
+    "description",
+    "reference",
+    "amount",
+    "obligated_on",
+    "status",
+]
+DISBURSEMENT_FIELDS = ["amount", "payment_method", "reference", "disbursed_on", "status"]
+ZERO = Decimal("0.00")
+
+
+class StaleEdit(ValidationError):
+    """Someone else saved the record since the form was opened (optimistic locking)."""
+
+
+class CeilingExceeded(ValidationError):
+    """The money asked for is more than what is left under the parent's ceiling."""
+
+
+def _apply(obj: Any, data: dict[str, Any]) -> None:
+    for name, value in data.items():
+        setattr(obj, name, value)
+
+
+def _require_editable(proposal: BudgetProposal) -> None:
+    if not proposal.is_editable:
+        raise ValidationError(
+            f"This proposal is {proposal.get_status_display().lower()}: it is read-only. "
+            "Only draft or returned proposals change."
+        )
+
+
+def _locked_proposal(proposal_id: int) -> BudgetProposal:
+    return BudgetProposal.objects.select_for_update().get(pk=proposal_id)
+
+
+# --- proposals -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def proposal_create(*, actor: Any, organization: Organization, **data: Any) -> BudgetProposal:
+    """Start a draft proposal for a fiscal year (one per organization and year)."""
+    require(actor, organization.pk, "change")
+    proposal = BudgetProposal(organization=organization, created_by=actor, **data)
+    proposal.status = BudgetProposal.Status.DRAFT
+    plan = proposal.strategic_plan
+    if plan is not None and plan.organization_id != organization.pk:
+        raise ValidationError({"strategic_plan": "Choose a plan of your organization."})
+    proposal.full_clean()
+    proposal.save()
+    audit.record(
+        actor=actor,
+        action="budget_proposal.created",
+        subject=proposal,
+        after=audit.snapshot(proposal, PROPOSAL_FIELDS),
+    )
+    return proposal
+
+
+@transaction.atomic
+def proposal_update(
+    *, actor: Any, proposal: BudgetProposal, revision: int | None = None, **data: Any
+) -> BudgetProposal:
+    """Change a draft or returned proposal. A stale `revision` raises StaleEdit, saves nothing."""
+    require(actor, proposal.organization_id, "change")
+    proposal = _locked_proposal(proposal.pk)
+    if revision is not None and revision != proposal.revision:
+        raise StaleEdit(
+            "Someone else saved this proposal while you were editing it. Your changes were not "
+            "saved: they are still in the form below; reload the page to see theirs, then "
+            "edit again."
+        )
+    _require_editable(proposal)
+    before = audit.snapshot(proposal, PROPOSAL_FIELDS)
+    _apply(proposal, data)
+    proposal.full_clean()
+    after = audit.snapshot(proposal, PROPOSAL_FIELDS)
+    if after != before:
+        proposal.revision += 1
+        proposal.save()
+        audit.record(
+            actor=actor,
+            action="budget_proposal.updated",
+            subject=proposal,
+            before=before,
+            after=after,
+        )
+    return proposal
+
+
+def submission_problems(proposal: BudgetProposal) -> list[str]:
+    """Every rule a proposal breaks before it may be submitted (an empty list: it may).
+
+    Three queries whatever the number of programs: programs with their line sums."""
+    problems: list[str] = []
+    programs = list(
+        proposal.programs.annotate(line_total=Sum("line_items__total_cost")).order_by(
+            "code", "name"
+        )
+    )
+    if not programs:
+        problems.append("Add at least one program: the proposal has none.")
+    for program in programs:
+        if program.line_total is None:
+            problems.append(f"Program “{program.name}” has no line items.")
+        elif program.line_total != program.requested_amount:
+            problems.append(
+                f"Program “{program.name}”: its line items add up to {peso(program.line_total)}, "
+                f"but it requests {peso(program.requested_amount)}."
+            )
+    return problems
+
+
+def _transition(
+    *, actor: Any, proposal: BudgetProposal, action: str, sources: Iterable[str], target: str
+) -> tuple[BudgetProposal, dict]:
+    proposal = _locked_proposal(proposal.pk)
+    if proposal.status not in sources:
+        raise ValidationError(
+            f"A proposal that is {proposal.get_status_display().lower()} cannot be {action}."
+        )
+    before = audit.snapshot(proposal, ["status"])
+    proposal.status = target
+    proposal.revision += 1
+    return proposal, before
+
+
+@transaction.atomic
+def proposal_submit(*, actor: Any, proposal: BudgetProposal) -> BudgetProposal:
+    """Submit a draft or returned proposal for review. Lists every failing rule if it may not."""
+    require(actor, proposal.organization_id, "change")
+    proposal, before = _transition(
+        actor=actor,
+        proposal=proposal,
+        action="submitted",
+        sources=BudgetProposal.EDITABLE,
+        target=BudgetProposal.Status.SUBMITTED,
+    )
+    problems = submission_problems(proposal)
+    if problems:
+        raise ValidationError(problems)
+    proposal.submitted_by = actor
+    proposal.submitted_at = timezone.now()
+    proposal.save()
+    audit.record(
+        actor=actor,
+        action="budget_proposal.submitted",
+        subject=proposal,
+        before=before,
+        after=audit.snapshot(proposal, ["status"]),
+    )
+    return proposal
+
+
+@transaction.atomic
+def proposal_start_review(*, actor: Any, proposal: BudgetProposal) -> BudgetProposal:
+    """An approver takes a submitted proposal under review."""
+    require(actor, proposal.organization_id, "approve")
+    proposal, before = _transition(
+        actor=actor,
+        proposal=proposal,
+        action="taken under review",
+        sources=[BudgetProposal.Status.SUBMITTED],
+        target=BudgetProposal.Status.UNDER_REVIEW,
+    )
+    proposal.save()
+    audit.record(
+        actor=actor,
+        action="budget_proposal.under_review",
+        subject=proposal,
+        before=before,
+        after=audit.snapshot(proposal, ["status"]),
+    )
+    return proposal
+
+
+def _check_segregation(actor: Any, proposal: BudgetProposal) -> None:
+    if actor.pk in (proposal.created_by_id, proposal.submitted_by_id):
+        raise PermissionDenied(
+            "You prepared or submitted this proposal, so someone else must decide on it "
+            "(segregation of duties)."
+        )
+
+
+@transaction.atomic
+def proposal_approve(
+    *, actor: Any, proposal: BudgetProposal, approved_amounts: dict[int, Decimal]
+) -> BudgetProposal:
+    """Approve a submitted proposal, setting each program's approved amount (≤ its request).
+
+    `approved_amounts` maps program id → amount; a program left out is approved as requested."""
+    require(actor, proposal.organization_id, "approve")
+    proposal, before = _transition(
+        actor=actor,
+        proposal=proposal,
+        action="approved",
+        sources=[BudgetProposal.Status.SUBMITTED, BudgetProposal.Status.UNDER_REVIEW],
+        target=BudgetProposal.Status.APPROVED,
+    )
+    _check_segregation(actor, proposal)
+    programs = list(proposal.programs.select_for_update().order_by("pk"))
+    problems = []
+    for program in programs:
+        amount = approved_amounts.get(program.pk, program.requested_amount)
+        if amount is None or amount < 0:
+            problems.append(f"“{program.name}”: the approved amount cannot be negative.")
+        elif amount > program.requested_amount:
+            problems.append(
+                f"“{program.name}”: the approved amount ({peso(amount)}) is more than the "
+                f"request ({peso(program.requested_amount)})."
+            )
+        program.approved_amount = amount
+    if problems:
+        raise ValidationError(problems)
+    ProgramBudget.objects.bulk_update(programs, ["approved_amount"])
+    proposal.approved_by = actor
+    proposal.approved_at = timezone.now()
+    proposal.return_reason = ""
+    proposal.save()
+    audit.record(
+        actor=actor,
+        action="budget_proposal.approved",
+        subject=proposal,
+        before=before,
+        after={
+            "status": proposal.status,
+            "approved_amounts": {p.name: str(p.approved_amount) for p in programs},
+        },
+    )
+    return proposal
+
+
+@transaction.atomic
+def proposal_return(*, actor: Any, proposal: BudgetProposal, reason: str) -> BudgetProposal:
+    """Send a submitted proposal back to its preparers with the reason."""
+    require(actor, proposal.organization_id, "approve")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say what must change before it comes back."})
+    proposal, before = _transition(
+        actor=actor,
+        proposal=proposal,
+        action="returned",
+        sources=[BudgetProposal.Status.SUBMITTED, BudgetProposal.Status.UNDER_REVIEW],
+        target=BudgetProposal.Status.RETURNED,
+    )
+    _check_segregation(actor, proposal)
+    proposal.return_reason = reason.strip()
+    proposal.save()
+    audit.record(
+        actor=actor,
+        action="budget_proposal.returned",
+        subject=proposal,
+        before=before,
+        after={"status": proposal.status, "reason": proposal.return_reason},
+    )
+    return proposal
+
+
+# --- programs and line items ---------------------------------------------------------------------
+
+
+def _check_program_links(program: ProgramBudget, proposal: BudgetProposal) -> None:
+    errors = {}
+    if program.goal_id and program.goal.plan.organization_id != proposal.organization_id:
+        errors["goal"] = "Choose a goal of your organization's plans."
+    if program.work_plan_id:
+        if program.work_plan.plan.organization_id != proposal.organization_id:
+            errors["work_plan"] = "Choose a work plan of your organization."
+        elif program.goal_id and program.work_plan.plan_id != program.goal.plan_id:
+            errors["work_plan"] = "The work plan must belong to the goal's strategic plan."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def program_create(*, actor: Any, proposal: BudgetProposal, **data: Any) -> ProgramBudget:
+    """Add a program to a draft or returned proposal."""
+    require(actor, proposal.organization_id, "change")
+    proposal = _locked_proposal(proposal.pk)
+    _require_editable(proposal)
+    data.pop("approved_amount", None)
+    program = ProgramBudget(proposal=proposal, **data)
+    _check_program_links(program, proposal)
+    program.full_clean()
+    program.save()
+    audit.record(
+        actor=actor,
+        action="program_budget.created",
+        subject=program,
+        organization=proposal.organization,
+        after=audit.snapshot(program, PROGRAM_FIELDS),
+    )
+    return program
+
+
+@transaction.atomic
+def program_update(*, actor: Any, program: ProgramBudget, **data: Any) -> ProgramBudget:
+    """Change a program of a draft or returned proposal."""
+    proposal = program.proposal
+    require(actor, proposal.organization_id, "change")
+    proposal = _locked_proposal(proposal.pk)
+    _require_editable(proposal)
+    program = ProgramBudget.objects.select_for_update().get(pk=program.pk)
+    data.pop("approved_amount", None)
+    before = audit.snapshot(program, PROGRAM_FIELDS)
+    _apply(program, data)
+    _check_program_links(program, proposal)
+    program.full_clean()
+    program.save()
+    after = audit.snapshot(program, PROGRAM_FIELDS)
+    if after != before:
+        audit.record(
+            actor=actor,
+            action="program_budget.updated",
+            subject=program,
+            organization=proposal.organization,
+            before=before,
+            after=after,
+        )
+    return program
+
+
+@transaction.atomic
+def program_delete(*, actor: Any, program: ProgramBudget) -> None:
+    """Delete a program (and its line items) of a draft or returned proposal."""
+    proposal = program.proposal
+    require(actor, proposal.organization_id, "change")
+    _require_editable(_locked_proposal(proposal.pk))
+    audit.record(
+        actor=actor,
+        action="program_budget.deleted",
+        subject=program,
+        organization=proposal.organization,
+        before=audit.snapshot(program, PROGRAM_FIELDS),
+    )
+    program.delete()
+
+
+@transaction.atomic
+def line_item_create(*, actor: Any, program: ProgramBudget, **data: Any) -> BudgetLineItem:
+    """Add a costed line to a program; its total is unit cost × quantity, stored once."""
+    proposal = program.proposal
+    require(actor, proposal.organization_id, "change")
+    _require_editable(_locked_proposal(proposal.pk))
+    item = BudgetLineItem(program=program, **data)
+    item.compute_total()
+    item.full_clean()
+    item.save()
+    audit.record(
+        actor=actor,
+        action="budget_line_item.created",
+        subject=item,
+        organization=proposal.organization,
+        after=audit.snapshot(item, LINE_FIELDS),
+    )
+    return item
+
+
+@transaction.atomic
+def line_item_update(*, actor: Any, item: BudgetLineItem, **data: Any) -> BudgetLineItem:
+    """Change a line of a draft or returned proposal (its total is recomputed)."""
+    proposal = item.program.proposal
+    require(actor, proposal.organization_id, "change")
+    _require_editable(_locked_proposal(proposal.pk))
+    item = BudgetLineItem.objects.select_for_update().get(pk=item.pk)
+    before = audit.snapshot(item, LINE_FIELDS)
+    _apply(item, data)
+    item.compute_total()
+    item.full_clean()
+    item.save()
+    after = audit.snapshot(item, LINE_FIELDS)
+    if after != before:
+        audit.record(
+            actor=actor,
+            action="budget_line_item.updated",
+            subject=item,
+            organization=proposal.organization,
+            before=before,
+            after=after,
+        )
+    return item
+
+
+@transaction.atomic
+def line_item_delete(*, actor: Any, item: BudgetLineItem) -> None:
+    """Delete a line of a draft or returned proposal."""
+    proposal = item.program.proposal
+    require(actor, proposal.organization_id, "change")
+    _require_editable(_locked_proposal(proposal.pk))
+    audit.record(
+        actor=actor,
+        action="budget_line_item.deleted",
+        subject=item,
+        organization=proposal.organization,
+        before=audit.snapshot(item, LINE_FIELDS),
+    )
+    item.delete()
+
+
+# --- execution -----------------------------------------------------------------------------------
+
+
+def _sum(queryset) -> Decimal:
+    return queryset.aggregate(total=Sum("amount"))["total"] or ZERO
+
+
+def _check_amount(amount: Decimal | None) -> None:
+    if amount is None or amount <= 0:
+        raise ValidationError({"amount": "The amount must be more than zero."})
+
+
+@transaction.atomic
+def allotment_release(
+    *,
+    actor: Any,
+    program: ProgramBudget,
+    quarter: int,
+    amount: Decimal,
+    release_reference: str,
+    release_date: date,
+) -> Allotment:
+    """Release an allotment for a quarter; all live allotments ≤ the program's approved amount."""
+    proposal = program.proposal
+    require(actor, proposal.organization_id, "approve")
+    _check_amount(amount)
+    program = (
+        ProgramBudget.objects.select_for_update().select_related("proposal").get(pk=program.pk)
+    )
+    if not program.proposal.is_approved or program.approved_amount is None:
+        raise ValidationError("Allotments are released only for programs of approved proposals.")
+    released = _sum(program.allotments.filter(status=Allotment.Status.RELEASED))
+    room = program.approved_amount - released
+    if amount > room:
+        raise CeilingExceeded(
+            {
+                "amount": f"Only {peso(max(room, ZERO))} of the approved "
+                f"{peso(program.approved_amount)} is left to allot "
+                f"({peso(released)} is already allotted). Nothing was released."
+            }
+        )
+    allotment = Allotment(
+        program=program,
+        quarter=quarter,
+        amount=amount,
+        release_reference=release_reference,
+        release_date=release_date,
+        created_by=actor,
+    )
+    allotment.full_clean()
+    allotment.save()
+    audit.record(
+        actor=actor,
+        action="allotment.released",
+        subject=allotment,
+        organization=program.proposal.organization,
+        after=audit.snapshot(allotment, ALLOTMENT_FIELDS),
+    )
+    return allotment
+
+
+@transaction.atomic
+def allotment_cancel(*, actor: Any, allotment: Allotment) -> Allotment:
+    """Cancel an allotment that carries no live obligation (its money stops counting)."""
+    organization = allotment.program.proposal.organization
+    require(actor, organization.pk, "approve")
+    allotment = Allotment.objects.select_for_update().get(pk=allotment.pk)
+    if allotment.status == Allotment.Status.CANCELLED:
+        raise ValidationError("This allotment is already cancelled.")
+    if allotment.obligations.filter(status=Obligation.Status.OBLIGATED).exists():
+        raise ValidationError(
+            "This allotment carries obligations: cancel them first, then the allotment."
+        )
+    before = audit.snapshot(allotment, ["status"])
+    allotment.status = Allotment.Status.CANCELLED
+    allotment.save(update_fields=["status"])
+    audit.record(
+        actor=actor,
+        action="allotment.cancelled",
+        subject=allotment,
+        organization=organization,
+        before=before,
+        after=audit.snapshot(allotment, ["status"]),
+    )
+    return allotment
+
+
+@transaction.atomic
+def obligation_create(
+    *,
+    actor: Any,
+    allotment: Allotment,
+    payee: str,
+    amount: Decimal,
+    obligated_on: date,
+    expense_class: str = "MOOE",
+    description: str = "",
+    reference: str = "",
+) -> Obligation:
+    """Obligate against a released allotment; all live obligations ≤ the allotment's amount."""
+    organization_id = allotment.program.proposal.organization_id
+    require(actor, organization_id, "change")
+    _check_amount(amount)
+    # The lock: concurrent obligations on this allotment wait here, one after another.
+    allotment = Allotment.objects.select_for_update().get(pk=allotment.pk)
+    if allotment.status != Allotment.Status.RELEASED:
+        raise ValidationError("This allotment is cancelled: nothing can be obligated against it.")
+    obligated = _sum(allotment.obligations.filter(status=Obligation.Status.OBLIGATED))
+    room = allotment.amount - obligated
+    if amount > room:
+        raise CeilingExceeded(
+            {
+                "amount": f"Only {peso(max(room, ZERO))} of this {peso(allotment.amount)} "
+                f"allotment is left to obligate ({peso(obligated)} is already obligated). "
+                "Nothing was obligated."
+            }
+        )
+    obligation = Obligation(
+        allotment=allotment,
+        payee=payee,
+        amount=amount,
+        obligated_on=obligated_on,
+        expense_class=expense_class,
+        description=description,
+        reference=reference,
+        created_by=actor,
+    )
+    obligation.full_clean()
+    obligation.save()
+    audit.record(
+        actor=actor,
+        action="obligation.created",
+        subject=obligation,
+        organization=Organization(pk=organization_id),
+        after=audit.snapshot(obligation, OBLIGATION_FIELDS),
+    )
+    return obligation
+
+
+@transaction.atomic
+def obligation_cancel(*, actor: Any, obligation: Obligation) -> Obligation:
+    """Cancel an obligation with no live disbursement (its money returns to the allotment)."""
+    organization_id = obligation.allotment.program.proposal.organization_id
+    require(actor, organization_id, "change")
+    obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    if obligation.status == Obligation.Status.CANCELLED:
+        raise ValidationError("This obligation is already cancelled.")
+    if obligation.disbursements.exclude(status=Disbursement.Status.VOID).exists():
+        raise ValidationError(
+            "Payments were made against this obligation: void them first, then cancel it."
+        )
+    before = audit.snapshot(obligation, ["status"])
+    obligation.status = Obligation.Status.CANCELLED
+    obligation.save(update_fields=["status"])
+    audit.record(
+        actor=actor,
+        action="obligation.cancelled",
+        subject=obligation,
+        organization=Organization(pk=organization_id),
+        before=before,
+        after=audit.snapshot(obligation, ["status"]),
+    )
+    return obligation
+
+
+@transaction.atomic
+def disbursement_create(
+    *,
+    actor: Any,
+    obligation: Obligation,
+    amount: Decimal,
+    payment_method: str,
+    disbursed_on: date,
+    lines: list[tuple[str, Decimal]],
+    reference: str = "",
+) -> Disbursement:
+    """Pay against a live obligation; all non-void payments ≤ the obligation; the cost-centre
+    lines must add up to the payment."""
+    organization_id = obligation.allotment.program.proposal.organization_id
+    require(actor, organization_id, "change")
+    _check_amount(amount)
+    lines = [(centre.strip(), value) for centre, value in lines if centre and centre.strip()]
+    if not lines:
+        raise ValidationError("Charge the payment to at least one cost centre.")
+    if any(value is None or value <= 0 for _c, value in lines):
+        raise ValidationError("Each cost-centre amount must be more than zero.")
+    lines_total = sum((value for _c, value in lines), ZERO)
+    if lines_total != amount:
+        raise ValidationError(
+            f"The cost-centre lines add up to {peso(lines_total)}, but the payment is "
+            f"{peso(amount)}: they must be equal."
+        )
+    obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    if obligation.status != Obligation.Status.OBLIGATED:
+        raise ValidationError("This obligation is cancelled: nothing can be paid against it.")
+    paid = _sum(obligation.disbursements.exclude(status=Disbursement.Status.VOID))
+    room = obligation.amount - paid
+    if amount > room:
+        raise CeilingExceeded(
+            {
+                "amount": f"Only {peso(max(room, ZERO))} of this {peso(obligation.amount)} "
+                f"obligation is left to pay ({peso(paid)} is already disbursed). "
+                "Nothing was paid."
+            }
+        )
+    disbursement = Disbursement(
+        obligation=obligation,
+        amount=amount,
+        payment_method=payment_method,
+        reference=reference,
+        disbursed_on=disbursed_on,
+        created_by=actor,
+    )
+    disbursement.full_clean()
+    disbursement.save()
+    DisbursementLineItem.objects.bulk_create(
+        [
+            DisbursementLineItem(disbursement=disbursement, cost_centre=centre, amount=value)
+            for centre, value in lines
+        ]
+    )
+    audit.record(
+        actor=actor,
+        action="disbursement.created",
+        subject=disbursement,
+        organization=Organization(pk=organization_id),
+        after={
+            **audit.snapshot(disbursement, DISBURSEMENT_FIELDS),
+            "lines": [[c, str(v)] for c, v in lines],
+        },
+    )
+    return disbursement
+
+
+DISBURSEMENT_MOVES = {
+    # action: (from statuses, to status, role action)
+    "pay": ((Disbursement.Status.PROCESSING,), Disbursement.Status.PAID, "change"),
+    "void": ((Disbursement.Status.PROCESSING, Disbursement.Status.PAID), "void", "approve"),
+}
+
+
+@transaction.atomic
+def disbursement_set_status(*, actor: Any, disbursement: Disbursement, action: str) -> Disbursement:
+    """Mark a payment paid, or void it (approvers; a void payment stops counting, for good)."""
+    if action not in DISBURSEMENT_MOVES:
+        raise ValidationError(f"Unknown action “{action}”.")
+    sources, target, needed = DISBURSEMENT_MOVES[action]
+    organization_id = disbursement.obligation.allotment.program.proposal.organization_id
+    require(actor, organization_id, needed)
+    disbursement = Disbursement.objects.select_for_update().get(pk=disbursement.pk)
+    if disbursement.status not in sources:
+        raise ValidationError(
+            f"A {disbursement.get_status_display().lower()} payment cannot be marked {target}."
+        )
+    before = audit.snapshot(disbursement, ["status"])
+    disbursement.status = target
+    disbursement.save(update_fields=["status"])
+    audit.record(
+        actor=actor,
+        action=f"disbursement.{target}",
+        subject=disbursement,
+        organization=Organization(pk=organization_id),
+        before=before,
+        after=audit.snapshot(disbursement, ["status"]),
+    )
+    return disbursement

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+app_name = "budgeting"
+
+urlpatterns = [
+    path("", views.proposal_list, name="proposal-list"),
+    path("new/", views.proposal_create, name="proposal-create"),
+    path("<uuid:public_id>/", views.proposal_detail, name="proposal-detail"),
+    path("<uuid:public_id>/edit/", views.proposal_edit, name="proposal-edit"),
+    path("<uuid:public_id>/submit/", views.proposal_submit, name="proposal-submit"),
+    path("<uuid:public_id>/review/", views.proposal_review, name="proposal-review"),
+    path("<uuid:public_id>/approve/", views.proposal_approve, name="proposal-approve"),
+    path("<uuid:public_id>/return/", views.proposal_return, name="proposal-return"),
+    path("<uuid:public_id>/programs/new/", views.program_create, name="program-create"),
+    path("programs/<uuid:public_id>/edit/", views.program_edit, name="program-edit"),
+    path("programs/<uuid:public_id>/delete/", views.program_delete, name="program-delete"),
+    path("programs/<uuid:public_id>/lines/new/", views.line_item_create, name="line-item-create"),
+    path("lines/<uuid:public_id>/edit/", views.line_item_edit, name="line-item-edit"),
+    path("lines/<uuid:public_id>/delete/", views.line_item_delete, name="line-item-delete"),
+    path("execution/", views.execution_dashboard, name="execution-dashboard"),
+    path("programs/<uuid:public_id>/ledger/", views.program_ledger, name="program-ledger"),
+    path("programs/<uuid:public_id>/ledger.csv", views.ledger_export, name="ledger-export"),
+    path(
+        "programs/<uuid:public_id>/allotments/new/",
+        views.allotment_create,
+        name="allotment-create",
+    ),
+    path("allotments/<uuid:public_id>/cancel/", views.allotment_cancel, name="allotment-cancel"),
+    path(
+        "allotments/<uuid:public_id>/obligations/new/",
+        views.obligation_create,
+        name="obligation-create",
+    ),
+    path(
+        "obligations/<uuid:public_id>/cancel/",
+        views.obligation_cancel,
+        name="obligation-cancel",
+    ),
+    path(
+        "obligations/<uuid:public_id>/pay/",
+        views.disbursement_create,
+        name="disbursement-create",
+    ),
+    path(
+        "payments/<uuid:public_id>/<slug:action>/",
+        views.disbursement_status,
+        name="disbursement-status",
+    ),
+]

@@ -1,0 +1,665 @@
+"""Views of the budgeting app (thin: selectors read, services write)."""
+
+from __future__ import annotations
+
+import csv
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from organizations.importing import csv_safe
+from organizations.tenancy import get_for_user_or_404, require, tenancy_of
+
+from . import selectors, services
+from .filters import ProposalFilter
+from .forms import (
+    AllotmentForm,
+    ApprovalForm,
+    DisbursementForm,
+    LineItemForm,
+    ObligationForm,
+    ProgramForm,
+    ProposalForm,
+    ReturnForm,
+)
+from .models import (
+    Allotment,
+    BudgetLineItem,
+    BudgetProposal,
+    Disbursement,
+    Obligation,
+    ProgramBudget,
+)
+
+
+def _current_org(request: HttpRequest):
+    if request.organization is None:
+        raise PermissionDenied(
+            "Budgets belong to an organization, and you are not working in one. "
+            "Ask your organization's administrator to add you."
+        )
+    return request.organization
+
+
+def _page(request: HttpRequest, queryset):
+    return Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _template(request: HttpRequest, name: str, partial: str = "results") -> str:
+    return f"{name}#{partial}" if request.htmx and not request.htmx.boosted else name
+
+
+def _form_page(request: HttpRequest, form, heading: str, cancel_url: str, **extra) -> HttpResponse:
+    return render(
+        request,
+        "budgeting/form.html",
+        {"form": form, "heading": heading, "cancel_url": cancel_url, **extra},
+    )
+
+
+def _errors(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def _proposal_url(proposal: BudgetProposal) -> str:
+    return reverse("budgeting:proposal-detail", args=[proposal.public_id])
+
+
+def _ledger_url(program: ProgramBudget) -> str:
+    return reverse("budgeting:program-ledger", args=[program.public_id])
+
+
+# --- proposals -----------------------------------------------------------------------------------
+
+
+@login_required
+def proposal_list(request: HttpRequest) -> HttpResponse:
+    organization = _current_org(request)
+    filterset = ProposalFilter(
+        request.GET, queryset=selectors.proposals_for(request.user, organization)
+    )
+    return render(
+        request,
+        _template(request, "budgeting/proposal_list.html"),
+        {
+            "filter": filterset,
+            "page": _page(request, filterset.qs),
+            "can_create": tenancy_of(request.user).can(organization.pk, "change"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_create(request: HttpRequest) -> HttpResponse:
+    organization = _current_org(request)
+    require(request.user, organization.pk, "change")
+    form = ProposalForm(request.POST or None, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposal = services.proposal_create(
+                actor=request.user, organization=organization, **form.service_data()
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Proposal for FY {proposal.fiscal_year} created.")
+            return redirect(_proposal_url(proposal))
+    return _form_page(
+        request,
+        form,
+        f"New budget proposal for {organization.code}",
+        reverse("budgeting:proposal-list"),
+    )
+
+
+@login_required
+def proposal_detail(request: HttpRequest, public_id) -> HttpResponse:
+    proposal = selectors.proposal_for(request.user, public_id)
+    profile = tenancy_of(request.user)
+    can_edit = profile.can(proposal.organization_id, "change") and proposal.is_editable
+    programs = selectors.programs_of(proposal)
+    deciding = proposal.status in (
+        BudgetProposal.Status.SUBMITTED,
+        BudgetProposal.Status.UNDER_REVIEW,
+    )
+    is_preparer = request.user.pk in (proposal.created_by_id, proposal.submitted_by_id)
+    return render(
+        request,
+        "budgeting/proposal_detail.html",
+        {
+            "proposal": proposal,
+            "programs": programs,
+            "requested_total": sum(p.requested_amount for p in programs),
+            "approved_total": sum(p.approved_amount or 0 for p in programs),
+            "problems": services.submission_problems(proposal) if can_edit else [],
+            "can_edit": can_edit,
+            "can_decide": deciding
+            and profile.can(proposal.organization_id, "approve")
+            and not is_preparer,
+            "decider_is_preparer": deciding
+            and is_preparer
+            and profile.can(proposal.organization_id, "approve"),
+            "can_execute": proposal.is_approved,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_edit(request: HttpRequest, public_id) -> HttpResponse:
+    proposal = get_for_user_or_404(BudgetProposal, request.user, "change", public_id=public_id)
+    form = ProposalForm(request.POST or None, instance=proposal, organization=proposal.organization)
+    if request.method == "POST" and form.is_valid():
+        data = form.service_data()
+        data["strategic_plan_id"] = (
+            data.pop("strategic_plan").pk if data["strategic_plan"] else None
+        )
+        try:
+            services.proposal_update(
+                actor=request.user,
+                proposal=proposal,
+                revision=form.cleaned_data.get("revision"),
+                **data,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Proposal saved.")
+            return redirect(_proposal_url(proposal))
+    return _form_page(
+        request, form, f"Edit the FY {proposal.fiscal_year} proposal", _proposal_url(proposal)
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def proposal_submit(request: HttpRequest, public_id) -> HttpResponse:
+    proposal = get_for_user_or_404(BudgetProposal, request.user, "change", public_id=public_id)
+    try:
+        services.proposal_submit(actor=request.user, proposal=proposal)
+    except ValidationError as exc:
+        messages.error(request, "The proposal was not submitted. Fix these first:")
+        for problem in exc.messages:
+            messages.error(request, problem)
+    else:
+        messages.success(request, "Proposal submitted for approval.")
+    return redirect(_proposal_url(proposal))
+
+
+@login_required
+@require_http_methods(["POST"])
+def proposal_review(request: HttpRequest, public_id) -> HttpResponse:
+    proposal = get_for_user_or_404(BudgetProposal, request.user, "approve", public_id=public_id)
+    try:
+        services.proposal_start_review(actor=request.user, proposal=proposal)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, "The proposal is now under review.")
+    return redirect(_proposal_url(proposal))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_approve(request: HttpRequest, public_id) -> HttpResponse:
+    proposal = get_for_user_or_404(BudgetProposal, request.user, "approve", public_id=public_id)
+    programs = list(proposal.programs.order_by("code", "name"))
+    form = ApprovalForm(request.POST or None, programs=programs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.proposal_approve(
+                actor=request.user, proposal=proposal, approved_amounts=form.approved_amounts()
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"FY {proposal.fiscal_year} proposal approved.")
+            return redirect(_proposal_url(proposal))
+    return _form_page(
+        request,
+        form,
+        f"Approve the FY {proposal.fiscal_year} proposal",
+        _proposal_url(proposal),
+        intro="Set the approved amount of each program (at most its request). The proposal "
+        "then becomes read-only and allotments can be released.",
+        submit_label="Approve",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_return(request: HttpRequest, public_id) -> HttpResponse:
+    proposal = get_for_user_or_404(BudgetProposal, request.user, "approve", public_id=public_id)
+    form = ReturnForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.proposal_return(
+                actor=request.user, proposal=proposal, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "The proposal was returned to its preparers.")
+            return redirect(_proposal_url(proposal))
+    return _form_page(
+        request,
+        form,
+        f"Return the FY {proposal.fiscal_year} proposal for changes",
+        _proposal_url(proposal),
+        submit_label="Return it",
+    )
+
+
+# --- programs and line items ---------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def program_create(request: HttpRequest, public_id) -> HttpResponse:
+    proposal = get_for_user_or_404(BudgetProposal, request.user, "change", public_id=public_id)
+    form = ProgramForm(request.POST or None, proposal=proposal)
+    if request.method == "POST" and form.is_valid():
+        try:
+            program = services.program_create(
+                actor=request.user, proposal=proposal, **form.service_data()
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Program “{program.name}” added. Now cost it.")
+            return redirect(_proposal_url(proposal))
+    return _form_page(request, form, "New program", _proposal_url(proposal))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def program_edit(request: HttpRequest, public_id) -> HttpResponse:
+    program = get_for_user_or_404(ProgramBudget, request.user, "change", public_id=public_id)
+    proposal = program.proposal
+    form = ProgramForm(request.POST or None, instance=program, proposal=proposal)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.program_update(actor=request.user, program=program, **form.service_data())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Program “{form.cleaned_data['name']}” saved.")
+            return redirect(_proposal_url(proposal))
+    return _form_page(request, form, f"Edit “{program.name}”", _proposal_url(proposal))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def program_delete(request: HttpRequest, public_id) -> HttpResponse:
+    program = get_for_user_or_404(ProgramBudget, request.user, "change", public_id=public_id)
+    proposal = program.proposal
+    if request.method == "POST":
+        try:
+            services.program_delete(actor=request.user, program=program)
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, f"Program “{program.name}” deleted.")
+        return redirect(_proposal_url(proposal))
+    return render(
+        request,
+        "budgeting/confirm.html",
+        {
+            "heading": f"Delete the program “{program.name}”?",
+            "consequence": f"Its {program.line_items.count()} line item(s) are deleted with it.",
+            "confirm_label": "Yes, delete",
+            "danger": True,
+            "cancel_url": _proposal_url(proposal),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def line_item_create(request: HttpRequest, public_id) -> HttpResponse:
+    program = get_for_user_or_404(ProgramBudget, request.user, "change", public_id=public_id)
+    form = LineItemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = services.line_item_create(
+                actor=request.user, program=program, **form.service_data()
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, f"Line “{item.description}” added ({_peso(item.total_cost)})."
+            )
+            return redirect(_proposal_url(program.proposal))
+    return _form_page(
+        request, form, f"New line item of “{program.name}”", _proposal_url(program.proposal)
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def line_item_edit(request: HttpRequest, public_id) -> HttpResponse:
+    item = get_for_user_or_404(BudgetLineItem, request.user, "change", public_id=public_id)
+    proposal = item.program.proposal
+    form = LineItemForm(request.POST or None, instance=item)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.line_item_update(actor=request.user, item=item, **form.service_data())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Line item saved.")
+            return redirect(_proposal_url(proposal))
+    return _form_page(request, form, f"Edit “{item.description}”", _proposal_url(proposal))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def line_item_delete(request: HttpRequest, public_id) -> HttpResponse:
+    item = get_for_user_or_404(BudgetLineItem, request.user, "change", public_id=public_id)
+    proposal = item.program.proposal
+    if request.method == "POST":
+        try:
+            services.line_item_delete(actor=request.user, item=item)
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, f"Line “{item.description}” deleted.")
+        return redirect(_proposal_url(proposal))
+    return render(
+        request,
+        "budgeting/confirm.html",
+        {
+            "heading": f"Delete the line “{item.description}”?",
+            "consequence": f"The program's costed total drops by {_peso(item.total_cost)}.",
+            "confirm_label": "Yes, delete",
+            "danger": True,
+            "cancel_url": _proposal_url(proposal),
+        },
+    )
+
+
+def _peso(value) -> str:
+    from .templatetags.money import peso
+
+    return peso(value)
+
+
+# --- execution -----------------------------------------------------------------------------------
+
+
+@login_required
+def execution_dashboard(request: HttpRequest) -> HttpResponse:
+    """The organization's budget execution for one fiscal year (a fixed number of queries)."""
+    organization = _current_org(request)
+    years = selectors.execution_years(organization)
+    try:
+        year = int(request.GET.get("year") or 0)
+    except ValueError:
+        year = 0
+    if year not in years:
+        current = timezone.localdate().year
+        year = current if current in years or not years else years[0]
+    programs = selectors.executed_programs(request.user, organization, year)
+    return render(
+        request,
+        "budgeting/dashboard.html",
+        {
+            "year": year,
+            "years": years,
+            "totals": selectors.organization_utilization(request.user, organization, year),
+            "quarters": selectors.by_quarter(organization, year),
+            "classes": selectors.by_expense_class(organization, year),
+            "page": _page(request, programs),
+        },
+    )
+
+
+@login_required
+def program_ledger(request: HttpRequest, public_id) -> HttpResponse:
+    program = selectors.program_with_utilization(request.user, public_id)
+    profile = tenancy_of(request.user)
+    org_id = program.proposal.organization_id
+    return render(
+        request,
+        "budgeting/program_ledger.html",
+        {
+            "program": program,
+            "allotments": selectors.allotments_of(program),
+            "obligations": selectors.obligations_of(program),
+            "disbursements": selectors.disbursements_of(program),
+            "can_release": program.proposal.is_approved and profile.can(org_id, "approve"),
+            "can_spend": profile.can(org_id, "change"),
+            "can_void": profile.can(org_id, "approve"),
+        },
+    )
+
+
+@login_required
+def ledger_export(request: HttpRequest, public_id) -> HttpResponse:
+    """The program's ledger as CSV (cells a spreadsheet would run as formulas are neutralised)."""
+    program = get_for_user_or_404(ProgramBudget, request.user, "view", public_id=public_id)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"ledger-{program.code or program.public_id}.csv".replace('"', "")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(
+        ["type", "date", "quarter", "reference", "payee_or_cost_centres", "amount", "status"]
+    )
+
+    def row(*values):
+        writer.writerow([csv_safe(v) for v in values])
+
+    for a in selectors.allotments_of(program):
+        row(
+            "allotment",
+            a.release_date,
+            a.get_quarter_display(),
+            a.release_reference,
+            "",
+            a.amount,
+            a.status,
+        )
+    for o in selectors.obligations_of(program):
+        row(
+            "obligation",
+            o.obligated_on,
+            o.allotment.get_quarter_display(),
+            o.reference,
+            o.payee,
+            o.amount,
+            o.status,
+        )
+    for d in selectors.disbursements_of(program):
+        centres = "; ".join(f"{li.cost_centre}: {li.amount}" for li in d.line_items.all())
+        row(
+            "disbursement",
+            d.disbursed_on,
+            d.obligation.allotment.get_quarter_display(),
+            d.reference,
+            centres,
+            d.amount,
+            d.status,
+        )
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def allotment_create(request: HttpRequest, public_id) -> HttpResponse:
+    program = get_for_user_or_404(ProgramBudget, request.user, "approve", public_id=public_id)
+    form = AllotmentForm(request.POST or None, initial={"release_date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            allotment = services.allotment_release(
+                actor=request.user, program=program, **form.service_data()
+            )
+        except ValidationError as exc:
+            _to_form(form, exc)
+        else:
+            messages.success(
+                request,
+                f"{allotment.get_quarter_display()} allotment of {_peso(allotment.amount)} "
+                "released.",
+            )
+            return redirect(_ledger_url(program))
+    return _form_page(
+        request, form, f"Release an allotment for “{program.name}”", _ledger_url(program)
+    )
+
+
+def _to_form(form, exc: ValidationError) -> None:
+    """Put a service's field errors on the form's fields (else on the form)."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def allotment_cancel(request: HttpRequest, public_id) -> HttpResponse:
+    allotment = get_for_user_or_404(Allotment, request.user, "approve", public_id=public_id)
+    program = allotment.program
+    if request.method == "POST":
+        try:
+            services.allotment_cancel(actor=request.user, allotment=allotment)
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, "Allotment cancelled: its money no longer counts.")
+        return redirect(_ledger_url(program))
+    return render(
+        request,
+        "budgeting/confirm.html",
+        {
+            "heading": f"Cancel the allotment {allotment.release_reference}?",
+            "consequence": f"Its {_peso(allotment.amount)} is returned to the program's "
+            "unallotted balance. Cancelled rows stay in the ledger.",
+            "confirm_label": "Yes, cancel it",
+            "danger": True,
+            "cancel_url": _ledger_url(program),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def obligation_create(request: HttpRequest, public_id) -> HttpResponse:
+    allotment = get_for_user_or_404(Allotment, request.user, "change", public_id=public_id)
+    program = allotment.program
+    form = ObligationForm(request.POST or None, initial={"obligated_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            obligation = services.obligation_create(
+                actor=request.user, allotment=allotment, **form.service_data()
+            )
+        except ValidationError as exc:
+            _to_form(form, exc)
+        else:
+            messages.success(
+                request, f"{_peso(obligation.amount)} obligated to {obligation.payee}."
+            )
+            return redirect(_ledger_url(program))
+    return _form_page(
+        request,
+        form,
+        f"Obligate against {allotment.get_quarter_display()} allotment "
+        f"{allotment.release_reference} ({_peso(allotment.amount)})",
+        _ledger_url(program),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def obligation_cancel(request: HttpRequest, public_id) -> HttpResponse:
+    obligation = get_for_user_or_404(Obligation, request.user, "change", public_id=public_id)
+    program = obligation.allotment.program
+    if request.method == "POST":
+        try:
+            services.obligation_cancel(actor=request.user, obligation=obligation)
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, "Obligation cancelled: its money is free to obligate again.")
+        return redirect(_ledger_url(program))
+    return render(
+        request,
+        "budgeting/confirm.html",
+        {
+            "heading": f"Cancel the obligation to {obligation.payee}?",
+            "consequence": f"Its {_peso(obligation.amount)} returns to the allotment.",
+            "confirm_label": "Yes, cancel it",
+            "danger": True,
+            "cancel_url": _ledger_url(program),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def disbursement_create(request: HttpRequest, public_id) -> HttpResponse:
+    obligation = get_for_user_or_404(Obligation, request.user, "change", public_id=public_id)
+    program = obligation.allotment.program
+    form = DisbursementForm(request.POST or None, initial={"disbursed_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            disbursement = services.disbursement_create(
+                actor=request.user, obligation=obligation, **form.service_data()
+            )
+        except ValidationError as exc:
+            _to_form(form, exc)
+        else:
+            messages.success(
+                request, f"Payment of {_peso(disbursement.amount)} recorded (processing)."
+            )
+            return redirect(_ledger_url(program))
+    return _form_page(
+        request,
+        form,
+        f"Pay {obligation.payee} (obligation {_peso(obligation.amount)})",
+        _ledger_url(program),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def disbursement_status(request: HttpRequest, public_id, action: str) -> HttpResponse:
+    needed = services.DISBURSEMENT_MOVES.get(action, (None, None, "change"))[2]
+    disbursement = get_for_user_or_404(Disbursement, request.user, needed, public_id=public_id)
+    program = disbursement.obligation.allotment.program
+    if request.method == "POST":
+        try:
+            services.disbursement_set_status(
+                actor=request.user, disbursement=disbursement, action=action
+            )
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, f"Payment {disbursement.reference or ''} updated.")
+        return redirect(_ledger_url(program))
+    label = "Void" if action == "void" else "Mark as paid"
+    return render(
+        request,
+        "budgeting/confirm.html",
+        {
+            "heading": f"{label}: payment {disbursement.reference} of "
+            f"{_peso(disbursement.amount)}?",
+            "consequence": "A void payment stops counting, for good."
+            if action == "void"
+            else "The payment is recorded as paid.",
+            "confirm_label": f"Yes, {label.lower()}",
+            "danger": action == "void",
+            "cancel_url": _ledger_url(program),
+        },
+    )

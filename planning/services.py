@@ -1,0 +1,316 @@
+"""Writes of the planning app: `<entity>_<verb>(*, actor, ...)`, atomic, validated, audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from organizations import audit
+from organizations.models import Organization
+from organizations.tenancy import require
+
+from .models import AnnualWorkPlan, StrategicGoal, StrategicPlan, WorkPlanObjective
+
+PLAN_FIELDS = ["title", "start_year", "end_year", "vision", "mission", "status"]
+GOAL_FIELDS = [
+    "title",
+    "description",
+    "priority",
+    "target_metric",
+    "baseline_value",
+    "target_value",
+    "current_value",
+]
+WORK_PLAN_FIELDS = ["year", "title", "notes"]
+OBJECTIVE_FIELDS = [
+    "goal_id",
+    "title",
+    "indicator",
+    "baseline_value",
+    "target_value",
+    "current_value",
+    "target_date",
+    "status",
+]
+
+
+class StaleEdit(ValidationError):
+    """Someone else saved the record since the form was opened (optimistic locking)."""
+
+
+def _apply(obj: Any, data: dict[str, Any]) -> None:
+    for name, value in data.items():
+        setattr(obj, name, value)
+
+
+def _require_draft(plan: StrategicPlan) -> None:
+    if not plan.is_editable:
+        raise ValidationError(
+            f"This plan is {plan.get_status_display().lower()}: its goals and text can no longer "
+            "change. Only draft plans are edited."
+        )
+
+
+def _require_not_archived(plan: StrategicPlan) -> None:
+    if plan.status == StrategicPlan.Status.ARCHIVED:
+        raise ValidationError("This plan is archived: nothing in it changes any more.")
+
+
+# --- plans ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_create(*, actor: Any, organization: Organization, **data: Any) -> StrategicPlan:
+    """Create a draft strategic plan in the actor's organization (editors and up)."""
+    require(actor, organization.pk, "change")
+    plan = StrategicPlan(organization=organization, created_by=actor, **data)
+    plan.status = StrategicPlan.Status.DRAFT
+    plan.full_clean()
+    plan.save()
+    audit.record(
+        actor=actor,
+        action="strategic_plan.created",
+        subject=plan,
+        after=audit.snapshot(plan, PLAN_FIELDS),
+    )
+    return plan
+
+
+@transaction.atomic
+def plan_update(
+    *, actor: Any, plan: StrategicPlan, revision: int | None = None, **data: Any
+) -> StrategicPlan:
+    """Change a draft plan. A stale `revision` raises StaleEdit and saves nothing."""
+    require(actor, plan.organization_id, "change")
+    plan = StrategicPlan.objects.select_for_update().get(pk=plan.pk)
+    if revision is not None and revision != plan.revision:
+        raise StaleEdit(
+            "Someone else saved this plan while you were editing it. Your changes were not "
+            "saved: they are still in the form below; reload the page to see theirs, then "
+            "edit again."
+        )
+    _require_draft(plan)
+    before = audit.snapshot(plan, PLAN_FIELDS)
+    _apply(plan, data)
+    plan.full_clean()
+    outside = plan.work_plans.exclude(year__gte=plan.start_year, year__lte=plan.end_year)
+    if outside.exists():
+        years = ", ".join(str(y) for y in outside.values_list("year", flat=True))
+        raise ValidationError(
+            f"The plan has work plans for {years}: keep those years inside the plan's years."
+        )
+    after = audit.snapshot(plan, PLAN_FIELDS)
+    if after != before:
+        plan.revision += 1
+        plan.save()
+        audit.record(
+            actor=actor, action="strategic_plan.updated", subject=plan, before=before, after=after
+        )
+    return plan
+
+
+#: Allowed status moves and the role each needs.
+PLAN_TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
+    # action: (from statuses, to status, required role action)
+    "approve": (("draft",), "approved", "approve"),
+    "activate": (("approved",), "active", "approve"),
+    "archive": (("approved", "active"), "archived", "approve"),
+    "reopen": (("approved",), "draft", "approve"),
+}
+
+
+@transaction.atomic
+def plan_transition(*, actor: Any, plan: StrategicPlan, action: str) -> StrategicPlan:
+    """Move a plan through its life: approve (not by its author), activate, archive, reopen."""
+    if action not in PLAN_TRANSITIONS:
+        raise ValidationError(f"Unknown action “{action}”.")
+    sources, target, needed = PLAN_TRANSITIONS[action]
+    require(actor, plan.organization_id, needed)
+    plan = StrategicPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status not in sources:
+        raise ValidationError(
+            f"A {plan.get_status_display().lower()} plan cannot be {action}d "
+            f"(it must be {' or '.join(sources)})."
+        )
+    if action == "approve":
+        if plan.created_by_id == actor.pk:
+            raise PermissionDenied(
+                "You wrote this plan, so someone else must approve it (segregation of duties)."
+            )
+        if not plan.goals.exists():
+            raise ValidationError("A plan needs at least one goal before it is approved.")
+        plan.approved_by = actor
+        plan.approved_at = timezone.now()
+    if action == "reopen":
+        plan.approved_by = None
+        plan.approved_at = None
+    before = audit.snapshot(plan, ["status"])
+    plan.status = target
+    plan.revision += 1
+    plan.save()
+    audit.record(
+        actor=actor,
+        action=f"strategic_plan.{target if action != 'reopen' else 'reopened'}",
+        subject=plan,
+        before=before,
+        after=audit.snapshot(plan, ["status"]),
+    )
+    return plan
+
+
+# --- goals ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def goal_create(*, actor: Any, plan: StrategicPlan, **data: Any) -> StrategicGoal:
+    """Add a goal to a draft plan."""
+    require(actor, plan.organization_id, "change")
+    plan = StrategicPlan.objects.select_for_update().get(pk=plan.pk)
+    _require_draft(plan)
+    goal = StrategicGoal(plan=plan, **data)
+    goal.full_clean()
+    goal.save()
+    audit.record(
+        actor=actor,
+        action="strategic_goal.created",
+        subject=goal,
+        organization=plan.organization,
+        after=audit.snapshot(goal, GOAL_FIELDS),
+    )
+    return goal
+
+
+@transaction.atomic
+def goal_update(*, actor: Any, goal: StrategicGoal, **data: Any) -> StrategicGoal:
+    """Change a goal. In a draft plan, anything; later, only its current value (monitoring)."""
+    plan = goal.plan
+    require(actor, plan.organization_id, "change")
+    plan = StrategicPlan.objects.select_for_update().get(pk=plan.pk)
+    goal = StrategicGoal.objects.select_for_update().get(pk=goal.pk)
+    _require_not_archived(plan)
+    if not plan.is_editable:
+        changed = {k for k, v in data.items() if getattr(goal, k) != v}
+        if changed - {"current_value"}:
+            _require_draft(plan)
+    before = audit.snapshot(goal, GOAL_FIELDS)
+    _apply(goal, data)
+    goal.full_clean()
+    goal.save()
+    after = audit.snapshot(goal, GOAL_FIELDS)
+    if after != before:
+        audit.record(
+            actor=actor,
+            action="strategic_goal.updated",
+            subject=goal,
+            organization=plan.organization,
+            before=before,
+            after=after,
+        )
+    return goal
+
+
+@transaction.atomic
+def goal_delete(*, actor: Any, goal: StrategicGoal) -> None:
+    """Delete a goal of a draft plan, and its objectives; programs keep their money."""
+    plan = goal.plan
+    require(actor, plan.organization_id, "change")
+    _require_draft(StrategicPlan.objects.select_for_update().get(pk=plan.pk))
+    from budgeting.models import ProgramBudget
+
+    if ProgramBudget.objects.filter(goal=goal).exists():
+        raise ValidationError(
+            "Budget programs are linked to this goal: it cannot be deleted. Link them to another "
+            "goal first."
+        )
+    audit.record(
+        actor=actor,
+        action="strategic_goal.deleted",
+        subject=goal,
+        organization=plan.organization,
+        before=audit.snapshot(goal, GOAL_FIELDS),
+    )
+    goal.delete()
+
+
+# --- work plans and objectives -------------------------------------------------------------------
+
+
+@transaction.atomic
+def work_plan_create(*, actor: Any, plan: StrategicPlan, **data: Any) -> AnnualWorkPlan:
+    """Add the work plan of one year (inside the plan's years, one per year)."""
+    require(actor, plan.organization_id, "change")
+    plan = StrategicPlan.objects.select_for_update().get(pk=plan.pk)
+    _require_not_archived(plan)
+    work_plan = AnnualWorkPlan(plan=plan, **data)
+    work_plan.full_clean()
+    work_plan.save()
+    audit.record(
+        actor=actor,
+        action="work_plan.created",
+        subject=work_plan,
+        organization=plan.organization,
+        after=audit.snapshot(work_plan, WORK_PLAN_FIELDS),
+    )
+    return work_plan
+
+
+@transaction.atomic
+def objective_create(*, actor: Any, work_plan: AnnualWorkPlan, **data: Any) -> WorkPlanObjective:
+    """Add an objective to a work plan; its goal must belong to the same plan."""
+    plan = work_plan.plan
+    require(actor, plan.organization_id, "change")
+    _require_not_archived(StrategicPlan.objects.select_for_update().get(pk=plan.pk))
+    objective = WorkPlanObjective(work_plan=work_plan, **data)
+    objective.full_clean()
+    objective.save()
+    audit.record(
+        actor=actor,
+        action="work_plan_objective.created",
+        subject=objective,
+        organization=plan.organization,
+        after=audit.snapshot(objective, OBJECTIVE_FIELDS),
+    )
+    return objective
+
+
+@transaction.atomic
+def objective_update(*, actor: Any, objective: WorkPlanObjective, **data: Any) -> WorkPlanObjective:
+    """Change an objective (its progress is tracked all year, so approval does not freeze it)."""
+    plan = objective.work_plan.plan
+    require(actor, plan.organization_id, "change")
+    _require_not_archived(StrategicPlan.objects.select_for_update().get(pk=plan.pk))
+    objective = WorkPlanObjective.objects.select_for_update().get(pk=objective.pk)
+    before = audit.snapshot(objective, OBJECTIVE_FIELDS)
+    _apply(objective, data)
+    objective.full_clean()
+    objective.save()
+    after = audit.snapshot(objective, OBJECTIVE_FIELDS)
+    if after != before:
+        audit.record(
+            actor=actor,
+            action="work_plan_objective.updated",
+            subject=objective,
+            organization=plan.organization,
+            before=before,
+            after=after,
+        )
+    return objective
+
+
+@transaction.atomic
+def objective_delete(*, actor: Any, objective: WorkPlanObjective) -> None:
+    """Delete an objective."""
+    plan = objective.work_plan.plan
+    require(actor, plan.organization_id, "change")
+    _require_not_archived(StrategicPlan.objects.select_for_update().get(pk=plan.pk))
+    audit.record(
+        actor=actor,
+        action="work_plan_objective.deleted",
+        subject=objective,
+        organization=plan.organization,
+        before=audit.snapshot(objective, OBJECTIVE_FIELDS),
+    )
+    objective.delete()

@@ -1,0 +1,470 @@
+"""Views of the planning app (thin: selectors read, services write).
+
+Goals and objectives are edited inline with htmx: the row's Edit link swaps the row for a form
+row, and the form answers with the saved row (or itself, with the errors). Without JavaScript the
+same links open full pages.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from organizations.tenancy import get_for_user_or_404, require, tenancy_of
+
+from . import selectors, services
+from .filters import PlanFilter
+from .forms import GoalForm, ObjectiveForm, PlanForm, WorkPlanForm
+from .models import AnnualWorkPlan, StrategicGoal, StrategicPlan, WorkPlanObjective
+
+
+def _current_org(request: HttpRequest):
+    if request.organization is None:
+        raise PermissionDenied(
+            "Strategic plans belong to an organization, and you are not working in one. "
+            "Ask your organization's administrator to add you."
+        )
+    return request.organization
+
+
+def _page(request: HttpRequest, queryset):
+    return Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _template(request: HttpRequest, name: str, partial: str = "results") -> str:
+    return f"{name}#{partial}" if request.htmx and not request.htmx.boosted else name
+
+
+def _inline(request: HttpRequest) -> bool:
+    return bool(request.htmx) and not request.htmx.boosted
+
+
+# --- plans ---------------------------------------------------------------------------------------
+
+
+@login_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    organization = _current_org(request)
+    filterset = PlanFilter(request.GET, queryset=selectors.plans_for(request.user, organization))
+    return render(
+        request,
+        _template(request, "planning/plan_list.html"),
+        {
+            "filter": filterset,
+            "page": _page(request, filterset.qs),
+            "can_create": tenancy_of(request.user).can(organization.pk, "change"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_create(request: HttpRequest) -> HttpResponse:
+    organization = _current_org(request)
+    require(request.user, organization.pk, "change")
+    form = PlanForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.plan_create(
+                actor=request.user, organization=organization, **form.service_data()
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Plan “{plan.title}” created. Add its goals.")
+            return redirect("planning:plan-detail", plan.public_id)
+    return render(
+        request,
+        "planning/form.html",
+        {
+            "form": form,
+            "heading": f"New strategic plan for {organization.code}",
+            "cancel_url": reverse("planning:plan-list"),
+        },
+    )
+
+
+@login_required
+def plan_detail(request: HttpRequest, public_id) -> HttpResponse:
+    plan = selectors.plan_with_progress(request.user, public_id)
+    profile = tenancy_of(request.user)
+    can_edit = profile.can(plan.organization_id, "change")
+    return render(
+        request,
+        "planning/plan_detail.html",
+        {
+            "plan": plan,
+            "goals": selectors.goals_of(plan),
+            "work_plans": selectors.work_plans_of(plan),
+            "can_edit": can_edit and plan.is_editable,
+            "can_track": can_edit and plan.status != StrategicPlan.Status.ARCHIVED,
+            "can_approve": profile.can(plan.organization_id, "approve"),
+            "is_author": plan.created_by_id == request.user.pk,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, public_id) -> HttpResponse:
+    plan = get_for_user_or_404(StrategicPlan, request.user, "change", public_id=public_id)
+    form = PlanForm(request.POST or None, instance=plan)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_update(
+                actor=request.user,
+                plan=plan,
+                revision=form.cleaned_data.get("revision"),
+                **form.service_data(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Plan “{form.cleaned_data['title']}” saved.")
+            return redirect("planning:plan-detail", plan.public_id)
+    return render(
+        request,
+        "planning/form.html",
+        {
+            "form": form,
+            "heading": f"Edit “{plan.title}”",
+            "cancel_url": reverse("planning:plan-detail", args=[plan.public_id]),
+        },
+    )
+
+
+TRANSITION_TEXT = {
+    "approve": ("Approve", "Its goals and text are then fixed; objectives keep being tracked."),
+    "activate": ("Activate", "The plan becomes the organization's active plan."),
+    "archive": ("Archive", "Nothing in an archived plan changes any more."),
+    "reopen": ("Reopen as draft", "The approval is withdrawn; the plan can be edited again."),
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_transition(request: HttpRequest, public_id, action: str) -> HttpResponse:
+    plan = get_for_user_or_404(StrategicPlan, request.user, "approve", public_id=public_id)
+    if action not in TRANSITION_TEXT:
+        messages.error(request, "Unknown action.")
+        return redirect("planning:plan-detail", plan.public_id)
+    label, consequence = TRANSITION_TEXT[action]
+    if request.method == "POST":
+        try:
+            services.plan_transition(actor=request.user, plan=plan, action=action)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Plan “{plan.title}”: {label.lower()} done.")
+        return redirect("planning:plan-detail", plan.public_id)
+    return render(
+        request,
+        "budgeting/confirm.html",
+        {
+            "heading": f"{label} “{plan.title}”?",
+            "consequence": consequence,
+            "confirm_label": f"Yes, {label.lower()}",
+            "danger": action == "archive",
+            "cancel_url": reverse("planning:plan-detail", args=[plan.public_id]),
+        },
+    )
+
+
+# --- goals (inline) ------------------------------------------------------------------------------
+
+
+def _goal_saved(request: HttpRequest, goal: StrategicGoal) -> HttpResponse:
+    plan = selectors.plan_with_progress(request.user, goal.plan.public_id)
+    return render(
+        request,
+        "planning/plan_detail.html#goal-saved",
+        {"goal": selectors.goal_with_progress(goal), "plan": plan, "can_edit": True},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def goal_create(request: HttpRequest, public_id) -> HttpResponse:
+    plan = get_for_user_or_404(StrategicPlan, request.user, "change", public_id=public_id)
+    form = GoalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            goal = services.goal_create(actor=request.user, plan=plan, **form.service_data())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if _inline(request):
+                return _goal_saved(request, goal)
+            messages.success(request, f"Goal “{goal.title}” added.")
+            return redirect("planning:plan-detail", plan.public_id)
+    action = reverse("planning:goal-create", args=[plan.public_id])
+    if _inline(request):
+        return render(
+            request,
+            "planning/plan_detail.html#goal-form",
+            {"form": form, "action": action, "plan": plan},
+        )
+    return render(
+        request,
+        "planning/form.html",
+        {
+            "form": form,
+            "heading": f"New goal of “{plan.title}”",
+            "cancel_url": reverse("planning:plan-detail", args=[plan.public_id]),
+        },
+    )
+
+
+@login_required
+def goal_row(request: HttpRequest, public_id) -> HttpResponse:
+    goal = get_for_user_or_404(StrategicGoal, request.user, "view", public_id=public_id)
+    if not _inline(request):
+        return redirect("planning:plan-detail", goal.plan.public_id)
+    return render(
+        request,
+        "planning/plan_detail.html#goal-row",
+        {
+            "goal": selectors.goal_with_progress(goal),
+            "plan": goal.plan,
+            "can_edit": tenancy_of(request.user).can(goal.plan.organization_id, "change"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def goal_edit(request: HttpRequest, public_id) -> HttpResponse:
+    goal = get_for_user_or_404(StrategicGoal, request.user, "change", public_id=public_id)
+    form = GoalForm(request.POST or None, instance=goal)
+    if request.method == "POST" and form.is_valid():
+        try:
+            goal = services.goal_update(actor=request.user, goal=goal, **form.service_data())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if _inline(request):
+                return _goal_saved(request, goal)
+            messages.success(request, f"Goal “{goal.title}” saved.")
+            return redirect("planning:plan-detail", goal.plan.public_id)
+    action = reverse("planning:goal-edit", args=[goal.public_id])
+    if _inline(request):
+        return render(
+            request,
+            "planning/plan_detail.html#goal-form",
+            {"form": form, "action": action, "goal": goal, "plan": goal.plan},
+        )
+    return render(
+        request,
+        "planning/form.html",
+        {
+            "form": form,
+            "heading": f"Edit goal “{goal.title}”",
+            "cancel_url": reverse("planning:plan-detail", args=[goal.plan.public_id]),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def goal_delete(request: HttpRequest, public_id) -> HttpResponse:
+    goal = get_for_user_or_404(StrategicGoal, request.user, "change", public_id=public_id)
+    plan = goal.plan
+    if request.method == "POST":
+        try:
+            services.goal_delete(actor=request.user, goal=goal)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Goal “{goal.title}” deleted.")
+        return redirect("planning:plan-detail", plan.public_id)
+    return render(
+        request,
+        "budgeting/confirm.html",
+        {
+            "heading": f"Delete the goal “{goal.title}”?",
+            "consequence": f"Its {goal.objectives.count()} objective(s) in the work plans are "
+            "deleted with it. The audit log keeps a record.",
+            "confirm_label": "Yes, delete",
+            "danger": True,
+            "cancel_url": reverse("planning:plan-detail", args=[plan.public_id]),
+        },
+    )
+
+
+# --- work plans and objectives -------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def work_plan_create(request: HttpRequest, public_id) -> HttpResponse:
+    plan = get_for_user_or_404(StrategicPlan, request.user, "change", public_id=public_id)
+    form = WorkPlanForm(request.POST or None, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        try:
+            work_plan = services.work_plan_create(
+                actor=request.user, plan=plan, **form.service_data()
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Work plan {work_plan.year} created. Add its objectives.")
+            return redirect("planning:work-plan-detail", work_plan.public_id)
+    return render(
+        request,
+        "planning/form.html",
+        {
+            "form": form,
+            "heading": f"New annual work plan of “{plan.title}”",
+            "cancel_url": reverse("planning:plan-detail", args=[plan.public_id]),
+        },
+    )
+
+
+@login_required
+def work_plan_detail(request: HttpRequest, public_id) -> HttpResponse:
+    work_plan = get_for_user_or_404(AnnualWorkPlan, request.user, "view", public_id=public_id)
+    plan = work_plan.plan
+    can_track = (
+        tenancy_of(request.user).can(plan.organization_id, "change")
+        and plan.status != StrategicPlan.Status.ARCHIVED
+    )
+    return render(
+        request,
+        "planning/work_plan_detail.html",
+        {
+            "work_plan": work_plan,
+            "plan": plan,
+            "objectives": selectors.objectives_of(work_plan),
+            "can_edit": can_track,
+            "has_goals": plan.goals.exists(),
+        },
+    )
+
+
+def _objective_saved(request: HttpRequest, objective: WorkPlanObjective) -> HttpResponse:
+    return render(
+        request,
+        "planning/work_plan_detail.html#objective-row",
+        {"objective": selectors.objective_with_progress(objective), "can_edit": True},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def objective_create(request: HttpRequest, public_id) -> HttpResponse:
+    work_plan = get_for_user_or_404(AnnualWorkPlan, request.user, "change", public_id=public_id)
+    form = ObjectiveForm(request.POST or None, work_plan=work_plan)
+    if request.method == "POST" and form.is_valid():
+        try:
+            objective = services.objective_create(
+                actor=request.user, work_plan=work_plan, **form.service_data()
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if _inline(request):
+                return _objective_saved(request, objective)
+            messages.success(request, f"Objective “{objective.title}” added.")
+            return redirect("planning:work-plan-detail", work_plan.public_id)
+    action = reverse("planning:objective-create", args=[work_plan.public_id])
+    if _inline(request):
+        return render(
+            request,
+            "planning/work_plan_detail.html#objective-form",
+            {"form": form, "action": action},
+        )
+    return render(
+        request,
+        "planning/form.html",
+        {
+            "form": form,
+            "heading": f"New objective for {work_plan.year}",
+            "cancel_url": reverse("planning:work-plan-detail", args=[work_plan.public_id]),
+        },
+    )
+
+
+@login_required
+def objective_row(request: HttpRequest, public_id) -> HttpResponse:
+    objective = get_for_user_or_404(WorkPlanObjective, request.user, "view", public_id=public_id)
+    if not _inline(request):
+        return redirect("planning:work-plan-detail", objective.work_plan.public_id)
+    return render(
+        request,
+        "planning/work_plan_detail.html#objective-row",
+        {
+            "objective": selectors.objective_with_progress(objective),
+            "can_edit": tenancy_of(request.user).can(
+                objective.work_plan.plan.organization_id, "change"
+            ),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def objective_edit(request: HttpRequest, public_id) -> HttpResponse:
+    objective = get_for_user_or_404(WorkPlanObjective, request.user, "change", public_id=public_id)
+    work_plan = objective.work_plan
+    form = ObjectiveForm(request.POST or None, instance=objective, work_plan=work_plan)
+    if request.method == "POST" and form.is_valid():
+        try:
+            objective = services.objective_update(
+                actor=request.user, objective=objective, **form.service_data()
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if _inline(request):
+                return _objective_saved(request, objective)
+            messages.success(request, f"Objective “{objective.title}” saved.")
+            return redirect("planning:work-plan-detail", work_plan.public_id)
+    action = reverse("planning:objective-edit", args=[objective.public_id])
+    if _inline(request):
+        return render(
+            request,
+            "planning/work_plan_detail.html#objective-form",
+            {"form": form, "action": action, "objective": objective},
+        )
+    return render(
+        request,
+        "planning/form.html",
+        {
+            "form": form,
+            "heading": f"Edit objective “{objective.title}”",
+            "cancel_url": reverse("planning:work-plan-detail", args=[work_plan.public_id]),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def objective_delete(request: HttpRequest, public_id) -> HttpResponse:
+    objective = get_for_user_or_404(WorkPlanObjective, request.user, "change", public_id=public_id)
+    work_plan = objective.work_plan
+    if request.method == "POST":
+        try:
+            services.objective_delete(actor=request.user, objective=objective)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Objective “{objective.title}” deleted.")
+        return redirect("planning:work-plan-detail", work_plan.public_id)
+    return render(
+        request,
+        "budgeting/confirm.html",
+        {
+            "heading": f"Delete the objective “{objective.title}”?",
+            "consequence": "Its goal's progress is then computed without it.",
+            "confirm_label": "Yes, delete",
+            "danger": True,
+            "cancel_url": reverse("planning:work-plan-detail", args=[work_plan.public_id]),
+        },
+    )

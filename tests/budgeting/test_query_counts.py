@@ -1,0 +1,176 @@
+"""Query counts of the list pages and the execution dashboard do not grow with the rows
+(10 → 1,000). Pinned: a change is a decision."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from budgeting.models import (
+    Allotment,
+    BudgetLineItem,
+    BudgetProposal,
+    Disbursement,
+    Obligation,
+    ProgramBudget,
+)
+from planning.models import StrategicGoal, StrategicPlan
+
+pytestmark = pytest.mark.django_db
+
+ROWS = [10, 1000]
+#: session + user, tenancy profile (2), module flags, then the page's own reads.
+PLAN_LIST_QUERIES = 7
+PROPOSAL_LIST_QUERIES = 7
+DASHBOARD_QUERIES = 15
+LEDGER_QUERIES = 10
+
+
+@pytest.mark.parametrize("rows", ROWS)
+def test_plan_list(rows, org_a, bob, client, django_assert_num_queries):
+    plans = StrategicPlan.objects.bulk_create(
+        [
+            StrategicPlan(organization=org_a, title=f"Plan {n}", start_year=2020, end_year=2029)
+            for n in range(rows)
+        ]
+    )
+    StrategicGoal.objects.bulk_create(
+        [StrategicGoal(plan=p, title="G", target_metric="m", target_value=10) for p in plans]
+    )
+    client.force_login(bob)
+    with django_assert_num_queries(PLAN_LIST_QUERIES):
+        response = client.get(reverse("planning:plan-list"))
+    assert response.status_code == 200
+    assert len(response.context["page"]) == min(rows, 25)
+
+
+@pytest.mark.parametrize("rows", ROWS)
+def test_proposal_list(rows, org_a, bob, client, django_assert_num_queries):
+    proposals = BudgetProposal.objects.bulk_create(
+        [
+            BudgetProposal(organization=org_a, fiscal_year=2000 + n % 100, title=f"P{n}")
+            for n in range(min(rows, 100))
+        ]
+    )
+    ProgramBudget.objects.bulk_create(
+        [
+            ProgramBudget(
+                proposal=proposals[n % len(proposals)],
+                name=f"Prog {n}",
+                requested_amount=Decimal("100"),
+            )
+            for n in range(rows)
+        ]
+    )
+    client.force_login(bob)
+    with django_assert_num_queries(PROPOSAL_LIST_QUERIES):
+        response = client.get(reverse("budgeting:proposal-list"))
+    assert response.status_code == 200
+
+
+def _executed_year(org, rows: int) -> ProgramBudget:
+    """An approved FY 2026 with `rows` programs, each allotted, obligated and paid."""
+    proposal = BudgetProposal.objects.create(
+        organization=org,
+        fiscal_year=2026,
+        title="FY 2026",
+        status="approved",
+        approved_at=datetime.datetime(2026, 1, 5, tzinfo=datetime.UTC),
+    )
+    programs = ProgramBudget.objects.bulk_create(
+        [
+            ProgramBudget(
+                proposal=proposal,
+                name=f"Program {n:04d}",
+                requested_amount=Decimal("1000"),
+                approved_amount=Decimal("1000"),
+            )
+            for n in range(rows)
+        ]
+    )
+    BudgetLineItem.objects.bulk_create(
+        [
+            BudgetLineItem(
+                program=p,
+                expense_class="MOOE",
+                description="x",
+                unit_cost=100,
+                quantity=10,
+                total_cost=1000,
+            )
+            for p in programs
+        ]
+    )
+    day = datetime.date(2026, 2, 1)
+    allotments = Allotment.objects.bulk_create(
+        [
+            Allotment(
+                program=p, quarter=1, amount=Decimal("400"), release_reference="S", release_date=day
+            )
+            for p in programs
+        ]
+    )
+    obligations = Obligation.objects.bulk_create(
+        [
+            Obligation(allotment=a, payee="X", amount=Decimal("300"), obligated_on=day)
+            for a in allotments
+        ]
+    )
+    Disbursement.objects.bulk_create(
+        [
+            Disbursement(
+                obligation=o, amount=Decimal("150"), payment_method="ada", disbursed_on=day
+            )
+            for o in obligations
+        ]
+    )
+    return programs[0]
+
+
+@pytest.mark.parametrize("rows", ROWS)
+def test_execution_dashboard(rows, org_a, bob, client, django_assert_num_queries):
+    _executed_year(org_a, rows)
+    client.force_login(bob)
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        response = client.get(reverse("budgeting:execution-dashboard"), {"year": 2026})
+    assert response.status_code == 200
+    totals = response.context["totals"]
+    assert totals["allotted"] == Decimal(400 * rows)
+    assert totals["obligation_rate"] == Decimal("75.00")
+    assert totals["disbursement_rate"] == Decimal("50.00")
+    assert "75.0%" in response.content.decode()
+
+
+@pytest.mark.parametrize("rows", ROWS)
+def test_program_ledger(rows, org_a, bob, client, django_assert_num_queries):
+    program = _executed_year(org_a, 1)
+    allotment = program.allotments.get()
+    obligations = Obligation.objects.bulk_create(
+        [
+            Obligation(
+                allotment=allotment,
+                payee=f"P{n}",
+                amount=Decimal("0.10"),
+                obligated_on=datetime.date(2026, 2, 2),
+            )
+            for n in range(rows)
+        ]
+    )
+    Disbursement.objects.bulk_create(
+        [
+            Disbursement(
+                obligation=o,
+                amount=Decimal("0.05"),
+                payment_method="check",
+                disbursed_on=datetime.date(2026, 2, 3),
+            )
+            for o in obligations[: rows // 2]
+        ]
+    )
+    client.force_login(bob)
+    with django_assert_num_queries(LEDGER_QUERIES):
+        response = client.get(reverse("budgeting:program-ledger", args=[program.public_id]))
+    assert response.status_code == 200
