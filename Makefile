@@ -8,7 +8,7 @@ MANAGE = $(UV) run --frozen python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help uv install db run serve test lint format browser bench check-deploy
+.PHONY: help uv install db run serve test lint format browser bench loadtest check-deploy
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -61,6 +61,14 @@ test: db browser lint ## Lint and run the whole test suite on PostgreSQL and Red
 
 bench: db ## Benchmarks (timings live here, never in unit tests)
 	@$(UV) run --frozen python -m tests.perf.bench
+
+USERS ?= 1100
+DURATION ?= 300
+RUNS ?= 3
+SCALE ?= 25
+loadtest: db ## Load test: gunicorn + worker, locust persona mix (USERS, DURATION, RUNS, SCALE)
+	@$(UV) run --frozen python -m tests.perf.loadtest --users $(USERS) --duration $(DURATION) \
+	  --runs $(RUNS) --scale $(SCALE)
 
 check-deploy: install ## `manage.py check --deploy` under production settings with dummy values
 	@DJANGO_SETTINGS_MODULE=config.settings.production \
