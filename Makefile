@@ -75,3 +75,8 @@ check-deploy: install ## `manage.py check --deploy` under production settings wi
 	 DJANGO_SECRET_KEY="ci-only-$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	 DJANGO_ALLOWED_HOSTS=bmms.example.gov.ph \
 	 $(UV) run --frozen python manage.py check --deploy --fail-level WARNING
+	@tmp=$$(mktemp -d) && DJANGO_SETTINGS_MODULE=config.settings.production \
+	 DJANGO_SECRET_KEY="ci-only-$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	 DJANGO_ALLOWED_HOSTS=bmms.example.gov.ph DJANGO_STATIC_ROOT=$$tmp \
+	 $(UV) run --frozen python manage.py collectstatic --noinput -v0 && rm -rf $$tmp \
+	 && echo "collectstatic with the production storage: OK"
