@@ -15,6 +15,8 @@ from .models import (
     CriticalProcess,
     Exercise,
     ExerciseResult,
+    Export,
+    GenerationJob,
     Plan,
     PlanVersion,
     Review,
@@ -141,3 +143,17 @@ class ChangeLogEntryAdmin(ReadOnlyAdmin):
     list_display = ["change_guid", "plan", "summary", "created_at"]
     list_filter = ["plan__organization"]
     search_fields = ["change_guid", "summary"]
+
+
+@admin.register(GenerationJob)
+class GenerationJobAdmin(ReadOnlyAdmin):
+    list_display = ["plan", "organization", "status", "progress", "requested_by", "created_at"]
+    list_filter = ["status", "organization"]
+    search_fields = ["plan__title", "requested_by__email", "error"]
+
+
+@admin.register(Export)
+class ExportAdmin(ReadOnlyAdmin):
+    list_display = ["version", "format", "status", "sha256", "size_bytes", "created_at"]
+    list_filter = ["format", "status", "version__plan__organization"]
+    search_fields = ["sha256", "version__plan__title"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django import forms
@@ -363,3 +364,21 @@ class ExerciseForm(forms.ModelForm):
 class ChangeLogForm(forms.Form):
     change_guid = forms.UUIDField(label="Change GUID")
     summary = forms.CharField(max_length=300, required=False)
+
+
+class VerifyFileForm(forms.Form):
+    """An exported PDF or DOCX to check against the stored export hashes."""
+
+    MAX_BYTES = 50 * 1024 * 1024
+
+    file = forms.FileField(help_text="A PDF or DOCX exported from the portal (at most 50 MB).")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise ValidationError("This file is larger than any export (at most 50 MB).")
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        self.digest = digest.hexdigest()
+        return upload

@@ -156,6 +156,8 @@ class PlanVersion(models.Model):
         IN_REVIEW = "in_review", "In review"
         ACTIVE = "active", "Active (approved)"
         SUPERSEDED = "superseded", "Superseded"
+        # A draft replaced by a generated draft (issue 5): kept as a record, no longer edited.
+        SET_ASIDE = "set_aside", "Set aside (replaced by a generated draft)"
 
     OPEN_STATUSES = (Status.DRAFT, Status.IN_REVIEW)
     APPROVED_STATUSES = (Status.ACTIVE, Status.SUPERSEDED)
@@ -177,6 +179,14 @@ class PlanVersion(models.Model):
     generated_by = models.CharField(
         max_length=100, blank=True, help_text="Generator (e.g. an AI model) that drafted it."
     )
+    # How a generated draft came about (issue 5): kept so a reviewer knows what they read.
+    generation_fallback = models.BooleanField(
+        default=False, help_text="The built-in generator wrote it because the AI failed or is off."
+    )
+    prompt_sha256 = models.CharField(max_length=64, blank=True)
+    prompt_tokens = models.PositiveIntegerField(null=True, blank=True)
+    completion_tokens = models.PositiveIntegerField(null=True, blank=True)
+    generation_ms = models.PositiveIntegerField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -684,3 +694,113 @@ def content_section_text(value: Any) -> str:
                 lines.append(f"{level}: {row}")
         return "\n".join(lines)
     return str(value)
+
+
+class GenerationJob(OrgOwnedModel):
+    """One request to draft a plan with the AI generator; its row is what the progress bar polls.
+
+    The task locks this row and checks its status before working, so a re-delivered task never
+    drafts twice for one job.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    FINISHED = (Status.DONE, Status.FAILED)
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="generation_jobs")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    batch = models.UUIDField(
+        null=True, blank=True, db_index=True, help_text="Jobs started together by one command."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    stage = models.TextField(blank=True, help_text="What the job is doing, for the progress bar.")
+    error = models.TextField(blank=True)
+    version = models.ForeignKey(
+        PlanVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organization", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="bcp_generation_progress_percent"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="done") | Q(version__isnull=False),
+                name="bcp_generation_done_has_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Generation for {self.plan} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+
+class Export(models.Model):
+    """A PDF or DOCX rendering of one plan version, with the SHA-256 of the file's bytes.
+
+    Files are stored under their hash, so re-exporting an unchanged version (same bytes) points
+    at the same file; the hash is what "verify a file" compares uploads against.
+    """
+
+    TENANT_FIELD = "version__plan__organization"
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        DOCX = "docx", "Word (DOCX)"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="exports")
+    format = models.CharField(max_length=4, choices=Format.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    storage_name = models.CharField(max_length=300, blank=True)
+    size_bytes = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="done") | Q(sha256__regex=r"^[0-9a-f]{64}$"),
+                name="bcp_export_done_has_hash",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} · {self.get_format_display()}"
+
+    @property
+    def filename(self) -> str:
+        plan = self.version.plan
+        slug = "".join(c if c.isalnum() else "-" for c in plan.title.lower()).strip("-")[:60]
+        return f"{slug or 'plan'}-v{self.version.version_number}.{self.format}"

@@ -6,9 +6,11 @@ Issue 5 (AI drafting, exports) builds on `version_create_draft(..., generated_by
 from __future__ import annotations
 
 import datetime
+import hashlib
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -16,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from organizations import audit
+from organizations import audit, outbox
 from organizations.models import Department, Membership, Organization
 from organizations.tenancy import require, tenancy_of
 
@@ -30,6 +32,8 @@ from .models import (
     CriticalProcess,
     Exercise,
     ExerciseResult,
+    Export,
+    GenerationJob,
     Plan,
     PlanVersion,
     Review,
@@ -793,3 +797,256 @@ def changelog_link(
         actor, "bcp.change.linked", entry, plan, after={"guid": change_guid, "summary": summary}
     )
     return entry
+
+
+# --- AI drafting (issue 5) -----------------------------------------------------------------------
+
+
+class RateLimited(ValidationError):
+    """The organization asked for too many generated drafts in the past hour."""
+
+
+def _check_can_draft(plan: Plan) -> None:
+    if plan.status == Plan.Status.ARCHIVED:
+        raise ValidationError("This plan is archived; no new versions can be drafted.")
+    in_review = plan.versions.filter(status=PlanVersion.Status.IN_REVIEW).first()
+    if in_review is not None:
+        raise ValidationError(
+            f"Version {in_review.version_number} is in review: finish the review before "
+            "generating a new draft."
+        )
+
+
+@transaction.atomic
+def generation_request(
+    *, actor: Any, plan: Plan, batch: uuid.UUID | None = None, enqueue: bool = True
+) -> GenerationJob:
+    """Ask for a generated draft of the plan (editors). Returns the job the page will poll.
+
+    A plan already being generated returns its running job instead of a second one; requests
+    from the portal and the API count against the organization's hourly limit.
+    """
+    require(actor, plan.organization_id, "change")
+    # The organization row serializes requests, so concurrent ones cannot overshoot the limit.
+    organization = Organization.objects.select_for_update().get(pk=plan.organization_id)
+    plan = _lock_plan(plan)
+    _check_can_draft(plan)
+    pending = plan.generation_jobs.exclude(status__in=GenerationJob.FINISHED).first()
+    if pending is not None:
+        return pending
+    if batch is None:
+        limit = settings.BCP_GENERATIONS_PER_HOUR
+        window_start = timezone.now() - datetime.timedelta(hours=1)
+        recent = GenerationJob.objects.filter(
+            organization=organization, batch__isnull=True, created_at__gte=window_start
+        )
+        if recent.count() >= limit:
+            oldest = recent.order_by("created_at").first()
+            again = timezone.localtime(oldest.created_at + datetime.timedelta(hours=1))
+            raise RateLimited(
+                f"{organization.acronym or organization.name} has asked for {limit} generated "
+                f"drafts in the past hour, the most allowed. You can ask again at {again:%H:%M}."
+            )
+    job = GenerationJob(organization=organization, plan=plan, requested_by=actor, batch=batch)
+    job.stage = "Waiting for a generation worker."
+    _save(job)
+    _record(actor, "bcp.generation.requested", job, plan, after={"job": str(job.public_id)})
+    if enqueue:
+        from .tasks import generate_plan_draft
+
+        outbox.enqueue(generate_plan_draft, job.pk)
+    return job
+
+
+def _job_progress(job_id: int, progress: int, stage: str) -> None:
+    GenerationJob.objects.filter(pk=job_id).update(progress=progress, stage=stage)
+
+
+def generation_run(job_id: int, generate=None) -> GenerationJob:
+    """Run one generation job (the Celery task's body). Idempotent: a job that is finished, or
+    that another delivery finished while this one was generating, never yields a second draft.
+
+    The slow part (the AI call) runs outside any transaction; the job row is locked at the start
+    (to claim it) and at the end (to write the draft only if the job is still unfinished).
+    """
+    from . import generation
+
+    generate = generate or generation.generate
+    with transaction.atomic():
+        job = GenerationJob.objects.select_for_update(of=("self",)).get(pk=job_id)
+        if job.is_finished:
+            return job
+        job.status = GenerationJob.Status.RUNNING
+        job.attempts += 1
+        job.started_at = job.started_at or timezone.now()
+        job.progress, job.stage = 10, "Reading the plan's processes, vendors and risks."
+        job.save(update_fields=["status", "attempts", "started_at", "progress", "stage"])
+    plan = Plan.objects.select_related("organization", "department", "template").get(pk=job.plan_id)
+    ai = f"Asking {settings.LLM_MODEL}." if settings.LLM_BASE_URL else "Writing the plan."
+    _job_progress(job.pk, 30, ai)
+    try:
+        result = generate(plan)
+    except Exception as exc:  # noqa: BLE001 - any crash must end the job with a message
+        return _job_fail(job.pk, f"The generator failed unexpectedly: {exc}")
+    _job_progress(job.pk, 80, "Saving the new draft version.")
+    try:
+        with transaction.atomic():
+            job = GenerationJob.objects.select_for_update(of=("self",)).get(pk=job_id)
+            if job.is_finished:
+                return job
+            version = version_create_generated(
+                actor=job.requested_by, plan=plan, result=result, job=job
+            )
+            job.status = GenerationJob.Status.DONE
+            job.version = version
+            job.progress = 100
+            job.stage = f"Draft version {version.version_number} is ready for review." + (
+                " The built-in generator wrote it: " + " ".join(result.notes)
+                if result.fallback and result.notes
+                else ""
+            )
+            job.finished_at = timezone.now()
+            job.save()
+            return job
+    except (ValidationError, PermissionDenied) as exc:
+        messages_ = getattr(exc, "messages", None) or [str(exc)]
+        return _job_fail(job_id, " ".join(messages_))
+
+
+def _job_fail(job_id: int, error: str) -> GenerationJob:
+    with transaction.atomic():
+        job = GenerationJob.objects.select_for_update(of=("self",)).get(pk=job_id)
+        if not job.is_finished:
+            job.status = GenerationJob.Status.FAILED
+            job.error = error[:2000]
+            job.stage = "No draft was created."
+            job.progress = 100
+            job.finished_at = timezone.now()
+            job.save(update_fields=["status", "error", "stage", "progress", "finished_at"])
+    return job
+
+
+@transaction.atomic
+def version_create_generated(
+    *, actor: Any, plan: Plan, result: Any, job: GenerationJob | None = None
+) -> PlanVersion:
+    """Record a generated plan as a NEW draft version (never over an approved one).
+
+    An open draft is set aside (kept, with its text, in the version history) so the generated
+    draft can become the plan's one open version; a version in review blocks generation.
+    """
+    require(actor, plan.organization_id, "change")
+    plan = _lock_plan(plan)
+    _check_can_draft(plan)
+    for draft in plan.versions.select_for_update(of=("self",)).filter(
+        status=PlanVersion.Status.DRAFT
+    ):
+        draft.status = PlanVersion.Status.SET_ASIDE
+        draft.save(update_fields=["status", "updated_at"])
+        _record(
+            actor,
+            "bcp.version.set_aside",
+            draft,
+            plan,
+            before={"status": PlanVersion.Status.DRAFT},
+            after={"status": draft.status, "reason": "replaced by a generated draft"},
+        )
+    version = version_create_draft(
+        actor=actor,
+        plan=plan,
+        content=result.content,
+        change_note=result.change_note,
+        generated_by=result.generated_by,
+    )
+    version.generation_fallback = result.fallback
+    version.prompt_sha256 = result.prompt_sha256
+    version.prompt_tokens = result.prompt_tokens
+    version.completion_tokens = result.completion_tokens
+    version.generation_ms = result.duration_ms
+    version.save(
+        update_fields=[
+            "generation_fallback",
+            "prompt_sha256",
+            "prompt_tokens",
+            "completion_tokens",
+            "generation_ms",
+        ]
+    )
+    _record(
+        actor,
+        "bcp.version.generated",
+        version,
+        plan,
+        after={
+            "job": str(job.public_id) if job else None,
+            "generated_by": result.generated_by,
+            "fallback": result.fallback,
+            "prompt_sha256": result.prompt_sha256,
+            "prompt_tokens": result.prompt_tokens,
+            "completion_tokens": result.completion_tokens,
+            "duration_ms": result.duration_ms,
+        },
+    )
+    return version
+
+
+# --- exports (issue 5) ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def export_request(*, actor: Any, version: PlanVersion, fmt: str) -> Export:
+    """Ask for a PDF or DOCX of a version (anyone who may read the plan)."""
+    require(actor, version.plan.organization_id, "view")
+    if fmt not in Export.Format.values:
+        raise ValidationError({"format": "Choose PDF or DOCX."})
+    export = Export(version=version, format=fmt, requested_by=actor)
+    _save(export)
+    from .tasks import export_version
+
+    outbox.enqueue(export_version, export.pk)
+    return export
+
+
+def export_run(export_id: int) -> Export:
+    """Render an export (the Celery task's body); idempotent for a finished export."""
+    from . import exports
+
+    with transaction.atomic():
+        export = Export.objects.select_for_update(of=("self",)).get(pk=export_id)
+        if export.status in (Export.Status.DONE, Export.Status.FAILED):
+            return export
+        export.status = Export.Status.RUNNING
+        export.save(update_fields=["status"])
+    version = PlanVersion.objects.select_related(
+        "plan__organization", "plan__department", "plan__template", "author"
+    ).get(pk=export.version_id)
+    try:
+        data = exports.render(version, export.format)
+    except Exception as exc:  # noqa: BLE001 - a failed render must end with a message
+        Export.objects.filter(pk=export_id).update(
+            status=Export.Status.FAILED,
+            error=f"The file could not be rendered: {exc}"[:2000],
+            finished_at=timezone.now(),
+        )
+        return Export.objects.get(pk=export_id)
+    digest = hashlib.sha256(data).hexdigest()
+    # Stored under its hash: an unchanged version exported again is the very same file.
+    name = f"bcp/exports/{digest}.{export.format}"
+    if not default_storage.exists(name):
+        name = default_storage.save(name, ContentFile(data))
+    Export.objects.filter(pk=export_id).update(
+        status=Export.Status.DONE,
+        sha256=digest,
+        storage_name=name,
+        size_bytes=len(data),
+        finished_at=timezone.now(),
+    )
+    export.refresh_from_db()
+    audit.record(
+        actor=export.requested_by,
+        action="bcp.version.exported",
+        subject=version,
+        organization=version.plan.organization,
+        after={"format": export.format, "sha256": digest, "size": len(data)},
+    )
+    return export

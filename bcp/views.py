@@ -9,16 +9,19 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from organizations.tenancy import get_for_user_or_404, require, tenancy_of
 
 from . import selectors, services
 from .content import diff_versions, sections_of
+from .exports import CONTENT_TYPES
 from .files import max_attachment_bytes
 from .filters import PlanFilter
 from .forms import (
@@ -35,6 +38,7 @@ from .forms import (
     RiskForm,
     SubmitForm,
     VendorForm,
+    VerifyFileForm,
     apply_errors,
 )
 from .models import (
@@ -42,6 +46,8 @@ from .models import (
     Contact,
     CriticalProcess,
     Exercise,
+    Export,
+    GenerationJob,
     Plan,
     PlanVersion,
     Review,
@@ -352,6 +358,7 @@ def version_detail(request: HttpRequest, public_id) -> HttpResponse:
             "version": version,
             "sections": _sections(plan, version),
             "reviews": version.reviews.select_related("reviewer").order_by("-round"),
+            "exports": version.exports.order_by("-created_at")[:5],
         },
     )
 
@@ -807,4 +814,95 @@ def vendor_delete(request, public_id):
         "vendor",
         reverse("bcp:vendor-list"),
         f"{vendor.processes.count()} process(es) depend on it and will lose the link.",
+    )
+
+
+# --- AI drafting and exports (issue 5) -----------------------------------------------------------
+
+
+@login_required
+@require_POST
+def plan_generate(request: HttpRequest, public_id) -> HttpResponse:
+    """Ask for a generated draft; the job page shows its progress."""
+    plan = get_for_user_or_404(Plan, request.user, "view", public_id=public_id)
+    require(request.user, plan.organization_id, "change")
+    try:
+        job = services.generation_request(actor=request.user, plan=plan)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(_plan_url(plan))
+    return redirect("bcp:generation-detail", public_id=job.public_id)
+
+
+@login_required
+def generation_detail(request: HttpRequest, public_id) -> HttpResponse:
+    """A generation job's progress (the progress card alone for htmx polling)."""
+    job = get_for_user_or_404(GenerationJob, request.user, "view", public_id=public_id)
+    template = "bcp/generation_job.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#progress"
+    return render(request, template, {"job": job, "plan": job.plan})
+
+
+@login_required
+@require_POST
+def version_export(request: HttpRequest, public_id) -> HttpResponse:
+    """Ask for a PDF or DOCX of a version (anyone who may read the plan)."""
+    version = get_for_user_or_404(PlanVersion, request.user, "view", public_id=public_id)
+    try:
+        export = services.export_request(
+            actor=request.user, version=version, fmt=request.POST.get("format", "")
+        )
+    except ValidationError:
+        messages.error(request, "Choose PDF or DOCX.")
+        return redirect("bcp:version-detail", public_id=version.public_id)
+    return redirect("bcp:export-detail", public_id=export.public_id)
+
+
+@login_required
+def export_detail(request: HttpRequest, public_id) -> HttpResponse:
+    """An export's status, hash and download link (polled by htmx while it renders)."""
+    export = get_for_user_or_404(Export, request.user, "view", public_id=public_id)
+    template = "bcp/export_detail.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#progress"
+    return render(request, template, {"export": export, "plan": export.version.plan})
+
+
+@login_required
+def export_download(request: HttpRequest, public_id) -> HttpResponse:
+    export = get_for_user_or_404(Export, request.user, "view", public_id=public_id)
+    if export.status != Export.Status.DONE:
+        raise Http404("This export is not ready.")
+    try:
+        handle = default_storage.open(export.storage_name, "rb")
+    except FileNotFoundError as exc:
+        raise Http404("The exported file is no longer stored; export the version again.") from exc
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=export.filename,
+        content_type=CONTENT_TYPES[export.format],
+    )
+
+
+@login_required
+def export_verify(request: HttpRequest) -> HttpResponse:
+    """Upload a PDF/DOCX and learn whether it is an unaltered export of a plan you may read."""
+    form = VerifyFileForm(request.POST or None, request.FILES or None)
+    matches = None
+    digest = ""
+    if request.method == "POST" and form.is_valid():
+        digest = form.digest
+        matches = list(
+            Export.objects.for_user(request.user, "view")
+            .filter(status=Export.Status.DONE, sha256=digest)
+            .select_related("version__plan")
+            .order_by("-created_at")[:10]
+        )
+    return render(
+        request,
+        "bcp/export_verify.html",
+        {"form": form, "matches": matches, "digest": digest},
     )

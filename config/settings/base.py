@@ -222,6 +222,12 @@ DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="BMMS Portal <no-r
 LLM_BASE_URL = env("LLM_BASE_URL", default="")
 LLM_API_KEY = env("LLM_API_KEY", default="")
 LLM_MODEL = env("LLM_MODEL", default="llama-3.3-70b-versatile")
+# One AI call waits at most this long; the client retries a failed call this many times
+# (exponential backoff) before the built-in generator takes over.
+LLM_TIMEOUT_SECONDS = env.float("LLM_TIMEOUT_SECONDS", default=60.0)
+LLM_MAX_RETRIES = env.int("LLM_MAX_RETRIES", default=2)
+# Generation requests per organization per hour (web and API; the batch command is exempt).
+BCP_GENERATIONS_PER_HOUR = env.int("BCP_GENERATIONS_PER_HOUR", default=20)
 
 # Content Security Policy: nothing loads from outside, no inline scripts.
 CONTENT_SECURITY_POLICY = {

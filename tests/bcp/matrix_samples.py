@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from bcp import services
-from bcp.models import Plan
+from bcp.models import Export, GenerationJob, Plan
 from tests.bcp.factories import PDF_BYTES, approve_plan, make_plan
 from tests.matrix import Sample
 
@@ -55,6 +55,14 @@ SAMPLES: dict[str, Sample] = {
     "bcp:exercise-create": _obj("bcp_plan", write=True),
     "bcp:attachment-upload": _obj("bcp_plan", write=True),
     "bcp:changelog-create": _obj("bcp_plan", write=True),
+    # Issue 5: generation and exports. Generating needs "change" (POST only); exporting and
+    # verifying only need to be able to read the plan, so viewers may (not "writes").
+    "bcp:plan-generate": _obj("bcp_plan", write=True, ok=(405,)),
+    "bcp:generation-detail": _obj("bcp_generation_job"),
+    "bcp:version-export": _obj("bcp_active", ok=(405,)),
+    "bcp:export-detail": _obj("bcp_export"),
+    "bcp:export-download": _obj("bcp_export"),
+    "bcp:export-verify": Sample(),
 }
 
 
@@ -95,7 +103,14 @@ def build_world(world: dict[str, Any], personas: dict[str, Any]) -> None:
     (review,) = services.version_submit_for_review(
         actor=carol, version=in_review, reviewers=[alice]
     )
+    export = services.export_request(actor=carol, version=active, fmt="pdf")
+    services.export_run(export.pk)
+    generated = make_plan(organization, carol, title="Matrix generated plan")
+    job = services.generation_request(actor=carol, plan=generated, enqueue=False)
+    services.generation_run(job.pk)
     world.update(
+        bcp_export=Export.objects.get(pk=export.pk),
+        bcp_generation_job=GenerationJob.objects.get(pk=job.pk),
         bcp_plan=Plan.objects.get(pk=plan.pk),
         bcp_active=active,
         bcp_draft=draft,

@@ -14,7 +14,7 @@ import time
 import warnings
 from collections.abc import Callable
 
-BENCH_MODULES: list[str] = ["tests.perf.bench_budgeting"]
+BENCH_MODULES: list[str] = ["tests.perf.bench_budgeting", "tests.perf.bench_bcp"]
 
 
 def timed(fn: Callable[[], object], repeat: int = 1) -> tuple[float, float]:
