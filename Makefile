@@ -41,12 +41,15 @@ serve: ## Serve the portal (and a Celery worker when CELERY_BROKER_URL is set)
 	echo ""; echo "  BMMS portal: http://$(HOST):$(PORT)/  (sign in with a demo login above)"; echo ""; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
-browser: ## Install Debian's Chromium for the end-to-end tests when missing (root only)
+browser: ## Chromium (Debian, root only) and axe-core (npm) for the browser tests, when missing
 	@[ -x /usr/bin/chromium ] || { \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
 	    echo "Installing Debian's chromium for the browser tests..."; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Chromium missing: browser tests will be skipped (apt-get install chromium)."; fi; }
+	@[ -d node_modules/axe-core ] || { command -v npm >/dev/null \
+	  && npm ci --no-audit --no-fund --loglevel=error \
+	  || echo "npm missing: accessibility tests will be skipped."; }
 
 lint: install ## ruff lint and format check
 	@$(UV) run --frozen ruff check .

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass
 
 import filetype
@@ -25,6 +27,11 @@ ALLOWED_TYPES: dict[str, str] = {
     "csv": "text/csv",
 }
 TEXT_TYPES = {"text/plain", "text/csv"}
+#: Office files are ZIP containers: what they unpack to is checked before anything is kept.
+OFFICE_PARTS = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml"}
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_RATIO = 100
+MAX_MEMBERS = 2000
 _SAFE_NAME = re.compile(r"^[\w\-. ()]+$")
 
 
@@ -99,6 +106,8 @@ def check_upload(name: str, data: bytes) -> CheckedFile:
             f"“{name}” does not contain what its name says: a .{extension} file was expected, "
             f"but the content is {actual or 'of an unknown type'}."
         )
+    if extension in OFFICE_PARTS:
+        check_office_container(name, data, OFFICE_PARTS[extension])
     return CheckedFile(
         name=name,
         extension=extension,
@@ -107,3 +116,26 @@ def check_upload(name: str, data: bytes) -> CheckedFile:
         sha256=hashlib.sha256(data).hexdigest(),
         data=data,
     )
+
+
+def check_office_container(name: str, data: bytes, main_part: str) -> None:
+    """Refuse a DOCX/XLSX that is not a sound Office package: a zip bomb (huge or extreme
+    compression ratio, too many members), unsafe member paths, or no main document part."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise ValidationError(
+            f"“{name}” is damaged: it cannot be opened as an Office file."
+        ) from exc
+    unpacked = sum(m.file_size for m in members)
+    packed = max(1, sum(m.compress_size for m in members))
+    if len(members) > MAX_MEMBERS or unpacked > MAX_UNPACKED_BYTES or unpacked / packed > MAX_RATIO:
+        raise ValidationError(
+            f"“{name}” unpacks to {filesizeformat(unpacked)} in {len(members)} parts: that is not "
+            "a normal document, so it was refused."
+        )
+    if any(m.filename.startswith(("/", "\\")) or ".." in m.filename.split("/") for m in members):
+        raise ValidationError(f"“{name}” contains unsafe paths and was refused.")
+    if main_part not in {m.filename for m in members}:
+        raise ValidationError(f"“{name}” is not a real Office document (no {main_part}).")

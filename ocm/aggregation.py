@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Avg, Count, Q, Sum
 from django.utils import timezone
 
 from organizations.models import Membership, Organization
@@ -219,11 +220,305 @@ def bcp_section(organizations: list[Organization]) -> tuple[dict[int, dict], dic
     return per_org, totals
 
 
-#: name → section function. Later sections (budget, planning, BC readiness) register here.
+# --- budget --------------------------------------------------------------------------------------
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+MONEY_KEYS = ("approved", "allotted", "obligated", "disbursed")
+
+
+def _money(value: Decimal | None) -> str:
+    """Money in JSON: a string with centavos, so no float ever rounds a peso."""
+    return str((value or ZERO).quantize(CENT))
+
+
+def _rate(numerator: Decimal, denominator: Decimal) -> str | None:
+    """numerator / denominator in percent with two decimals (as budgeting.selectors.rate), or
+    None when there is nothing to divide by."""
+    if not denominator:
+        return None
+    return str((numerator * 100 / denominator).quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def _figures(sums: dict[str, Decimal]) -> dict[str, Any]:
+    """Approved, allotted, obligated, disbursed as strings, and the two rates of the budgeting
+    app: utilization = obligated ÷ allotted, disbursement rate = disbursed ÷ obligated."""
+    figures: dict[str, Any] = {k: _money(sums.get(k)) for k in MONEY_KEYS}
+    figures["utilization_rate"] = _rate(sums.get("obligated", ZERO), sums.get("allotted", ZERO))
+    figures["disbursement_rate"] = _rate(sums.get("disbursed", ZERO), sums.get("obligated", ZERO))
+    return figures
+
+
+def budget_section(organizations: list[Organization]) -> tuple[dict[int, dict], dict]:
+    """Approved appropriation and its execution, per organization and fiscal year, with the
+    current fiscal year by quarter and expense class. Five grouped queries, whatever the rows.
+
+    The rules are the budgeting app's (budgeting.selectors): only approved proposals carry an
+    appropriation; cancelled allotments, cancelled obligations and void disbursements never count.
+    Quarters are those of the allotment; expense classes those of the line item or obligation.
+    """
+    from budgeting.models import (
+        Allotment,
+        BudgetLineItem,
+        BudgetProposal,
+        Disbursement,
+        ExpenseClass,
+        Obligation,
+        ProgramBudget,
+        Quarter,
+    )
+    from budgeting.selectors import LIVE_ALLOTMENT, LIVE_OBLIGATION
+
+    approved = BudgetProposal.Status.APPROVED
+    current_year = timezone.localdate().year
+    # (org, year) → figure → amount; (org, quarter|class) → figure → amount for the current year.
+    years: dict[tuple[int, int], Counter] = defaultdict(Counter)
+    quarters: dict[tuple[int, int], Counter] = defaultdict(Counter)
+    classes: dict[tuple[int, str], Counter] = defaultdict(Counter)
+
+    for org_id, year, total in (
+        ProgramBudget.objects.filter(proposal__status=approved)
+        .values_list("proposal__organization_id", "proposal__fiscal_year")
+        .annotate(Sum("approved_amount"))
+        .order_by()
+    ):
+        years[(org_id, year)]["approved"] += total or ZERO
+    for org_id, year, quarter, total in (
+        Allotment.objects.filter(program__proposal__status=approved, **LIVE_ALLOTMENT)
+        .values_list(
+            "program__proposal__organization_id", "program__proposal__fiscal_year", "quarter"
+        )
+        .annotate(Sum("amount"))
+        .order_by()
+    ):
+        years[(org_id, year)]["allotted"] += total
+        if year == current_year:
+            quarters[(org_id, quarter)]["allotted"] += total
+    for org_id, year, quarter, expense_class, total in (
+        Obligation.objects.filter(allotment__program__proposal__status=approved, **LIVE_OBLIGATION)
+        .values_list(
+            "allotment__program__proposal__organization_id",
+            "allotment__program__proposal__fiscal_year",
+            "allotment__quarter",
+            "expense_class",
+        )
+        .annotate(Sum("amount"))
+        .order_by()
+    ):
+        years[(org_id, year)]["obligated"] += total
+        if year == current_year:
+            quarters[(org_id, quarter)]["obligated"] += total
+            classes[(org_id, expense_class)]["obligated"] += total
+    for org_id, year, quarter, expense_class, total in (
+        Disbursement.objects.filter(obligation__allotment__program__proposal__status=approved)
+        .exclude(status=Disbursement.Status.VOID)
+        .values_list(
+            "obligation__allotment__program__proposal__organization_id",
+            "obligation__allotment__program__proposal__fiscal_year",
+            "obligation__allotment__quarter",
+            "obligation__expense_class",
+        )
+        .annotate(Sum("amount"))
+        .order_by()
+    ):
+        years[(org_id, year)]["disbursed"] += total
+        if year == current_year:
+            quarters[(org_id, quarter)]["disbursed"] += total
+            classes[(org_id, expense_class)]["disbursed"] += total
+    # Budgeted per expense class: the line items of the current year's approved proposals.
+    for org_id, expense_class, total in (
+        BudgetLineItem.objects.filter(
+            program__proposal__status=approved, program__proposal__fiscal_year=current_year
+        )
+        .values_list("program__proposal__organization_id", "expense_class")
+        .annotate(Sum("total_cost"))
+        .order_by()
+    ):
+        classes[(org_id, expense_class)]["budgeted"] += total
+
+    by_org_years: dict[int, dict[int, Counter]] = defaultdict(dict)
+    for (org_id, year), sums in years.items():
+        by_org_years[org_id][year] = sums
+    total_years: dict[int, Counter] = defaultdict(Counter)
+    total_quarters: dict[int, Counter] = defaultdict(Counter)
+    total_classes: dict[str, Counter] = defaultdict(Counter)
+    per_org = {}
+    for org in organizations:
+        org_years = by_org_years.get(org.pk)
+        if not org_years:
+            per_org[org.pk] = {"has_data": False}
+            continue
+        for year, sums in org_years.items():
+            total_years[year].update(sums)
+        current = org_years.get(current_year)
+        data: dict[str, Any] = {
+            "has_data": True,
+            "fiscal_year": current_year,
+            # None (not zeros) when the organization has no approved budget this year.
+            "current": _figures(current) if current else None,
+            "by_year": {str(y): _figures(org_years[y]) for y in sorted(org_years)},
+        }
+        if current:
+            data["by_quarter"] = {}
+            for value, _label in Quarter.choices:
+                sums = quarters.get((org.pk, value), Counter())
+                total_quarters[value].update(sums)
+                data["by_quarter"][str(value)] = {
+                    k: _money(sums.get(k)) for k in ("allotted", "obligated", "disbursed")
+                }
+            data["by_class"] = {}
+            for value, _label in ExpenseClass.choices:
+                sums = classes.get((org.pk, value), Counter())
+                total_classes[value].update(sums)
+                data["by_class"][value] = {
+                    k: _money(sums.get(k)) for k in ("budgeted", "obligated", "disbursed")
+                }
+        per_org[org.pk] = data
+    with_current = [v for v in per_org.values() if v.get("current")]
+    totals = {
+        "fiscal_year": current_year,
+        "organizations_with_budget": len(with_current),
+        "no_data": len(per_org) - len(with_current),
+        "current": _figures(total_years.get(current_year, Counter())) if with_current else None,
+        "by_year": {str(y): _figures(total_years[y]) for y in sorted(total_years)},
+        "by_quarter": {
+            str(value): {
+                k: _money(total_quarters[value].get(k))
+                for k in ("allotted", "obligated", "disbursed")
+            }
+            for value, _label in Quarter.choices
+        },
+        "by_class": {
+            value: {
+                k: _money(total_classes[value].get(k))
+                for k in ("budgeted", "obligated", "disbursed")
+            }
+            for value, _label in ExpenseClass.choices
+        },
+    }
+    return per_org, totals
+
+
+# --- planning ------------------------------------------------------------------------------------
+
+
+def _percent(value: Decimal | None) -> str | None:
+    return None if value is None else str(Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def planning_section(organizations: list[Organization]) -> tuple[dict[int, dict], dict]:
+    """Strategic plans by status with the current plan's progress, goals and objectives
+    progress, and work plans per year (four grouped queries). Progress is the planning app's
+    (planning.selectors): objectives that are cancelled do not count; archived plans neither."""
+    from planning.models import AnnualWorkPlan, StrategicGoal, StrategicPlan, WorkPlanObjective
+    from planning.selectors import goal_progress, metric_progress, plan_progress
+
+    year = timezone.localdate().year
+    archived = StrategicPlan.Status.ARCHIVED
+    # Preference for "the current plan": active, then approved, then draft; newest first.
+    rank = {StrategicPlan.Status.ACTIVE: 0, StrategicPlan.Status.APPROVED: 1}
+    plans = defaultdict(list)
+    for row in (
+        StrategicPlan.objects.annotate(
+            progress=plan_progress(), goal_count=Count("goals", distinct=True)
+        )
+        .values(
+            "organization_id", "title", "status", "start_year", "end_year", "progress", "goal_count"
+        )
+        .order_by("organization_id", "-start_year", "title")
+    ):
+        plans[row["organization_id"]].append(row)
+    goals = {
+        row["plan__organization_id"]: row
+        for row in StrategicGoal.objects.exclude(plan__status=archived)
+        .annotate(gp=goal_progress())
+        .values("plan__organization_id")
+        .annotate(n=Count("id"), progress=Avg("gp"))
+        .order_by()
+    }
+    objectives: dict[int, dict] = defaultdict(lambda: {"by_status": Counter(), "progress": None})
+    for row in (
+        WorkPlanObjective.objects.exclude(work_plan__plan__status=archived)
+        .values("work_plan__plan__organization_id", "status")
+        .annotate(n=Count("id"), progress=Avg(metric_progress()))
+        .order_by()
+    ):
+        entry = objectives[row["work_plan__plan__organization_id"]]
+        entry["by_status"][row["status"]] += row["n"]
+        if row["status"] != WorkPlanObjective.Status.CANCELLED:
+            entry.setdefault("weighted", []).append((row["progress"], row["n"]))
+    work_plans: dict[int, dict[str, int]] = defaultdict(dict)
+    for org_id, wp_year, n in (
+        AnnualWorkPlan.objects.exclude(plan__status=archived)
+        .values_list("plan__organization_id", "year")
+        .annotate(Count("id"))
+        .order_by("plan__organization_id", "year")
+    ):
+        work_plans[org_id][str(wp_year)] = n
+
+    per_org = {}
+    totals_status: Counter = Counter()
+    totals_objectives: Counter = Counter()
+    totals_work_plans: Counter = Counter()
+    for org in organizations:
+        rows = plans.get(org.pk)
+        if not rows:
+            per_org[org.pk] = {"has_data": False}
+            continue
+        by_status = Counter(r["status"] for r in rows)
+        totals_status.update(by_status)
+        live = [r for r in rows if r["status"] != archived]
+        covering = [r for r in live if r["start_year"] <= year <= r["end_year"]] or live
+        current = min(covering, key=lambda r: rank.get(r["status"], 2), default=None)
+        objective = objectives.get(org.pk, {"by_status": Counter()})
+        weighted = objective.get("weighted", [])
+        counted = sum(n for _p, n in weighted)
+        objective_progress = (
+            sum(p * n for p, n in weighted) / counted if counted else None  # average of all
+        )
+        totals_objectives.update(objective["by_status"])
+        totals_work_plans.update(work_plans.get(org.pk, {}))
+        goal_row = goals.get(org.pk, {})
+        per_org[org.pk] = {
+            "has_data": True,
+            "plans_by_status": dict(by_status),
+            "plan": {
+                "title": current["title"],
+                "status": current["status"],
+                "years": f"{current['start_year']}–{current['end_year']}",
+                "progress": _percent(current["progress"]),
+                "goals": current["goal_count"],
+            }
+            if current
+            else None,
+            "goals": goal_row.get("n", 0),
+            "goals_progress": _percent(goal_row.get("progress")),
+            "objectives": sum(objective["by_status"].values()),
+            "objectives_by_status": dict(objective["by_status"]),
+            "objectives_progress": _percent(objective_progress),
+            "work_plans": work_plans.get(org.pk, {}),
+        }
+    with_data = [v for v in per_org.values() if v["has_data"]]
+    totals = {
+        "organizations_with_plan": len(with_data),
+        "active_plan": sum(
+            1 for v in with_data if v["plan"] and v["plan"]["status"] == StrategicPlan.Status.ACTIVE
+        ),
+        "no_data": len(per_org) - len(with_data),
+        "plans_by_status": dict(totals_status),
+        "objectives_by_status": dict(totals_objectives),
+        "work_plans": dict(sorted(totals_work_plans.items())),
+    }
+    return per_org, totals
+
+
+#: name → section function. Each section is computed for every organization at once.
 SECTIONS: dict[str, Section] = {
     "rollout": rollout_section,
     "coordination": coordination_section,
     "bcp": bcp_section,
+    "budget": budget_section,
+    "planning": planning_section,
 }
 
 

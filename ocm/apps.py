@@ -18,6 +18,16 @@ class OcmConfig(AppConfig):
         "bcp.Acknowledgment",
         "bcp.CriticalProcess",
         "bcp.ExerciseResult",
+        "planning.StrategicPlan",
+        "planning.StrategicGoal",
+        "planning.AnnualWorkPlan",
+        "planning.WorkPlanObjective",
+        "budgeting.BudgetProposal",
+        "budgeting.ProgramBudget",
+        "budgeting.BudgetLineItem",
+        "budgeting.Allotment",
+        "budgeting.Obligation",
+        "budgeting.Disbursement",
     ]
 
     def ready(self) -> None:

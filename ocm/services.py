@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
@@ -9,6 +11,7 @@ from django.utils import timezone
 from .aggregation import compute_all
 from .models import GovernmentSummary, OrganizationSummary
 
+logger = logging.getLogger(__name__)
 CACHE_KEY = "ocm:dashboard"
 
 
@@ -36,7 +39,12 @@ def refresh() -> None:
 def _enqueue_refresh() -> None:
     from .tasks import refresh_summaries
 
-    refresh_summaries.delay()  # best effort: beat refreshes every 10 minutes anyway
+    try:
+        refresh_summaries.delay()
+    except Exception:  # noqa: BLE001 - the user's change is saved; beat refreshes within 10 min
+        logger.warning(
+            "Could not queue the OCM summary refresh; beat will catch up.", exc_info=True
+        )
 
 
 def schedule_refresh() -> None:

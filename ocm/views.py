@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from budgeting.models import ExpenseClass, Quarter
 from coordination.models import ParticipantState, Partnership
 from organizations.importing import csv_safe
 from organizations.models import Organization
+from planning.models import StrategicPlan, WorkPlanObjective
 
 from . import selectors
 from .access import LEVEL_RANK, require_ocm
@@ -19,6 +22,45 @@ from .access import LEVEL_RANK, require_ocm
 STATUS_LABELS = dict(Organization.OnboardingStatus.choices)
 PARTNERSHIP_STATUS = dict(Partnership.Status.choices)
 PARTNERSHIP_TYPE = dict(Partnership.Type.choices)
+PLAN_STATUS = dict(StrategicPlan.Status.choices)
+OBJECTIVE_STATUS = dict(WorkPlanObjective.Status.choices)
+EXPENSE_CLASS = dict(ExpenseClass.choices)
+QUARTER = dict(Quarter.choices)
+
+
+class Money(Decimal):
+    """An amount: `₱1,234.50` on the page (the `cell` filter), plain digits in CSV files."""
+
+
+class Rate(Decimal):
+    """A percentage: `87.5%` on the page, plain digits in CSV files."""
+
+
+def money(value: str | None) -> Money | None:
+    return None if value is None else Money(value)
+
+
+def rate(value: str | None) -> Rate | str:
+    """A rate, or "—" when there was nothing to divide by (the organization has data)."""
+    return "—" if value is None else Rate(value)
+
+
+def _budget(row, key: str):
+    """A figure of the organization's current fiscal year; None ("no data") without a budget."""
+    current = row.section("budget").get("current")
+    if not current:
+        return None
+    return rate(current[key]) if key.endswith("_rate") else money(current[key])
+
+
+def _plan(row, key: str):
+    plan = row.section("planning").get("plan")
+    if not plan:
+        return None
+    if key == "status":
+        return PLAN_STATUS.get(plan["status"], plan["status"])
+    return rate(plan["progress"])
+
 
 #: column key → (heading, value getter for sorting and CSV)
 COLUMNS = {
@@ -44,6 +86,15 @@ COLUMNS = {
         "Plans not acknowledged by all",
         lambda r: r.section("bcp").get("unacknowledged"),
     ),
+    "approved": ("Approved appropriation (this FY)", lambda r: _budget(r, "approved")),
+    "allotted": ("Allotted (this FY)", lambda r: _budget(r, "allotted")),
+    "obligated": ("Obligated (this FY)", lambda r: _budget(r, "obligated")),
+    "disbursed": ("Disbursed (this FY)", lambda r: _budget(r, "disbursed")),
+    "utilization": ("Utilization rate", lambda r: _budget(r, "utilization_rate")),
+    "disbursement_rate": ("Disbursement rate", lambda r: _budget(r, "disbursement_rate")),
+    "plan_status": ("Strategic plan", lambda r: _plan(r, "status")),
+    "plan_progress": ("Plan progress", lambda r: _plan(r, "progress")),
+    "objectives": ("Objectives", lambda r: r.section("planning").get("objectives")),
 }
 
 
@@ -61,7 +112,77 @@ def _tables(data: selectors.Dashboard) -> dict[str, tuple[list[str], list[list]]
     totals = data.totals
     coordination = totals.get("coordination", {})
     rollout = totals.get("rollout", {})
+    budget = totals.get("budget", {})
+    planning = totals.get("planning", {})
+    figures = ["approved", "allotted", "obligated", "disbursed"]
     return {
+        "budget_by_organization": (
+            [
+                "Organization",
+                "Approved appropriation",
+                "Allotted",
+                "Obligated",
+                "Disbursed",
+                "Utilization rate",
+                "Disbursement rate",
+            ],
+            [
+                [r.code, *(_budget(r, k) for k in figures)]
+                + [_budget(r, "utilization_rate"), _budget(r, "disbursement_rate")]
+                for r in data.rows
+            ],
+        ),
+        "budget_by_quarter": (
+            ["Quarter", "Allotted", "Obligated", "Disbursed"],
+            [
+                [QUARTER.get(int(q), q), money(v["allotted"]), money(v["obligated"])]
+                + [money(v["disbursed"])]
+                for q, v in budget.get("by_quarter", {}).items()
+            ]
+            if budget.get("current")
+            else [],
+        ),
+        "budget_by_class": (
+            ["Expense class", "Budgeted (line items)", "Obligated", "Disbursed"],
+            [
+                [EXPENSE_CLASS.get(c, c), money(v["budgeted"]), money(v["obligated"])]
+                + [money(v["disbursed"])]
+                for c, v in budget.get("by_class", {}).items()
+            ]
+            if budget.get("current")
+            else [],
+        ),
+        "budget_by_year": (
+            [
+                "Fiscal year",
+                "Approved appropriation",
+                "Allotted",
+                "Obligated",
+                "Disbursed",
+                "Utilization rate",
+                "Disbursement rate",
+            ],
+            [
+                [int(year), *(money(v[k]) for k in figures)]
+                + [rate(v["utilization_rate"]), rate(v["disbursement_rate"])]
+                for year, v in budget.get("by_year", {}).items()
+            ],
+        ),
+        "plan_status": (
+            ["Strategic plan status", "Plans"],
+            [[PLAN_STATUS.get(k, k), v] for k, v in planning.get("plans_by_status", {}).items()],
+        ),
+        "objective_status": (
+            ["Objective status", "Objectives"],
+            [
+                [OBJECTIVE_STATUS.get(k, k), v]
+                for k, v in planning.get("objectives_by_status", {}).items()
+            ],
+        ),
+        "work_plans": (
+            ["Year", "Annual work plans"],
+            [[int(k), v] for k, v in planning.get("work_plans", {}).items()],
+        ),
         "onboarding": (
             ["Onboarding status", "Organizations"],
             [[STATUS_LABELS.get(k, k), v] for k, v in rollout.get("by_status", {}).items()],
@@ -122,6 +243,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "labels": [r.code for r in data.rows],
             "values": [r.section("rollout").get("active_30d") for r in data.rows],
         },
+        # Organizations without a budget this year are left out of the chart (the table
+        # beside it lists them as "no data"); an empty rate (nothing allotted) too.
+        "utilization": {
+            "labels": [r[0] for r in tables["budget_by_organization"][1] if isinstance(r[5], Rate)],
+            "values": [
+                float(r[5]) for r in tables["budget_by_organization"][1] if isinstance(r[5], Rate)
+            ],
+        },
+        "obligations_quarter": {
+            "labels": [r[0] for r in tables["budget_by_quarter"][1]],
+            "datasets": [
+                {"label": heading, "values": [float(r[i]) for r in tables["budget_by_quarter"][1]]}
+                for i, heading in enumerate(tables["budget_by_quarter"][0][1:], start=1)
+            ],
+        },
     }
     live = sum(1 for r in data.rows if r.section("rollout").get("status") == "live")
     return render(
@@ -135,9 +271,54 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "tables": tables,
             "charts": charts,
             "live": live,
+            "budget": data.totals.get("budget", {}),
             "is_analyst": LEVEL_RANK[request.ocm_level] >= LEVEL_RANK["analyst"],
         },
     )
+
+
+def _organization_tables(row: selectors.OrganizationRow) -> dict[str, tuple[list[str], list]]:
+    """The drill-down's budget and planning tables, from the organization's summary row."""
+    budget = row.section("budget")
+    figures = ["approved", "allotted", "obligated", "disbursed"]
+    return {
+        "by_year": (
+            ["Fiscal year", "Approved", "Allotted", "Obligated", "Disbursed"]
+            + ["Utilization rate", "Disbursement rate"],
+            [
+                [int(year), *(money(v[k]) for k in figures)]
+                + [rate(v["utilization_rate"]), rate(v["disbursement_rate"])]
+                for year, v in budget.get("by_year", {}).items()
+            ],
+        ),
+        "by_quarter": (
+            ["Quarter", "Allotted", "Obligated", "Disbursed"],
+            [
+                [QUARTER.get(int(q), q), money(v["allotted"]), money(v["obligated"])]
+                + [money(v["disbursed"])]
+                for q, v in budget.get("by_quarter", {}).items()
+            ],
+        ),
+        "by_class": (
+            ["Expense class", "Budgeted (line items)", "Obligated", "Disbursed"],
+            [
+                [EXPENSE_CLASS.get(c, c), money(v["budgeted"]), money(v["obligated"])]
+                + [money(v["disbursed"])]
+                for c, v in budget.get("by_class", {}).items()
+            ],
+        ),
+        "objectives": (
+            ["Objective status", "Objectives"],
+            [
+                [OBJECTIVE_STATUS.get(k, k), n]
+                for k, n in row.section("planning").get("objectives_by_status", {}).items()
+            ],
+        ),
+        "work_plans": (
+            ["Year", "Annual work plans"],
+            [[int(y), n] for y, n in row.section("planning").get("work_plans", {}).items()],
+        ),
+    }
 
 
 @require_ocm("analyst")
@@ -168,6 +349,13 @@ def organization_detail(request: HttpRequest, code: str) -> HttpResponse:
             "data": selectors.dashboard(),
             "partnerships": partnerships,
             "status_label": STATUS_LABELS.get(row.section("rollout").get("status"), ""),
+            # Templates cannot call row.section(name): hand them every section, "no data" filled.
+            "sections": {
+                name: row.section(name)
+                for name in ("rollout", "coordination", "bcp", "budget", "planning")
+            },
+            "org_tables": _organization_tables(row),
+            "plan_status": PLAN_STATUS,
         },
     )
 
@@ -187,6 +375,7 @@ def export_csv(request: HttpRequest, table: str) -> HttpResponse:
         if table not in tables:
             raise Http404("No such table.")
         headings, rows = tables[table]
+        rows = [["no data" if v is None else v for v in row] for row in rows]
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = data.computed_at.strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="ocm-{table}-{stamp}.csv"'

@@ -102,12 +102,20 @@ class RequestLogMiddleware:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         organization = getattr(request, "organization", None)
-        request_logger.info(
-            "%s %s %s",
+        denied = (
+            response.status_code in (401, 403, 404) and user is not None and user.is_authenticated
+        )
+        # Denied requests of signed-in users (a foreign object, a missing right) are warnings:
+        # a burst of them from one user is worth a look.
+        request_logger.log(
+            logging.WARNING if denied else logging.INFO,
+            "%s %s %s%s",
             request.method,
             request.path,
             response.status_code,
+            " denied" if denied else "",
             extra={
+                "denied": denied,
                 "http_method": request.method,
                 "path": request.path,
                 "status": response.status_code,

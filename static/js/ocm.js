@@ -8,18 +8,29 @@ document.addEventListener("DOMContentLoaded", () => {
   const draw = (id, type, data, options = {}) => {
     const canvas = document.getElementById(id);
     if (!canvas || !data || !data.labels.length) return;
+    // One series ({labels, values}) or several ({labels, datasets: [{label, values}]}).
+    const datasets = data.datasets
+      ? data.datasets.map((d, i) => ({ data: d.values, label: d.label, backgroundColor: palette[i % palette.length] }))
+      : [{ data: data.values, backgroundColor: type === "bar" ? palette[0] : palette, label: options.label || "" }];
     new Chart(canvas, {
       type,
-      data: {
-        labels: data.labels,
-        datasets: [{ data: data.values, backgroundColor: type === "bar" ? palette[0] : palette, label: options.label || "" }],
+      data: { labels: data.labels, datasets },
+      options: {
+        animation: false,
+        responsive: true,
+        plugins: { legend: { display: type !== "bar" || Boolean(data.datasets) } },
+        ...options.extra,
       },
-      options: { animation: false, responsive: true, plugins: { legend: { display: type !== "bar" } }, ...options.extra },
     });
   };
   draw("chart-onboarding", "bar", charts.onboarding, { label: "Organizations" });
   draw("chart-partnerships", "doughnut", charts.partnerships);
   draw("chart-bc", "doughnut", charts.bc_readiness);
   draw("chart-active", "bar", charts.active_users, { label: "Active users" });
+  draw("chart-utilization", "bar", charts.utilization, {
+    label: "Utilization rate (%)",
+    extra: { indexAxis: "y", scales: { x: { min: 0, max: 100 } } },
+  });
+  draw("chart-quarter", "bar", charts.obligations_quarter);
   document.body.dataset.chartsReady = "true";
 });

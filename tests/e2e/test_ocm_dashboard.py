@@ -26,6 +26,7 @@ def test_ocm_analyst_reads_the_dashboard(page, sign_in, tmp_path):
     table = page.locator("section", has=page.get_by_role("heading", name="All organizations"))
     expect(table.locator("tbody tr")).to_have_count(44)
     expect(page.locator("body[data-charts-ready='true']")).to_have_count(1)  # Chart.js ran
+    expect(page.locator("[data-kpi='approved'] .tile-value")).to_contain_text("₱")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "ocm-dashboard.png"), full_page=True)
 

@@ -14,7 +14,11 @@ import time
 import warnings
 from collections.abc import Callable
 
-BENCH_MODULES: list[str] = ["tests.perf.bench_budgeting", "tests.perf.bench_bcp"]
+BENCH_MODULES: list[str] = [
+    "tests.perf.bench_budgeting",
+    "tests.perf.bench_bcp",
+    "tests.perf.bench_ocm",
+]
 
 
 def timed(fn: Callable[[], object], repeat: int = 1) -> tuple[float, float]:

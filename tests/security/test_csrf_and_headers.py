@@ -52,3 +52,16 @@ def test_no_template_has_an_inline_script_or_event_handler():
         if re.search(r"\son(click|change|submit|load|input)=", text):
             offenders.append(f"{template.name}: inline event handler")
     assert offenders == []
+
+
+def test_denied_requests_are_logged_with_user_and_request_id(client, charlie, dept_a, caplog):
+    from django.urls import reverse
+
+    client.force_login(charlie)
+    with caplog.at_level("INFO", logger="bmms.request"):
+        response = client.get(reverse("organizations:department-edit", args=[dept_a.public_id]))
+    assert response.status_code == 404
+    record = next(r for r in caplog.records if r.name == "bmms.request")
+    assert record.levelname == "WARNING" and record.denied
+    assert record.user_id == charlie.pk and record.organization == "MOLE"
+    assert record.status == 404 and record.path.endswith("/edit/")
