@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import csv
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from organizations.importing import csv_safe
 from organizations.tenancy import get_for_user_or_404, require, tenancy_of
+from organizations.web import current_organization, paginate, results_template
 
 from . import selectors, services
 from .filters import ProposalFilter
@@ -38,23 +37,6 @@ from .models import (
     Obligation,
     ProgramBudget,
 )
-
-
-def _current_org(request: HttpRequest):
-    if request.organization is None:
-        raise PermissionDenied(
-            "Budgets belong to an organization, and you are not working in one. "
-            "Ask your organization's administrator to add you."
-        )
-    return request.organization
-
-
-def _page(request: HttpRequest, queryset):
-    return Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _template(request: HttpRequest, name: str, partial: str = "results") -> str:
-    return f"{name}#{partial}" if request.htmx and not request.htmx.boosted else name
 
 
 def _form_page(request: HttpRequest, form, heading: str, cancel_url: str, **extra) -> HttpResponse:
@@ -82,16 +64,16 @@ def _ledger_url(program: ProgramBudget) -> str:
 
 @login_required
 def proposal_list(request: HttpRequest) -> HttpResponse:
-    organization = _current_org(request)
+    organization = current_organization(request, "Budgets")
     filterset = ProposalFilter(
         request.GET, queryset=selectors.proposals_for(request.user, organization)
     )
     return render(
         request,
-        _template(request, "budgeting/proposal_list.html"),
+        results_template(request, "budgeting/proposal_list.html"),
         {
             "filter": filterset,
-            "page": _page(request, filterset.qs),
+            "page": paginate(request, filterset.qs),
             "can_create": tenancy_of(request.user).can(organization.pk, "change"),
         },
     )
@@ -100,7 +82,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def proposal_create(request: HttpRequest) -> HttpResponse:
-    organization = _current_org(request)
+    organization = current_organization(request, "Budgets")
     require(request.user, organization.pk, "change")
     form = ProposalForm(request.POST or None, organization=organization)
     if request.method == "POST" and form.is_valid():
@@ -400,7 +382,7 @@ def _peso(value) -> str:
 @login_required
 def execution_dashboard(request: HttpRequest) -> HttpResponse:
     """The organization's budget execution for one fiscal year (a fixed number of queries)."""
-    organization = _current_org(request)
+    organization = current_organization(request, "Budgets")
     years = selectors.execution_years(organization)
     try:
         year = int(request.GET.get("year") or 0)
@@ -419,7 +401,7 @@ def execution_dashboard(request: HttpRequest) -> HttpResponse:
             "totals": selectors.organization_utilization(request.user, organization, year),
             "quarters": selectors.by_quarter(organization, year),
             "classes": selectors.by_expense_class(organization, year),
-            "page": _page(request, programs),
+            "page": paginate(request, programs),
         },
     )
 

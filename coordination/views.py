@@ -6,11 +6,9 @@ the participant / milestone / comment querysets built on it): what the user may 
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from organizations.tenancy import get_for_user_or_404, require, tenancy_of
+from organizations.web import current_organization, paginate, results_template
 
 from . import selectors, services
 from .filters import PartnershipFilter
@@ -38,23 +37,6 @@ from .models import (
 )
 
 
-def _current_org(request: HttpRequest):
-    if request.organization is None:
-        raise PermissionDenied(
-            "This page belongs to an organization, and you are not a member of any. "
-            "Ask your organization's administrator to add you."
-        )
-    return request.organization
-
-
-def _page(request: HttpRequest, queryset):
-    return Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _template(request: HttpRequest, name: str, partial: str = "results") -> str:
-    return f"{name}#{partial}" if request.htmx and not request.htmx.boosted else name
-
-
 def _error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
@@ -72,17 +54,17 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
     if profile.is_ocm or profile.is_superuser:
         tabs.update(selectors.OCM_TAB)
     if not tabs:
-        _current_org(request)
+        current_organization(request)
     tab = request.GET.get("tab")
     if tab not in tabs:
         tab = next(iter(tabs))
     queryset = selectors.partnership_list(request.user, organization, tab)
     filterset = PartnershipFilter(request.GET, queryset=queryset)
-    page = _page(request, filterset.qs)
+    page = paginate(request, filterset.qs)
     counts = selectors.tab_counts(request.user, organization)
     return render(
         request,
-        _template(request, "coordination/partnership_list.html"),
+        results_template(request, "coordination/partnership_list.html"),
         {
             "filter": filterset,
             "page": page,
@@ -97,7 +79,7 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def partnership_create(request: HttpRequest) -> HttpResponse:
-    organization = _current_org(request)
+    organization = current_organization(request)
     require(request.user, organization.pk, "change")
     form = PartnershipForm(request.POST or None, organization=organization)
     if request.method == "POST" and form.is_valid():
@@ -254,14 +236,14 @@ def participant_withdraw(request: HttpRequest, public_id) -> HttpResponse:
 
 @login_required
 def invitation_inbox(request: HttpRequest) -> HttpResponse:
-    organization = _current_org(request)
+    organization = current_organization(request)
     can_answer = tenancy_of(request.user).can(organization.pk, "admin")
     invitations = selectors.invitations_for(request.user, organization) if can_answer else None
     return render(
         request,
         "coordination/invitation_inbox.html",
         {
-            "page": _page(request, invitations) if can_answer else None,
+            "page": paginate(request, invitations) if can_answer else None,
             "can_answer": can_answer,
         },
     )
@@ -418,7 +400,7 @@ def comment_create(request: HttpRequest, public_id) -> HttpResponse:
 
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
-    page = _page(request, selectors.notifications_for(request.user))
+    page = paginate(request, selectors.notifications_for(request.user))
     return render(
         request,
         "coordination/notification_list.html",

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import csv
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
@@ -22,25 +20,7 @@ from .forms import DepartmentForm, ImportUploadForm, MembershipForm, RolloutForm
 from .middleware import SESSION_KEY
 from .models import Department, ImportJob, Membership, Organization
 from .tenancy import get_for_user_or_404, require, tenancy_of
-
-
-def _current_org(request: HttpRequest):
-    """The organization the user works in now; 403 with a clear reason when there is none."""
-    if request.organization is None:
-        raise PermissionDenied(
-            "This page belongs to an organization, and you are not a member of any. "
-            "Ask your organization's administrator to add you."
-        )
-    return request.organization
-
-
-def _page(request: HttpRequest, queryset):
-    return Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _template(request: HttpRequest, name: str, partial: str = "results") -> str:
-    """Full page normally; only the results partial for htmx requests (search as you type)."""
-    return f"{name}#{partial}" if request.htmx and not request.htmx.boosted else name
+from .web import current_organization, paginate, results_template
 
 
 @login_required
@@ -72,10 +52,10 @@ def switch_organization(request: HttpRequest) -> HttpResponse:
 @login_required
 def organization_list(request: HttpRequest) -> HttpResponse:
     filterset = OrganizationFilter(request.GET, queryset=selectors.organization_directory())
-    page = _page(request, filterset.qs)
+    page = paginate(request, filterset.qs)
     return render(
         request,
-        _template(request, "organizations/organization_list.html"),
+        results_template(request, "organizations/organization_list.html"),
         {"filter": filterset, "page": page},
     )
 
@@ -100,7 +80,7 @@ def organization_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def department_list(request: HttpRequest) -> HttpResponse:
-    organization = _current_org(request)
+    organization = current_organization(request)
     departments = selectors.departments_for(request.user, organization)
     return render(
         request,
@@ -115,7 +95,7 @@ def department_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def department_create(request: HttpRequest) -> HttpResponse:
-    organization = _current_org(request)
+    organization = current_organization(request)
     require(request.user, organization.pk, "admin")
     form = DepartmentForm(request.POST or None, organization=organization)
     if request.method == "POST" and form.is_valid():
@@ -167,12 +147,12 @@ def department_delete(request: HttpRequest, public_id) -> HttpResponse:
 
 @login_required
 def member_list(request: HttpRequest) -> HttpResponse:
-    organization = _current_org(request)
+    organization = current_organization(request)
     search = request.GET.get("q", "").strip()
-    page = _page(request, selectors.members_for(request.user, organization, search))
+    page = paginate(request, selectors.members_for(request.user, organization, search))
     return render(
         request,
-        _template(request, "organizations/member_list.html"),
+        results_template(request, "organizations/member_list.html"),
         {
             "page": page,
             "q": search,
@@ -208,13 +188,13 @@ def member_edit(request: HttpRequest, public_id) -> HttpResponse:
 
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
-    organization = _current_org(request)
+    organization = current_organization(request)
     entries = selectors.audit_entries_for(request.user, organization)
     filterset = AuditLogFilter(request.GET, queryset=entries)
-    page = _page(request, filterset.qs)
+    page = paginate(request, filterset.qs)
     return render(
         request,
-        _template(request, "organizations/audit_log.html"),
+        results_template(request, "organizations/audit_log.html"),
         {"filter": filterset, "page": page},
     )
 
@@ -223,7 +203,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 
 def _require_importer(request: HttpRequest):
-    organization = _current_org(request)
+    organization = current_organization(request)
     require(request.user, organization.pk, "admin")
     return organization
 
@@ -273,7 +253,7 @@ def user_import_job(request: HttpRequest, public_id) -> HttpResponse:
     delayed = job.status == ImportJob.Status.QUEUED and outbox.pending_count() > 0
     return render(
         request,
-        _template(request, "organizations/import_job.html", "progress"),
+        results_template(request, "organizations/import_job.html", "progress"),
         {"job": job, "delayed": delayed},
     )
 
@@ -281,7 +261,7 @@ def user_import_job(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 def member_export(request: HttpRequest) -> HttpResponse:
     """The current organization's members as CSV, in the import's columns (formulas neutralised)."""
-    organization = _current_org(request)
+    organization = current_organization(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{organization.code}-members.csv"'
     writer = csv.writer(response)

@@ -7,58 +7,35 @@ same links open full pages.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from organizations.tenancy import get_for_user_or_404, require, tenancy_of
+from organizations.web import current_organization, is_inline, paginate, results_template
 
 from . import selectors, services
 from .filters import PlanFilter
 from .forms import GoalForm, ObjectiveForm, PlanForm, WorkPlanForm
 from .models import AnnualWorkPlan, StrategicGoal, StrategicPlan, WorkPlanObjective
 
-
-def _current_org(request: HttpRequest):
-    if request.organization is None:
-        raise PermissionDenied(
-            "Strategic plans belong to an organization, and you are not working in one. "
-            "Ask your organization's administrator to add you."
-        )
-    return request.organization
-
-
-def _page(request: HttpRequest, queryset):
-    return Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _template(request: HttpRequest, name: str, partial: str = "results") -> str:
-    return f"{name}#{partial}" if request.htmx and not request.htmx.boosted else name
-
-
-def _inline(request: HttpRequest) -> bool:
-    return bool(request.htmx) and not request.htmx.boosted
-
-
 # --- plans ---------------------------------------------------------------------------------------
 
 
 @login_required
 def plan_list(request: HttpRequest) -> HttpResponse:
-    organization = _current_org(request)
+    organization = current_organization(request, "Strategic plans")
     filterset = PlanFilter(request.GET, queryset=selectors.plans_for(request.user, organization))
     return render(
         request,
-        _template(request, "planning/plan_list.html"),
+        results_template(request, "planning/plan_list.html"),
         {
             "filter": filterset,
-            "page": _page(request, filterset.qs),
+            "page": paginate(request, filterset.qs),
             "can_create": tenancy_of(request.user).can(organization.pk, "change"),
         },
     )
@@ -67,7 +44,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_create(request: HttpRequest) -> HttpResponse:
-    organization = _current_org(request)
+    organization = current_organization(request, "Strategic plans")
     require(request.user, organization.pk, "change")
     form = PlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -200,12 +177,12 @@ def goal_create(request: HttpRequest, public_id) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            if _inline(request):
+            if is_inline(request):
                 return _goal_saved(request, goal)
             messages.success(request, f"Goal “{goal.title}” added.")
             return redirect("planning:plan-detail", plan.public_id)
     action = reverse("planning:goal-create", args=[plan.public_id])
-    if _inline(request):
+    if is_inline(request):
         return render(
             request,
             "planning/plan_detail.html#goal-form",
@@ -225,7 +202,7 @@ def goal_create(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 def goal_row(request: HttpRequest, public_id) -> HttpResponse:
     goal = get_for_user_or_404(StrategicGoal, request.user, "view", public_id=public_id)
-    if not _inline(request):
+    if not is_inline(request):
         return redirect("planning:plan-detail", goal.plan.public_id)
     return render(
         request,
@@ -249,12 +226,12 @@ def goal_edit(request: HttpRequest, public_id) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            if _inline(request):
+            if is_inline(request):
                 return _goal_saved(request, goal)
             messages.success(request, f"Goal “{goal.title}” saved.")
             return redirect("planning:plan-detail", goal.plan.public_id)
     action = reverse("planning:goal-edit", args=[goal.public_id])
-    if _inline(request):
+    if is_inline(request):
         return render(
             request,
             "planning/plan_detail.html#goal-form",
@@ -369,12 +346,12 @@ def objective_create(request: HttpRequest, public_id) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            if _inline(request):
+            if is_inline(request):
                 return _objective_saved(request, objective)
             messages.success(request, f"Objective “{objective.title}” added.")
             return redirect("planning:work-plan-detail", work_plan.public_id)
     action = reverse("planning:objective-create", args=[work_plan.public_id])
-    if _inline(request):
+    if is_inline(request):
         return render(
             request,
             "planning/work_plan_detail.html#objective-form",
@@ -394,7 +371,7 @@ def objective_create(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 def objective_row(request: HttpRequest, public_id) -> HttpResponse:
     objective = get_for_user_or_404(WorkPlanObjective, request.user, "view", public_id=public_id)
-    if not _inline(request):
+    if not is_inline(request):
         return redirect("planning:work-plan-detail", objective.work_plan.public_id)
     return render(
         request,
@@ -422,12 +399,12 @@ def objective_edit(request: HttpRequest, public_id) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            if _inline(request):
+            if is_inline(request):
                 return _objective_saved(request, objective)
             messages.success(request, f"Objective “{objective.title}” saved.")
             return redirect("planning:work-plan-detail", work_plan.public_id)
     action = reverse("planning:objective-edit", args=[objective.public_id])
-    if _inline(request):
+    if is_inline(request):
         return render(
             request,
             "planning/work_plan_detail.html#objective-form",
