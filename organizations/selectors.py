@@ -5,10 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from .models import AuditLog, Department, ImportJob, Membership, Organization
 from .tenancy import require
+
+
+def _count(model, **filters) -> Coalesce:
+    """A correlated COUNT subquery per organization (no join fan-out between two counts)."""
+    rows = (
+        model.objects.filter(organization=OuterRef("pk"), **filters)
+        .order_by()
+        .values("organization")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=models.IntegerField()), 0)
 
 
 def organization_directory() -> QuerySet[Organization]:
@@ -16,10 +29,7 @@ def organization_directory() -> QuerySet[Organization]:
     return (
         Organization.objects.filter(is_active=True)
         .select_related("attached_to")
-        .annotate(
-            department_count=Count("organizations_departments", distinct=True),
-            member_count=Count("organizations_memberships", distinct=True),
-        )
+        .annotate(department_count=_count(Department), member_count=_count(Membership))
         .order_by("code")
     )
 
@@ -57,16 +67,15 @@ def audit_entries_for(user: Any, organization: Organization) -> QuerySet[AuditLo
 
 def home_summary(organization: Organization) -> dict[str, Any]:
     """Counts for the home page of one organization, in one query."""
-    counts = Organization.objects.filter(pk=organization.pk).aggregate(
-        departments=Count("organizations_departments", distinct=True),
-        members=Count("organizations_memberships", distinct=True),
-        admins=Count(
-            "organizations_memberships",
-            filter=Q(organizations_memberships__role="org_admin"),
-            distinct=True,
-        ),
+    return (
+        Organization.objects.filter(pk=organization.pk)
+        .values(
+            departments=_count(Department),
+            members=_count(Membership),
+            admins=_count(Membership, role="org_admin"),
+        )
+        .get()
     )
-    return counts
 
 
 def import_job_for(user: Any, public_id) -> ImportJob:
