@@ -7,6 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from health_check.views import HealthCheckView
 
+from bcp.api import api as bcp_api
 from organizations.forms import LoginForm
 from organizations.views import InvitationAcceptView, home
 
@@ -37,6 +38,7 @@ urlpatterns = [
     path("planning/", include("planning.urls")),
     path("budgeting/", include("budgeting.urls")),
     path("ocm/", include("ocm.urls")),
+    path("api/", bcp_api.urls),
     path("healthz/", HealthCheckView.as_view(checks=health_checks()), name="healthz"),
     path("admin/", admin.site.urls),
 ]

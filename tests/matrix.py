@@ -43,6 +43,15 @@ class Sample:
     write: bool = False
     #: Exempt from the OCM write guard (only sign-out).
     ocm_exempt: bool = False
+    #: JSON API URLs answer anonymous requests with this status (401) instead of redirecting
+    #: to the login page.
+    anon_status: int | None = None
+    #: A JSON body for the POSTs of charlie and bob, so that an API write reaches the view's
+    #: tenancy checks instead of stopping at body validation (422).
+    json_body: Callable[[dict], dict] | None = None
+    #: An API read: unsafe methods answer 405 before any lookup, which reveals nothing, so
+    #: charlie's POST may get 405 as well as 404.
+    get_only: bool = False
 
     def resolve_kwargs(self, world: dict) -> dict:
         return self.kwargs(world) if callable(self.kwargs) else dict(self.kwargs)
@@ -206,12 +215,23 @@ def check_pattern(
             client.force_login(personas[persona])
         return client
 
+    def post(client: Client):
+        if sample.json_body is None:
+            return client.post(url)
+        return client.post(url, sample.json_body(world), content_type="application/json")
+
     # 1. anonymous
     response = client_for(None).get(url)
     if sample.public:
         if response.status_code not in sample.anon_ok:
             problems.append(
                 f"{key}: anonymous GET {url} → {response.status_code}, expected {sample.anon_ok}"
+            )
+    elif sample.anon_status is not None:
+        if response.status_code != sample.anon_status:
+            problems.append(
+                f"{key}: anonymous GET {url} → {response.status_code}, "
+                f"expected {sample.anon_status}"
             )
     elif not _is_login_redirect(response):
         problems.append(
@@ -230,9 +250,11 @@ def check_pattern(
     if sample.foreign:
         charlie = client_for("charlie")
         for method in ("get", "post"):
-            response = getattr(charlie, method)(url)
+            response = charlie.get(url) if method == "get" else post(charlie)
             # A POST-only view answers GET with 405 whatever the object: that reveals nothing.
             allowed = (404, 405) if method == "get" and sample.ok == (405,) else (404,)
+            if method == "post" and sample.get_only:
+                allowed = (404, 405)
             if response.status_code not in allowed:
                 problems.append(
                     f"{key}: charlie (other organization) {method.upper()} {url} → "
@@ -252,7 +274,7 @@ def check_pattern(
 
     # 5. a viewer cannot write
     if sample.write:
-        response = client_for("bob").post(url)
+        response = post(client_for("bob"))
         if response.status_code != 403:
             problems.append(
                 f"{key}: bob (viewer) POST {url} → {response.status_code}, expected 403"

@@ -19,6 +19,17 @@ def _obj(name: str, write: bool = False, ok: tuple[int, ...] = (200,)) -> Sample
     return Sample(kwargs=_k(name), foreign=True, write=write, ok=ok)
 
 
+def _draft_body(world: dict) -> dict:
+    draft = world["bcp_draft"]
+    return {"content": draft.content, "revision": draft.revision}
+
+
+def _api(name: str, kwarg: str, **options: Any) -> Sample:
+    """A JSON API URL naming an org-A object: anonymous → 401, charlie → 404."""
+    options.setdefault("anon_status", 401)
+    return Sample(kwargs=lambda w: {kwarg: w[name].public_id}, foreign=True, **options)
+
+
 SAMPLES: dict[str, Sample] = {
     "bcp:plan-list": Sample(),
     "bcp:plan-create": Sample(write=True),
@@ -63,6 +74,21 @@ SAMPLES: dict[str, Sample] = {
     "bcp:export-detail": _obj("bcp_export"),
     "bcp:export-download": _obj("bcp_export"),
     "bcp:export-verify": Sample(),
+    # The JSON API (/api/): anonymous → 401; the schema is public (it describes, reveals nothing).
+    "api:openapi-json": Sample(public=True),
+    "api:api-root": Sample(public=True, anon_ok=(404,), ok=(404,)),
+    "api:department-plans": Sample(anon_status=401),
+    # GET and POST share this path: POSTs carry a valid body so they reach the tenancy checks.
+    "api:department-plan": _api("bcp_plan", "plan_id", json_body=_draft_body),
+    "api:department-plan-update": _api("bcp_plan", "plan_id", write=True, json_body=_draft_body),
+    # POST only: a GET answers 405 before authentication, whoever asks.
+    "api:department-plan-generate": _api(
+        "bcp_plan", "plan_id", write=True, ok=(405,), anon_status=405
+    ),
+    "api:department-plan-export": _api("bcp_plan", "plan_id", ok=(200, 202), get_only=True),
+    "api:job": _api("bcp_generation_job", "job_id", get_only=True),
+    "api:export": _api("bcp_export", "export_id", get_only=True),
+    "api:export-download": _api("bcp_export", "export_id", get_only=True),
 }
 
 
@@ -71,7 +97,7 @@ def build_world(world: dict[str, Any], personas: dict[str, Any]) -> None:
     in review with a review assigned to alice."""
     alice, carol, dave = personas["alice"], personas["carol"], personas["dave"]
     organization = alice.memberships.get().organization
-    plan = make_plan(organization, carol, title="Matrix plan")
+    plan = make_plan(organization, carol, title="Matrix plan", department=world["dept_a"])
     vendor = services.vendor_create(
         actor=carol, organization=organization, name="Matrix Telecom", service="Internet"
     )
@@ -108,6 +134,7 @@ def build_world(world: dict[str, Any], personas: dict[str, Any]) -> None:
     generated = make_plan(organization, carol, title="Matrix generated plan")
     job = services.generation_request(actor=carol, plan=generated, enqueue=False)
     services.generation_run(job.pk)
+    services.api_token_create(actor=carol, user=carol, name="Matrix token")
     world.update(
         bcp_export=Export.objects.get(pk=export.pk),
         bcp_generation_job=GenerationJob.objects.get(pk=job.pk),
