@@ -356,16 +356,14 @@ def program_update(*, actor: Any, program: ProgramBudget, **data: Any) -> Progra
     _check_program_links(program, proposal)
     program.full_clean()
     program.save()
-    after = audit.snapshot(program, PROGRAM_FIELDS)
-    if after != before:
-        audit.record(
-            actor=actor,
-            action="program_budget.updated",
-            subject=program,
-            organization=proposal.organization,
-            before=before,
-            after=after,
-        )
+    audit.record_if_changed(
+        actor=actor,
+        action="program_budget.updated",
+        subject=program,
+        fields=PROGRAM_FIELDS,
+        before=before,
+        organization=proposal.organization,
+    )
     return program
 
 
@@ -417,16 +415,14 @@ def line_item_update(*, actor: Any, item: BudgetLineItem, **data: Any) -> Budget
     item.compute_total()
     item.full_clean()
     item.save()
-    after = audit.snapshot(item, LINE_FIELDS)
-    if after != before:
-        audit.record(
-            actor=actor,
-            action="budget_line_item.updated",
-            subject=item,
-            organization=proposal.organization,
-            before=before,
-            after=after,
-        )
+    audit.record_if_changed(
+        actor=actor,
+        action="budget_line_item.updated",
+        subject=item,
+        fields=LINE_FIELDS,
+        before=before,
+        organization=proposal.organization,
+    )
     return item
 
 

@@ -63,3 +63,26 @@ def record(
         request_id=current_request_id.get(),
         ip_address=current_ip.get(),
     )
+
+
+def record_if_changed(
+    *,
+    actor: Any,
+    action: str,
+    subject: models.Model,
+    fields: list[str],
+    before: dict,
+    organization: Any = None,
+) -> AuditLog | None:
+    """Record an update only when the listed fields differ from `before` (a `snapshot`)."""
+    after = snapshot(subject, fields)
+    if after == before:
+        return None
+    return record(
+        actor=actor,
+        action=action,
+        subject=subject,
+        organization=organization,
+        before=before,
+        after=after,
+    )

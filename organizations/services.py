@@ -41,11 +41,13 @@ def department_update(*, actor: Any, department: Department, **data: Any) -> Dep
         setattr(department, name, value)
     department.full_clean()
     department.save()
-    after = audit.snapshot(department, DEPARTMENT_FIELDS)
-    if after != before:
-        audit.record(
-            actor=actor, action="department.updated", subject=department, before=before, after=after
-        )
+    audit.record_if_changed(
+        actor=actor,
+        action="department.updated",
+        subject=department,
+        fields=DEPARTMENT_FIELDS,
+        before=before,
+    )
     return department
 
 
@@ -82,11 +84,13 @@ def membership_update(*, actor: Any, membership: Membership, **data: Any) -> Mem
         raise ValidationError({"role": "You cannot remove your own administrator role."})
     membership.full_clean()
     membership.save()
-    after = audit.snapshot(membership, MEMBERSHIP_FIELDS)
-    if after != before:
-        audit.record(
-            actor=actor, action="membership.updated", subject=membership, before=before, after=after
-        )
+    audit.record_if_changed(
+        actor=actor,
+        action="membership.updated",
+        subject=membership,
+        fields=MEMBERSHIP_FIELDS,
+        before=before,
+    )
     forget_tenancy(actor)
     return membership
 
@@ -107,14 +111,12 @@ def organization_rollout_update(
         setattr(organization, name, value)
     organization.full_clean()
     organization.save()
-    after = audit.snapshot(organization, ROLLOUT_FIELDS)
-    if after != before:
-        audit.record(
-            actor=actor,
-            action="organization.rollout_updated",
-            subject=organization,
-            organization=organization,
-            before=before,
-            after=after,
-        )
+    audit.record_if_changed(
+        actor=actor,
+        action="organization.rollout_updated",
+        subject=organization,
+        fields=ROLLOUT_FIELDS,
+        before=before,
+        organization=organization,
+    )
     return organization

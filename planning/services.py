@@ -199,16 +199,14 @@ def goal_update(*, actor: Any, goal: StrategicGoal, **data: Any) -> StrategicGoa
     _apply(goal, data)
     goal.full_clean()
     goal.save()
-    after = audit.snapshot(goal, GOAL_FIELDS)
-    if after != before:
-        audit.record(
-            actor=actor,
-            action="strategic_goal.updated",
-            subject=goal,
-            organization=plan.organization,
-            before=before,
-            after=after,
-        )
+    audit.record_if_changed(
+        actor=actor,
+        action="strategic_goal.updated",
+        subject=goal,
+        fields=GOAL_FIELDS,
+        before=before,
+        organization=plan.organization,
+    )
     return goal
 
 
@@ -287,16 +285,14 @@ def objective_update(*, actor: Any, objective: WorkPlanObjective, **data: Any) -
     _apply(objective, data)
     objective.full_clean()
     objective.save()
-    after = audit.snapshot(objective, OBJECTIVE_FIELDS)
-    if after != before:
-        audit.record(
-            actor=actor,
-            action="work_plan_objective.updated",
-            subject=objective,
-            organization=plan.organization,
-            before=before,
-            after=after,
-        )
+    audit.record_if_changed(
+        actor=actor,
+        action="work_plan_objective.updated",
+        subject=objective,
+        fields=OBJECTIVE_FIELDS,
+        before=before,
+        organization=plan.organization,
+    )
     return objective
 
 
