@@ -547,7 +547,7 @@ def job_detail(request: HttpRequest, job_id: uuid.UUID):
 
 @api.get(
     "/bcm-plans/department/{uuid:plan_id}/export",
-    response={200: ExportOut, 202: ExportOut, **ERRORS},
+    response={200: ExportOut, 202: ExportOut, 429: ErrorOut, **ERRORS},
     url_name="department-plan-export",
     summary="Export a version as PDF or DOCX",
 )
@@ -565,7 +565,8 @@ def department_plan_export(
     """An export of the version in the format. When an export of that version in that format
     exists that is newer than the version's last change, it is returned (200 when done, with
     `download_url`; 202 while it renders: ask again); otherwise a new one is requested (202).
-    Exports are deterministic, so a reused export has exactly the bytes a new one would have."""
+    Exports are deterministic, so a reused export has exactly the bytes a new one would have.
+    429 when the organization reached its hourly limit of new exports."""
     user = _actor(request)
     plan = _department_plan(user, plan_id)
     versions = plan.versions.select_related("plan")
@@ -592,7 +593,10 @@ def department_plan_export(
                 "OCM access is read-only: this version has not been exported yet, and OCM "
                 "users cannot request exports.",
             )
-        export = services.export_request(actor=user, version=chosen, fmt=fmt)
+        try:
+            export = services.export_request(actor=user, version=chosen, fmt=fmt)
+        except services.RateLimited as exc:
+            raise ApiError(429, " ".join(exc.messages)) from exc
         export = Export.objects.select_related("version__plan").get(pk=export.pk)
     return Status(200 if export.status == Export.Status.DONE else 202, _export(export))
 

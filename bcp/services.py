@@ -805,7 +805,23 @@ def changelog_link(
 
 
 class RateLimited(ValidationError):
-    """The organization asked for too many generated drafts in the past hour."""
+    """The organization asked for too many generated drafts or exports in the past hour."""
+
+
+def _check_hourly_limit(requests, organization: Organization, limit: int, what: str) -> None:
+    """Refuse a request when the organization made `limit` of them (`requests`, a queryset with
+    `created_at`) in the past hour. Callers hold the organization row's lock, so concurrent
+    requests are counted one after another and cannot overshoot the limit together."""
+    window_start = timezone.now() - datetime.timedelta(hours=1)
+    recent = requests.filter(created_at__gte=window_start)
+    if recent.count() < limit:
+        return
+    oldest = recent.order_by("created_at").first()
+    again = timezone.localtime(oldest.created_at + datetime.timedelta(hours=1))
+    raise RateLimited(
+        f"{organization.acronym or organization.name} has reached its limit of {what} "
+        f"({limit} an hour). You can ask again at {again:%H:%M}."
+    )
 
 
 def _check_can_draft(plan: Plan) -> None:
@@ -837,18 +853,12 @@ def generation_request(
     if pending is not None:
         return pending
     if batch is None:
-        limit = settings.BCP_GENERATIONS_PER_HOUR
-        window_start = timezone.now() - datetime.timedelta(hours=1)
-        recent = GenerationJob.objects.filter(
-            organization=organization, batch__isnull=True, created_at__gte=window_start
+        _check_hourly_limit(
+            GenerationJob.objects.filter(organization=organization, batch__isnull=True),
+            organization,
+            settings.BCP_GENERATIONS_PER_HOUR,
+            "generated drafts",
         )
-        if recent.count() >= limit:
-            oldest = recent.order_by("created_at").first()
-            again = timezone.localtime(oldest.created_at + datetime.timedelta(hours=1))
-            raise RateLimited(
-                f"{organization.acronym or organization.name} has asked for {limit} generated "
-                f"drafts in the past hour, the most allowed. You can ask again at {again:%H:%M}."
-            )
     job = GenerationJob(organization=organization, plan=plan, requested_by=actor, batch=batch)
     job.stage = "Waiting for a generation worker."
     _save(job)
@@ -997,10 +1007,18 @@ def version_create_generated(
 
 @transaction.atomic
 def export_request(*, actor: Any, version: PlanVersion, fmt: str) -> Export:
-    """Ask for a PDF or DOCX of a version (anyone who may read the plan)."""
+    """Ask for a PDF or DOCX of a version (anyone who may read the plan), within the plan
+    organization's hourly limit of exports."""
     require(actor, version.plan.organization_id, "view")
     if fmt not in Export.Format.values:
         raise ValidationError({"format": "Choose PDF or DOCX."})
+    organization = Organization.objects.select_for_update().get(pk=version.plan.organization_id)
+    _check_hourly_limit(
+        Export.objects.filter(version__plan__organization=organization),
+        organization,
+        settings.BCP_EXPORTS_PER_HOUR,
+        "exports",
+    )
     export = Export(version=version, format=fmt, requested_by=actor)
     _save(export)
     from .tasks import export_version

@@ -854,8 +854,8 @@ def version_export(request: HttpRequest, public_id) -> HttpResponse:
         export = services.export_request(
             actor=request.user, version=version, fmt=request.POST.get("format", "")
         )
-    except ValidationError:
-        messages.error(request, "Choose PDF or DOCX.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
         return redirect("bcp:version-detail", public_id=version.public_id)
     return redirect("bcp:export-detail", public_id=export.public_id)
 

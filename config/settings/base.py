@@ -228,6 +228,7 @@ LLM_TIMEOUT_SECONDS = env.float("LLM_TIMEOUT_SECONDS", default=60.0)
 LLM_MAX_RETRIES = env.int("LLM_MAX_RETRIES", default=2)
 # Generation requests per organization per hour (web and API; the batch command is exempt).
 BCP_GENERATIONS_PER_HOUR = env.int("BCP_GENERATIONS_PER_HOUR", default=20)
+BCP_EXPORTS_PER_HOUR = env.int("BCP_EXPORTS_PER_HOUR", default=60)
 
 # Content Security Policy: nothing loads from outside, no inline scripts.
 CONTENT_SECURITY_POLICY = {

@@ -335,7 +335,7 @@ def test_generation_is_rate_limited_with_a_clear_message(settings, carol, org_a,
     other = make_plan(org_a, carol, title="HR plan", department=dept_a)
     response = client.post(plan_url(other, "/generate"))
     assert response.status_code == 429
-    assert "has asked for 1 generated drafts in the past hour" in response.json()["detail"]
+    assert "has reached its limit of generated drafts (1 an hour)" in response.json()["detail"]
     assert GenerationJob.objects.count() == 1
 
 
@@ -357,6 +357,20 @@ def test_export_is_requested_then_reused_and_downloaded(
     assert hashlib.sha256(b"".join(download.streaming_content)).hexdigest() == data["sha256"]
     assert client.get(plan_url(plan, "/export?format=odt")).status_code == 422
     assert client.get(plan_url(plan, "/export?version=7")).status_code == 404
+
+
+def test_new_exports_are_rate_limited_but_reuse_is_not(
+    settings, bob, plan, django_capture_on_commit_callbacks
+):
+    settings.BCP_EXPORTS_PER_HOUR = 1
+    client = bearer(bob)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.get(plan_url(plan, "/export?format=pdf")).status_code == 202
+    assert client.get(plan_url(plan, "/export?format=pdf")).status_code == 200  # reused
+    response = client.get(plan_url(plan, "/export?format=docx"))
+    assert response.status_code == 429
+    assert "has reached its limit of exports (1 an hour)" in response.json()["detail"]
+    assert Export.objects.count() == 1
 
 
 def test_an_edited_draft_is_exported_again(carol, plan, django_capture_on_commit_callbacks):

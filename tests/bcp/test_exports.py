@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import io
 import time
@@ -11,6 +12,7 @@ import pdfplumber
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from bcp import exports, services
 from bcp.content import sections_of
@@ -173,3 +175,25 @@ def test_export_pages_download_and_verify(
         "does not match any export"
         in other.post(verify, {"file": SimpleUploadedFile("plan.docx", data)}).content.decode()
     )
+
+
+def test_exports_are_rate_limited_per_organization(
+    settings, login, exported_plan, alice, bob, org_a, django_capture_on_commit_callbacks
+):
+    settings.BCP_EXPORTS_PER_HOUR = 2
+    version = exported_plan.current_version
+    request_export(alice, version, "pdf", django_capture_on_commit_callbacks)
+    request_export(bob, version, "docx", django_capture_on_commit_callbacks)
+    # The limit is the organization's, whoever asks and in whichever format.
+    with pytest.raises(services.RateLimited, match=r"reached its limit of exports \(2 an hour\)"):
+        services.export_request(actor=alice, version=version, fmt="docx")
+    response = login(bob).post(
+        reverse("bcp:version-export", args=[version.public_id]), {"format": "pdf"}, follow=True
+    )
+    page = response.content.decode()
+    assert "has reached its limit of exports (2 an hour)" in page and "You can ask again at" in page
+    assert Export.objects.count() == 2
+    # An hour later the organization may export again.
+    Export.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=61))
+    assert request_export(alice, version, "pdf", django_capture_on_commit_callbacks).pk
+    assert Export.objects.count() == 3
