@@ -192,6 +192,9 @@ CELERY_TIMEZONE = TIME_ZONE
 # Publishing fails fast when Redis is down (the outbox keeps the work; see organizations.outbox).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # A task taken by a worker that dies unannounced (killed, host lost) goes back to the queue
+    # after this many seconds; it must exceed the longest task (an AI draft: minutes).
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
     "max_retries": 1,
     "interval_start": 0,
     "interval_step": 0.2,

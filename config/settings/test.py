@@ -24,11 +24,12 @@ CACHES = {
     }
 }
 
-CELERY_BROKER_URL = ""
-CELERY_TASK_ALWAYS_EAGER = True
+# Tests run tasks in-process; a fault test starts a real worker with a private broker here.
+CELERY_BROKER_URL = env("TEST_CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-LLM_BASE_URL = ""
+LLM_BASE_URL = env("TEST_LLM_BASE_URL", default="")
 AXES_FAILURE_LIMIT = 5
 MEDIA_ROOT = env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / ".test-media"))
 STORAGES = {

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from celery import current_app
 
 
 def free_port() -> int:
@@ -29,6 +30,13 @@ def wait_for_port(port: int, timeout: float = 20.0) -> None:
             return
         time.sleep(0.1)
     raise TimeoutError(f"nothing listens on port {port}")
+
+
+def use_broker(url: str) -> None:
+    """Point this process's Celery app at another broker (forgetting pooled connections)."""
+    current_app.conf.broker_url = url
+    current_app._pool = None
+    current_app.amqp._producer_pool = None
 
 
 @contextlib.contextmanager

@@ -10,16 +10,10 @@ from django.urls import reverse
 from organizations import importing, outbox
 from organizations.models import Department, Membership, OutboxMessage
 
-from .conftest import free_port, private_redis
+from .conftest import free_port, private_redis, use_broker
 
 pytestmark = pytest.mark.django_db
 HEADER = "email,first_name,last_name,organization,role,department,position,phone\n"
-
-
-def _use_broker(url: str) -> None:
-    current_app.conf.broker_url = url
-    current_app._pool = None  # forget connections to the previous broker
-    current_app.amqp._producer_pool = None
 
 
 @pytest.fixture
@@ -28,9 +22,9 @@ def broker_on_closed_port(settings):
     previous = current_app.conf.broker_url
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{port}/0"
-    _use_broker(settings.CELERY_BROKER_URL)
+    use_broker(settings.CELERY_BROKER_URL)
     yield port
-    _use_broker(previous)
+    use_broker(previous)
 
 
 def test_a_save_with_the_broker_down_keeps_the_work_then_publishes_it(

@@ -78,7 +78,7 @@ from bcp.models import Plan
 
 rng = random.Random(7)
 wanted = {USERS}
-details, goals = {}, {}
+details, goals, exports, generate = {}, {}, {}, {}
 for org_id in Membership.objects.values_list("organization_id", flat=True).distinct():
     d = [reverse("planning:plan-detail", args=[p]) for p in StrategicPlan.objects.filter(
         organization_id=org_id).values_list("public_id", flat=True)[:2]]
@@ -87,6 +87,10 @@ for org_id in Membership.objects.values_list("organization_id", flat=True).disti
     d += [reverse("bcp:plan-detail", args=[p]) for p in Plan.objects.filter(
         organization_id=org_id).values_list("public_id", flat=True)[:2]]
     details[org_id] = d
+    bc_plans = list(Plan.objects.filter(organization_id=org_id, current_version__isnull=False)
+                    .values_list("public_id", "current_version__public_id")[:2])
+    exports[org_id] = [reverse("bcp:version-export", args=[v]) for _, v in bc_plans]
+    generate[org_id] = [reverse("bcp:plan-generate", args=[p]) for p, _ in bc_plans]
     goals[org_id] = [reverse("planning:goal-edit", args=[g]) for g in StrategicGoal.objects.filter(
         plan__organization_id=org_id).values_list("public_id", flat=True)[:3]]
 members = list(Membership.objects.filter(is_primary=True, user__is_active=True)
@@ -111,7 +115,8 @@ for i in range(n_ocm):
                    "csrf": get_random_string(32), "orgs": codes})
 for user_id, org_id, role in members[: wanted - n_ocm]:
     people.append({"kind": role, "session": session_for(user_id), "csrf": get_random_string(32),
-                   "details": details.get(org_id, []), "goal_edit": goals.get(org_id, [])})
+                   "details": details.get(org_id, []), "goal_edit": goals.get(org_id, []),
+                   "exports": exports.get(org_id, []), "generate": generate.get(org_id, [])})
 print(json.dumps(people))
 """
 

@@ -3,7 +3,8 @@
 Loopback only. Each simulated user signs in once through a session prepared by
 tests/perf/loadtest.py (hashing 1,100 passwords would measure PBKDF2, not the portal), then works
 with a think time of ~10 s. Personas: MOA staff browsing plans and budgets, editors saving a goal,
-approvers on the review queue and budgets, OCM analysts on the dashboard, a few exports.
+approvers on the review queue and budgets, OCM analysts on the dashboard, a few PDF/DOCX exports
+and AI draft generations (run by the Celery worker; the page answers at once with a job page).
 """
 
 from __future__ import annotations
@@ -130,3 +131,26 @@ class PortalUser(FastHttpUser):
             name="/planning/goals/[id]/edit/ (save)",
             headers={"Cookie": self.cookie, "Referer": url},
         )
+
+    def post(self, url, data, name):
+        data = {**data, "csrfmiddlewaretoken": self.persona["csrf"]}
+        return self.client.post(
+            url, data=data, name=name, headers={"Cookie": self.cookie, "Referer": url}
+        )
+
+    @task(1)
+    def export(self):
+        """About one task in 300: a PDF or DOCX of the organization's approved BC plan."""
+        urls = self.persona.get("exports") or []
+        if urls and random.random() < 0.05:
+            fmt = random.choice(["pdf", "docx"])
+            self.post(random.choice(urls), {"format": fmt}, "/bcp/versions/[id]/export/")
+
+    @task(1)
+    def generate(self):
+        """About one editor task in 750: ask for an AI-generated draft of a BC plan."""
+        urls = self.persona.get("generate") or []
+        if self.persona["kind"] not in ("editor", "approver", "org_admin") or not urls:
+            return
+        if random.random() < 0.02:
+            self.post(random.choice(urls), {}, "/bcp/[id]/generate/")
