@@ -11,6 +11,7 @@ from django.utils import timezone
 from bcp import services
 from bcp.content import blank_content
 from bcp.models import Plan, Review, SectionDefinition, Template
+from bcp.template_data import load_templates
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
@@ -25,6 +26,10 @@ def docx_bytes() -> bytes:
 
 
 def departmental_template() -> Template:
+    """The shipped template. The data migration loads it, but a transactional test that ran
+    before on this worker may have flushed the tables; loading is idempotent."""
+    if not Template.objects.filter(code="departmental-bcm").exists():
+        load_templates(Template, SectionDefinition)
     return Template.objects.get(code="departmental-bcm")
 
 
