@@ -205,7 +205,8 @@ def _contents(data: ExportData) -> list[str]:
 _fonts_registered = False
 
 
-def _register_fonts() -> None:
+def register_fonts() -> None:
+    """DejaVu Sans (Unicode: ₱, ñ, accented names) for reportlab, registered once."""
     global _fonts_registered
     if _fonts_registered:
         return
@@ -242,7 +243,7 @@ def render_pdf(data: ExportData) -> bytes:
         TableStyle,
     )
 
-    _register_fonts()
+    register_fonts()
     base = getSampleStyleSheet()
     body = ParagraphStyle("Body", parent=base["BodyText"], fontName="DejaVuSans", fontSize=9.5)
     cell = ParagraphStyle("Cell", parent=body, fontSize=8, leading=10)

@@ -16,7 +16,7 @@ from organizations.importing import csv_safe
 from organizations.models import Organization
 from planning.models import StrategicPlan, WorkPlanObjective
 
-from . import selectors
+from . import briefing, selectors
 from .access import LEVEL_RANK, require_ocm
 
 STATUS_LABELS = dict(Organization.OnboardingStatus.choices)
@@ -217,6 +217,11 @@ def _tables(data: selectors.Dashboard) -> dict[str, tuple[list[str], list[list]]
     }
 
 
+def _live(data: selectors.Dashboard) -> int:
+    """Organizations live on the portal."""
+    return sum(1 for r in data.rows if r.section("rollout").get("status") == "live")
+
+
 @require_ocm("viewer")
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -259,7 +264,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ],
         },
     }
-    live = sum(1 for r in data.rows if r.section("rollout").get("status") == "live")
     return render(
         request,
         "ocm/dashboard.html",
@@ -270,9 +274,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "sort": sort,
             "tables": tables,
             "charts": charts,
-            "live": live,
+            "live": _live(data),
             "budget": data.totals.get("budget", {}),
             "is_analyst": LEVEL_RANK[request.ocm_level] >= LEVEL_RANK["analyst"],
+            "is_executive": LEVEL_RANK[request.ocm_level] >= LEVEL_RANK["executive"],
         },
     )
 
@@ -384,4 +389,17 @@ def export_csv(request: HttpRequest, table: str) -> HttpResponse:
     writer.writerow(headings)
     for row in rows:
         writer.writerow([csv_safe(v) for v in row])
+    return response
+
+
+@require_ocm("executive")
+@require_safe
+def briefing_pdf(request: HttpRequest) -> HttpResponse:
+    """The executive briefing: key figures and the main tables as a PDF (a second or less)."""
+    data = selectors.dashboard()
+    response = HttpResponse(
+        briefing.render(data, _tables(data), _live(data)), content_type="application/pdf"
+    )
+    stamp = data.computed_at.strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="ocm-briefing-{stamp}.pdf"'
     return response

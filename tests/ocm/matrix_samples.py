@@ -11,6 +11,8 @@ SAMPLES: dict[str, Sample] = {
     "ocm:dashboard": Sample(reader="olga"),
     "ocm:organization-detail": Sample(kwargs={"code": "MOH"}, reader="olga"),
     "ocm:export": Sample(kwargs={"table": "organizations"}, reader="olga"),
+    # Executives only: the superuser reads it, olga (analyst) is refused (tests/ocm).
+    "ocm:briefing": Sample(reader="root"),
 }
 
 

@@ -191,3 +191,46 @@ def test_bc_readiness_equals_independent_sql(db):
         ) == (approved_current, overdue, not_exercised), code
     assert rows["MOLE"].section("bcp")["overdue_reviews"] == 1
     assert rows["MSSD"].section("bcp") == {"has_data": False}
+
+
+def test_executive_briefing_pdf_reads_back_with_the_dashboard_figures(
+    client, alice, olga, ocm_viewer
+):
+    import pdfplumber
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115 - pilot budgets
+    refresh()
+    from organizations.models import OCMAccess
+    from tests.factories import OCMAccessFactory, UserFactory
+
+    executive = UserFactory(email="exec@test.bmms")
+    OCMAccessFactory(user=executive, level=OCMAccess.Level.EXECUTIVE)
+    url = reverse("ocm:briefing")
+    for user in (alice, ocm_viewer, olga):  # a member, a viewer, an analyst
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 403
+    assert "needs OCM executive access" in response.content.decode()
+    client.force_login(executive)
+    page = client.get(reverse("ocm:dashboard")).content.decode()
+    assert url in page and "Executive briefing (PDF)" in page
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith('attachment; filename="ocm-briefing-')
+    with pdfplumber.open(io.BytesIO(response.content)) as pdf:
+        text = " ".join(" ".join(p.extract_text() or "" for p in pdf.pages).split())
+    data = selectors.dashboard()
+    from budgeting.templatetags.money import peso
+
+    current = data.totals["budget"]["current"]
+    assert "Executive briefing: the Bangsamoro government at a glance" in text
+    assert f"data as of {timezone.localtime(data.computed_at):%d %B %Y, %H:%M}" in text
+    assert peso(current["approved"]) in text  # the same total as the dashboard's tile
+    moh = next(r for r in data.rows if r.code == "MOH")
+    assert f"MOH {peso(moh.section('budget')['current']['approved'])}" in text
+    # An organization without a budget this year is "no data", never ₱0.00.
+    assert "MSSD no data no data" in text
+    # The same figures give the same bytes (no clock inside the file).
+    assert client.get(url).content == response.content
