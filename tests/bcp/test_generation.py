@@ -355,6 +355,45 @@ def test_the_batch_command_drafts_every_departmental_plan_with_a_progress_bar(
     assert foreign.versions.filter(generated_by="built-in", status="draft").exists()
 
 
+def test_the_batch_command_creates_plans_for_departments_without_one(
+    rich_plan, carol, alice, org_a, dept_a
+):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from bcp.models import Plan
+    from organizations.models import Department
+
+    records = Department.objects.create(organization=org_a, name="Records")
+    out = StringIO()
+    call_command("generate_bcm_plans", "--org", "MOH", stdout=out)
+    assert "1 department(s) have no BC plan and are not drafted" in out.getvalue()
+    assert not Plan.objects.filter(department=records).exists()
+    with pytest.raises(CommandError, match="--create-missing needs --as EMAIL"):
+        call_command("generate_bcm_plans", "--org", "MOH", "--create-missing")
+
+    out = StringIO()
+    call_command(
+        "generate_bcm_plans", "--org", "MOH", "--create-missing", "--as", alice.email, stdout=out
+    )
+    output = out.getvalue()
+    assert "Created 1 departmental plan(s)" in output
+    assert "Drafted 2 plan(s)" in output
+    plan = Plan.objects.get(department=records)
+    assert plan.title == "Records business continuity plan" and plan.owner == alice
+    assert plan.template.code == "departmental-bcm"
+    # Version 1 (empty draft) set aside, version 2 the generated draft, mentioning the department.
+    draft = plan.versions.get(status="draft")
+    assert draft.generated_by == "built-in" and "Records" in str(draft.content)
+    assert Plan.objects.filter(department=dept_a).count() == 1  # the existing plan is reused
+    out = StringIO()
+    call_command(
+        "generate_bcm_plans", "--org", "MOH", "--create-missing", "--as", alice.email, stdout=out
+    )
+    assert "Created 0 departmental plan(s)" in out.getvalue()
+
+
 def test_the_batch_command_says_what_is_wrong(db):
     from django.core.management import CommandError, call_command
 

@@ -11,12 +11,15 @@ import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Exists, OuterRef
 
 from bcp import services
-from bcp.models import GenerationJob, Plan
+from bcp.models import GenerationJob, Plan, Template
 from bcp.tasks import generate_plan_draft
-from organizations.models import Organization, User
+from organizations.models import Department, Organization, User
 from organizations.tenancy import tenancy_of
+
+DEPARTMENTAL_TEMPLATE = "departmental-bcm"
 
 
 class Command(BaseCommand):
@@ -41,6 +44,12 @@ class Command(BaseCommand):
             help="Author of the drafts (default: each plan's owner).",
         )
         parser.add_argument(
+            "--create-missing",
+            action="store_true",
+            help="First create a departmental plan (departmental BCM template, owned by the "
+            "--as user) for every department that has none, so that every department is drafted.",
+        )
+        parser.add_argument(
             "--timeout",
             type=int,
             default=3600,
@@ -62,6 +71,12 @@ class Command(BaseCommand):
             actor = User.objects.filter(email__iexact=options["actor"]).first()
             if actor is None:
                 raise CommandError(f"No user with e-mail {options['actor']}.")
+        if options["create_missing"]:
+            if actor is None:
+                raise CommandError("--create-missing needs --as EMAIL: the owner of the new plans.")
+            self._create_missing(organizations, actor)
+        else:
+            self._report_missing(organizations)
         plans = list(
             Plan.objects.filter(organization__in=organizations, department__isnull=False)
             .exclude(status=Plan.Status.ARCHIVED)
@@ -103,6 +118,52 @@ class Command(BaseCommand):
             time.sleep(1)
         self.stdout.write("")
         self._summary(jobs, skipped)
+
+    @staticmethod
+    def _departments_without_plan(organizations):
+        live_plans = Plan.objects.filter(department=OuterRef("pk")).exclude(
+            status=Plan.Status.ARCHIVED
+        )
+        return (
+            Department.objects.filter(organization__in=organizations)
+            .exclude(Exists(live_plans))
+            .select_related("organization")
+            .order_by("organization__code", "name")
+        )
+
+    def _report_missing(self, organizations) -> None:
+        missing = self._departments_without_plan(organizations).count()
+        if missing:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{missing} department(s) have no BC plan and are not drafted; add "
+                    "--create-missing --as EMAIL to create their plans first."
+                )
+            )
+
+    def _create_missing(self, organizations, actor: User) -> None:
+        """A plan per department without one (each in its own transaction, reasons reported)."""
+        template = Template.objects.filter(code=DEPARTMENTAL_TEMPLATE).order_by("-version").first()
+        if template is None:
+            raise CommandError("The departmental BCM template is missing: run load_bcp_templates.")
+        created = 0
+        for department in self._departments_without_plan(organizations):
+            label = f"{department.organization.code} / {department.name}"
+            try:
+                services.plan_create(
+                    actor=actor,
+                    organization=department.organization,
+                    template=template,
+                    title=f"{department.name} business continuity plan",
+                    department=department,
+                    change_note="Created for the AI drafting batch.",
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                reason = " ".join(getattr(exc, "messages", [str(exc)]))
+                self.stdout.write(self.style.WARNING(f"No plan created for {label}: {reason}"))
+                continue
+            created += 1
+        self.stdout.write(f"Created {created} departmental plan(s) for departments without one.")
 
     def _bar(self, jobs: list[int], total: int) -> bool:
         """Draw the progress bar; True when every job has finished."""
