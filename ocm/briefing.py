@@ -1,4 +1,4 @@
-"""The executive briefing: the dashboard's figures as a short A4 PDF (OCM executives only).
+"""The executive briefing: the dashboard's figures as a short A4 landscape PDF (OCM executives).
 
 It reads what the dashboard reads (the summary tables through `selectors.dashboard()`), so the
 briefing and the page never disagree; an organization without data shows "no data", never zero.
@@ -74,7 +74,7 @@ def key_figures(data: selectors.Dashboard, live: int) -> list[tuple[str, str]]:
 
 def render(data: selectors.Dashboard, tables: dict, live: int) -> bytes:
     from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
     from reportlab.lib.units import cm
     from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
@@ -92,7 +92,8 @@ def render(data: selectors.Dashboard, tables: dict, live: int) -> bytes:
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ]
     )
-    width = A4[0] - 4 * cm
+    page = landscape(A4)  # room for seven columns of peso amounts without wrapping
+    width = page[0] - 4 * cm
 
     def table(header: list[str], rows: list[list[str]], weights: list[float]):
         widths = [width * w / sum(weights) for w in weights]
@@ -127,7 +128,7 @@ def render(data: selectors.Dashboard, tables: dict, live: int) -> bytes:
     buffer = io.BytesIO()
     SimpleDocTemplate(
         buffer,
-        pagesize=A4,
+        pagesize=page,
         leftMargin=2 * cm,
         rightMargin=2 * cm,
         topMargin=1.8 * cm,
