@@ -166,6 +166,27 @@ def _goal_saved(request: HttpRequest, goal: StrategicGoal) -> HttpResponse:
     )
 
 
+def _form_page(
+    request: HttpRequest,
+    form,
+    *,
+    action: str,
+    partial: str,
+    heading: str,
+    cancel_url: str,
+    **context,
+) -> HttpResponse:
+    """A goal or objective form: the page's own form partial when edited in place (htmx), else
+    the full form page with a heading and a way back."""
+    if is_inline(request):
+        return render(request, partial, {"form": form, "action": action, **context})
+    return render(
+        request,
+        "planning/form.html",
+        {"form": form, "heading": heading, "cancel_url": cancel_url},
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def goal_create(request: HttpRequest, public_id) -> HttpResponse:
@@ -181,21 +202,14 @@ def goal_create(request: HttpRequest, public_id) -> HttpResponse:
                 return _goal_saved(request, goal)
             messages.success(request, f"Goal “{goal.title}” added.")
             return redirect("planning:plan-detail", plan.public_id)
-    action = reverse("planning:goal-create", args=[plan.public_id])
-    if is_inline(request):
-        return render(
-            request,
-            "planning/plan_detail.html#goal-form",
-            {"form": form, "action": action, "plan": plan},
-        )
-    return render(
+    return _form_page(
         request,
-        "planning/form.html",
-        {
-            "form": form,
-            "heading": f"New goal of “{plan.title}”",
-            "cancel_url": reverse("planning:plan-detail", args=[plan.public_id]),
-        },
+        form,
+        action=reverse("planning:goal-create", args=[plan.public_id]),
+        partial="planning/plan_detail.html#goal-form",
+        heading=f"New goal of “{plan.title}”",
+        cancel_url=reverse("planning:plan-detail", args=[plan.public_id]),
+        plan=plan,
     )
 
 
@@ -230,21 +244,15 @@ def goal_edit(request: HttpRequest, public_id) -> HttpResponse:
                 return _goal_saved(request, goal)
             messages.success(request, f"Goal “{goal.title}” saved.")
             return redirect("planning:plan-detail", goal.plan.public_id)
-    action = reverse("planning:goal-edit", args=[goal.public_id])
-    if is_inline(request):
-        return render(
-            request,
-            "planning/plan_detail.html#goal-form",
-            {"form": form, "action": action, "goal": goal, "plan": goal.plan},
-        )
-    return render(
+    return _form_page(
         request,
-        "planning/form.html",
-        {
-            "form": form,
-            "heading": f"Edit goal “{goal.title}”",
-            "cancel_url": reverse("planning:plan-detail", args=[goal.plan.public_id]),
-        },
+        form,
+        action=reverse("planning:goal-edit", args=[goal.public_id]),
+        partial="planning/plan_detail.html#goal-form",
+        heading=f"Edit goal “{goal.title}”",
+        cancel_url=reverse("planning:plan-detail", args=[goal.plan.public_id]),
+        goal=goal,
+        plan=goal.plan,
     )
 
 
@@ -350,21 +358,13 @@ def objective_create(request: HttpRequest, public_id) -> HttpResponse:
                 return _objective_saved(request, objective)
             messages.success(request, f"Objective “{objective.title}” added.")
             return redirect("planning:work-plan-detail", work_plan.public_id)
-    action = reverse("planning:objective-create", args=[work_plan.public_id])
-    if is_inline(request):
-        return render(
-            request,
-            "planning/work_plan_detail.html#objective-form",
-            {"form": form, "action": action},
-        )
-    return render(
+    return _form_page(
         request,
-        "planning/form.html",
-        {
-            "form": form,
-            "heading": f"New objective for {work_plan.year}",
-            "cancel_url": reverse("planning:work-plan-detail", args=[work_plan.public_id]),
-        },
+        form,
+        action=reverse("planning:objective-create", args=[work_plan.public_id]),
+        partial="planning/work_plan_detail.html#objective-form",
+        heading=f"New objective for {work_plan.year}",
+        cancel_url=reverse("planning:work-plan-detail", args=[work_plan.public_id]),
     )
 
 
@@ -403,21 +403,14 @@ def objective_edit(request: HttpRequest, public_id) -> HttpResponse:
                 return _objective_saved(request, objective)
             messages.success(request, f"Objective “{objective.title}” saved.")
             return redirect("planning:work-plan-detail", work_plan.public_id)
-    action = reverse("planning:objective-edit", args=[objective.public_id])
-    if is_inline(request):
-        return render(
-            request,
-            "planning/work_plan_detail.html#objective-form",
-            {"form": form, "action": action, "objective": objective},
-        )
-    return render(
+    return _form_page(
         request,
-        "planning/form.html",
-        {
-            "form": form,
-            "heading": f"Edit objective “{objective.title}”",
-            "cancel_url": reverse("planning:work-plan-detail", args=[work_plan.public_id]),
-        },
+        form,
+        action=reverse("planning:objective-edit", args=[objective.public_id]),
+        partial="planning/work_plan_detail.html#objective-form",
+        heading=f"Edit objective “{objective.title}”",
+        cancel_url=reverse("planning:work-plan-detail", args=[work_plan.public_id]),
+        objective=objective,
     )
 
 
