@@ -9,10 +9,21 @@ class OrganizationsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
-        from django.db.models.signals import post_save
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+        from waffle.models import Flag
 
         from . import sessions
-        from .models import User
+        from .models import Department, Membership, ModuleFlagScope, OCMAccess, Organization, User
+        from .tenancy import bump_tenancy_version
 
         user_logged_in.connect(sessions.on_login, dispatch_uid="bmms-idle-login")
         post_save.connect(sessions.on_user_saved, sender=User, dispatch_uid="bmms-deactivate")
+        # Cached tenancy profiles are rebuilt after any change to what they are made of.
+        for model in (Organization, Department, Membership, OCMAccess, Flag, ModuleFlagScope):
+            for signal in (post_save, post_delete):
+                signal.connect(bump_tenancy_version, sender=model, dispatch_uid="bmms-tenancy")
+        for through in (
+            ModuleFlagScope.organizations.through,
+            ModuleFlagScope.excluded_organizations.through,
+        ):
+            m2m_changed.connect(bump_tenancy_version, sender=through, dispatch_uid="bmms-tenancy")

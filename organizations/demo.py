@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from .models import Department, Membership, OCMAccess, Organization, User
-from .tenancy import Role
+from .tenancy import Role, bump_tenancy_version
 
 DEMO_PASSWORD = "Bangsamoro-demo-2026"
 PILOTS = ["MOH", "MOLE", "MAFAR"]
@@ -203,6 +203,7 @@ def seed(scale: int = 0, stdout=None) -> list[Persona]:
         Organization.objects.filter(code=code, onboarding_status="not_started").update(
             onboarding_status=status
         )
+    bump_tenancy_version()  # `update()` sends no signals
     # The MOH admin also works in MOLE (as a viewer) to show the organization switcher.
     moh_admin = User.objects.get(email="moh.admin@bmms.demo")
     Membership.objects.get_or_create(
@@ -245,3 +246,4 @@ def _seed_scale(orgs: dict[str, Organization], scale: int) -> None:
         ],
         batch_size=1000,
     )
+    bump_tenancy_version()

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from . import audit
 from .models import Department, Membership, Organization, User
-from .tenancy import Role, tenancy_of
+from .tenancy import Role, bump_tenancy_version, tenancy_of
 
 COLUMNS = [
     "email",
@@ -280,6 +280,7 @@ def commit(
     Membership.objects.bulk_update(
         to_update, ["role", "department", "position", "updated_at"], batch_size=500
     )
+    bump_tenancy_version()  # bulk writes send no signals
     for org in organizations.values():
         count = sum(1 for r in rows if r.organization == org.code)
         audit.record(

@@ -2,7 +2,8 @@
 
 Each module (an app with its own URLs) has a waffle `Flag` named `module.<app>`, extended by a
 `ModuleFlagScope` (organizations, waves, exclusions). For a user who
-works in an organization, the flags are evaluated once per request, in one query, and:
+works in an organization, the flags are evaluated in one query when the user's tenancy profile
+is built (and cached with it, organizations/tenancy.py), and:
   * the menu hides a module that is off (`enabled_modules` in templates);
   * every URL of that module answers 404 (`ModuleAccessMiddleware`), so nothing is reachable by
     typing its address.
@@ -68,7 +69,13 @@ def enabled_modules(request) -> frozenset[str]:
     if cached is not None:
         return cached
     organization = getattr(request, "organization", None)
-    modules = modules_for_organization(organization) if organization else frozenset(MODULES)
+    if organization is None:
+        modules = frozenset(MODULES)
+    else:
+        profile = getattr(request, "tenancy", None)
+        modules = profile.modules.get(organization.pk) if profile is not None else None
+        if modules is None:
+            modules = modules_for_organization(organization)
     request._enabled_modules = modules
     return modules
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from importlib import import_module
 
 from django.conf import settings
 from django.contrib import messages
@@ -27,12 +28,18 @@ def on_user_saved(sender, instance, created, update_fields=None, **kwargs) -> No
 
 
 def end_sessions_of(user_id: int) -> int:
-    """Delete every live session of one user (sessions are stored in the database)."""
+    """Delete every live session of one user.
+
+    Sessions live in the database with a copy in the cache (`cached_db`): each is deleted through
+    the session engine, which drops both, so no cached copy keeps the user signed in."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
     keys = [
         s.session_key
         for s in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
         if s.get_decoded().get("_auth_user_id") == str(user_id)
     ]
+    for key in keys:
+        store(session_key=key).delete(key)
     Session.objects.filter(session_key__in=keys).delete()
     return len(keys)
 

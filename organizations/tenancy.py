@@ -10,11 +10,13 @@ Every tenant-owned model inherits `OrgOwnedModel`, whose manager offers
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import models, transaction
 from django.shortcuts import get_object_or_404
 
 if TYPE_CHECKING:
@@ -48,11 +50,16 @@ def role_allows(role: str | None, action: str) -> bool:
 
 @dataclass
 class TenancyProfile:
-    """What one user may do, loaded once per request (two queries) and cached on the user."""
+    """What one user may do: memberships, OCM level and the modules of each organization.
+
+    Built from the database (two queries, plus one per organization for its module flags) when
+    the cache has no current copy, and cached on the user object for the request."""
 
     is_superuser: bool = False
     ocm_level: str | None = None
     memberships: list[Membership] = field(default_factory=list)
+    #: organization id → modules switched on there (organizations/modules.py)
+    modules: dict[int, frozenset[str]] = field(default_factory=dict)
 
     @property
     def roles(self) -> dict[int, str]:
@@ -82,27 +89,86 @@ class TenancyProfile:
 
 
 def tenancy_of(user: Any) -> TenancyProfile:
-    """The user's tenancy profile, cached on the user object for the request."""
+    """The user's tenancy profile: cached on the user object for the request, and in the cache
+    (Redis) between requests under the current tenancy version (see `bump_tenancy_version`)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return TenancyProfile()
     cached = getattr(user, "_tenancy_profile", None)
     if cached is not None:
         return cached
+    version, stored = _cached_entry(user.pk)
+    if stored is not None:
+        memberships, ocm_level, modules = stored
+    else:
+        memberships, ocm_level, modules = _load_profile(user)
+        if version is not None:
+            cache.set(
+                _profile_key(user.pk),
+                (version, (memberships, ocm_level, modules)),
+                PROFILE_CACHE_SECONDS,
+            )
+    profile = TenancyProfile(
+        is_superuser=user.is_superuser,
+        ocm_level=ocm_level,
+        memberships=memberships,
+        modules=modules,
+    )
+    user._tenancy_profile = profile
+    return profile
+
+
+# --- the profile cache -----------------------------------------------------------------------
+# A profile is kept under the *tenancy version*, one token for the whole portal. Saving or
+# deleting anything a profile is built from (memberships, OCM access, organizations, departments,
+# module flags and their scopes) sets a new token, so the next request of every user rebuilds
+# from the database: a revoked membership is gone on the very next request. The token is set at
+# once and again when the transaction commits (a reader between the two may have cached the
+# pre-commit rows under the first token). Without Redis, profiles come from the database.
+
+PROFILE_CACHE_SECONDS = 300
+VERSION_KEY = "tenancy:version"
+
+
+def _profile_key(user_id: int) -> str:
+    return f"tenancy:profile:{user_id}"
+
+
+def _cached_entry(user_id: int) -> tuple[str | None, Any]:
+    """(current version, the stored profile if stored under it): one round trip when warm."""
+    found = cache.get_many([VERSION_KEY, _profile_key(user_id)])
+    version = found.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
+        return cache.get(VERSION_KEY), None
+    entry = found.get(_profile_key(user_id))
+    if entry is not None and entry[0] == version:
+        return version, entry[1]
+    return version, None
+
+
+def _load_profile(user: Any) -> tuple[list, str | None, dict[int, frozenset[str]]]:
     from .models import Membership, OCMAccess
+    from .modules import modules_for_organization
 
     memberships = list(
         Membership.objects.filter(user=user, organization__is_active=True)
-        .select_related("organization", "department")
+        .select_related("organization__attached_to", "department")
         .order_by("-is_primary", "organization__code")
     )
     ocm_level = (
         OCMAccess.objects.filter(user=user, is_active=True).values_list("level", flat=True).first()
     )
-    profile = TenancyProfile(
-        is_superuser=user.is_superuser, ocm_level=ocm_level, memberships=memberships
-    )
-    user._tenancy_profile = profile
-    return profile
+    modules = {m.organization_id: modules_for_organization(m.organization) for m in memberships}
+    return memberships, ocm_level, modules
+
+
+def bump_tenancy_version(**kwargs: Any) -> None:
+    """Invalidate every cached profile: now, and again when the transaction commits.
+
+    Connected to the signals of the models a profile is built from (organizations/apps.py);
+    call it after bulk writes that send no signals (`bulk_create`, `QuerySet.update`)."""
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    transaction.on_commit(lambda: cache.set(VERSION_KEY, uuid.uuid4().hex, None))
 
 
 def forget_tenancy(user: Any) -> None:

@@ -170,7 +170,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions in PostgreSQL with a read-through copy in Redis: one cache read per request, and with
+# Redis down they are still read from the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 #: Signed out after this many seconds without a request (the cookie lives SESSION_COOKIE_AGE).
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)

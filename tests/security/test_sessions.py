@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +46,8 @@ def test_deactivating_a_user_ends_their_sessions(client, alice):
     alice.is_active = False
     alice.save()
     assert not Session.objects.filter(session_key=key).exists()
+    # nor its cached copy (SESSION_ENGINE is cached_db)
+    assert cache.get(f"django.contrib.sessions.cached_db{key}") is None
     response = client.get("/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
