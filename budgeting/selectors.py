@@ -20,6 +20,7 @@ from django.db.models import (
     F,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -133,16 +134,52 @@ def proposal_for(user: Any, public_id) -> BudgetProposal:
     )
 
 
+#: Line items shown under each program on the proposal page; the rest are one click away on the
+#: program's own paginated list (a program can hold a thousand lines).
+ITEMS_SHOWN = 10
+
+
+def _class_total(expense_class: str) -> Sum:
+    return Sum("line_items__total_cost", filter=Q(line_items__expense_class=expense_class))
+
+
 def programs_of(proposal: BudgetProposal) -> list[ProgramBudget]:
-    """A proposal's programs with their line items and line totals (two queries)."""
+    """A proposal's programs with line totals by expense class and their first line items.
+
+    Two queries whatever the number of line items: the programs with their sums and counts, and
+    the first ITEMS_SHOWN line items of each (`shown_items`)."""
     return list(
         proposal.programs.select_related("goal", "work_plan")
-        .annotate(line_total=Sum("line_items__total_cost"), line_count=Count("line_items"))
+        .annotate(
+            line_total=Sum("line_items__total_cost"),
+            line_count=Count("line_items"),
+            ps_total=_class_total(ExpenseClass.PS),
+            mooe_total=_class_total(ExpenseClass.MOOE),
+            co_total=_class_total(ExpenseClass.CO),
+        )
         .prefetch_related(
-            Prefetch("line_items", queryset=BudgetLineItem.objects.order_by("expense_class", "id"))
+            Prefetch(
+                "line_items",
+                queryset=BudgetLineItem.objects.order_by("expense_class", "id")[:ITEMS_SHOWN],
+                to_attr="shown_items",
+            )
         )
         .order_by("code", "name")
     )
+
+
+def program_for(user: Any, public_id) -> ProgramBudget:
+    """One program the user may see (404 otherwise), with its proposal and line totals."""
+    return get_object_or_404(
+        ProgramBudget.objects.for_user(user)
+        .select_related("proposal__organization", "goal", "work_plan")
+        .annotate(line_total=Sum("line_items__total_cost"), line_count=Count("line_items")),
+        public_id=public_id,
+    )
+
+
+def line_items_of(program: ProgramBudget) -> QuerySet[BudgetLineItem]:
+    return program.line_items.order_by("expense_class", "id")
 
 
 # --- execution -----------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ urlpatterns = [
     path("<uuid:public_id>/programs/new/", views.program_create, name="program-create"),
     path("programs/<uuid:public_id>/edit/", views.program_edit, name="program-edit"),
     path("programs/<uuid:public_id>/delete/", views.program_delete, name="program-delete"),
+    path("programs/<uuid:public_id>/lines/", views.program_items, name="program-items"),
     path("programs/<uuid:public_id>/lines/new/", views.line_item_create, name="line-item-create"),
     path("lines/<uuid:public_id>/edit/", views.line_item_edit, name="line-item-edit"),
     path("lines/<uuid:public_id>/delete/", views.line_item_delete, name="line-item-delete"),

@@ -136,6 +136,24 @@ def proposal_detail(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @login_required
+def program_items(request: HttpRequest, public_id) -> HttpResponse:
+    """Every line item of one program, a page at a time (the proposal page shows the first few)."""
+    program = selectors.program_for(request.user, public_id)
+    proposal = program.proposal
+    return render(
+        request,
+        "budgeting/program_items.html",
+        {
+            "program": program,
+            "proposal": proposal,
+            "page": paginate(request, selectors.line_items_of(program)),
+            "can_edit": tenancy_of(request.user).can(proposal.organization_id, "change")
+            and proposal.is_editable,
+        },
+    )
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def proposal_edit(request: HttpRequest, public_id) -> HttpResponse:
     proposal = get_for_user_or_404(BudgetProposal, request.user, "change", public_id=public_id)

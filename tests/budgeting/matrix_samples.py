@@ -38,6 +38,7 @@ SAMPLES: dict[str, Sample] = {
     "budgeting:proposal-approve": Sample(kwargs=_id("proposal"), foreign=True, write=True),
     "budgeting:proposal-return": Sample(kwargs=_id("proposal"), foreign=True, write=True),
     "budgeting:program-create": Sample(kwargs=_id("proposal"), foreign=True, write=True),
+    "budgeting:program-items": Sample(kwargs=_id("program"), foreign=True),
     "budgeting:program-edit": Sample(kwargs=_id("program"), foreign=True, write=True),
     "budgeting:program-delete": Sample(kwargs=_id("program"), foreign=True, write=True),
     "budgeting:line-item-create": Sample(kwargs=_id("program"), foreign=True, write=True),

@@ -23,10 +23,12 @@ pytestmark = pytest.mark.django_db
 
 ROWS = [10, 1000]
 #: session + user, tenancy profile (2), module flags, then the page's own reads.
-PLAN_LIST_QUERIES = 7
-PROPOSAL_LIST_QUERIES = 7
-DASHBOARD_QUERIES = 15
-LEDGER_QUERIES = 10
+PLAN_LIST_QUERIES = 3
+PROPOSAL_LIST_QUERIES = 3
+DASHBOARD_QUERIES = 11
+LEDGER_QUERIES = 6
+PROPOSAL_DETAIL_QUERIES = 5
+PROGRAM_ITEMS_QUERIES = 4
 
 
 @pytest.mark.parametrize("rows", ROWS)
@@ -41,6 +43,7 @@ def test_plan_list(rows, org_a, bob, client, django_assert_num_queries):
         [StrategicGoal(plan=p, title="G", target_metric="m", target_value=10) for p in plans]
     )
     client.force_login(bob)
+    client.get(reverse("planning:plan-list"))  # warm: session and tenancy profile cached
     with django_assert_num_queries(PLAN_LIST_QUERIES):
         response = client.get(reverse("planning:plan-list"))
     assert response.status_code == 200
@@ -66,6 +69,7 @@ def test_proposal_list(rows, org_a, bob, client, django_assert_num_queries):
         ]
     )
     client.force_login(bob)
+    client.get(reverse("budgeting:proposal-list"))  # warm: session and tenancy profile cached
     with django_assert_num_queries(PROPOSAL_LIST_QUERIES):
         response = client.get(reverse("budgeting:proposal-list"))
     assert response.status_code == 200
@@ -134,6 +138,9 @@ def _executed_year(org, rows: int) -> ProgramBudget:
 def test_execution_dashboard(rows, org_a, bob, client, django_assert_num_queries):
     _executed_year(org_a, rows)
     client.force_login(bob)
+    client.get(
+        reverse("budgeting:execution-dashboard"), {"year": 2026}
+    )  # warm: session and tenancy profile cached
     with django_assert_num_queries(DASHBOARD_QUERIES):
         response = client.get(reverse("budgeting:execution-dashboard"), {"year": 2026})
     assert response.status_code == 200
@@ -171,6 +178,67 @@ def test_program_ledger(rows, org_a, bob, client, django_assert_num_queries):
         ]
     )
     client.force_login(bob)
+    client.get(
+        reverse("budgeting:program-ledger", args=[program.public_id])
+    )  # warm: session and tenancy profile cached
     with django_assert_num_queries(LEDGER_QUERIES):
         response = client.get(reverse("budgeting:program-ledger", args=[program.public_id]))
     assert response.status_code == 200
+
+
+def _program_with_lines(org, lines: int) -> ProgramBudget:
+    proposal = BudgetProposal.objects.create(organization=org, fiscal_year=2031, title="FY 2031")
+    program = ProgramBudget.objects.create(
+        proposal=proposal, name="Big program", requested_amount=Decimal(1000 * lines)
+    )
+    BudgetLineItem.objects.bulk_create(
+        [
+            BudgetLineItem(
+                program=program,
+                expense_class=("PS", "MOOE", "CO")[n % 3],
+                description=f"Line {n:04d}",
+                unit_cost=100,
+                quantity=10,
+                total_cost=1000,
+            )
+            for n in range(lines)
+        ]
+    )
+    return program
+
+
+@pytest.mark.parametrize("rows", ROWS)
+def test_proposal_detail_shows_the_first_lines_and_class_totals(
+    rows, org_a, carol, client, django_assert_num_queries
+):
+    """A thousand line items do not make a thousand-row page: the first ten of each program,
+    its PS/MOOE/CO totals, and a link to all of them."""
+    from budgeting.selectors import ITEMS_SHOWN
+
+    program = _program_with_lines(org_a, rows)
+    url = reverse("budgeting:proposal-detail", args=[program.proposal.public_id])
+    client.force_login(carol)
+    client.get(url)  # warm: session and tenancy profile cached
+    with django_assert_num_queries(PROPOSAL_DETAIL_QUERIES):
+        response = client.get(url)
+    page = response.content.decode()
+    assert page.count("Line 0") == ITEMS_SHOWN
+    ps = (rows + 2) // 3 * 1000
+    assert f"PS ₱{ps:,}.00" in page, page
+    all_link = reverse("budgeting:program-items", args=[program.public_id])
+    assert (f'href="{all_link}"' in page) is (rows > ITEMS_SHOWN)
+
+
+@pytest.mark.parametrize("rows", ROWS)
+def test_program_line_items_are_paginated(rows, org_a, carol, client, django_assert_num_queries):
+    program = _program_with_lines(org_a, rows)
+    url = reverse("budgeting:program-items", args=[program.public_id])
+    client.force_login(carol)
+    client.get(url)
+    with django_assert_num_queries(PROGRAM_ITEMS_QUERIES):
+        response = client.get(url, {"page": 2})
+    assert response.status_code == 200
+    page = response.content.decode()
+    # page 2 of a thousand: 25 lines; a single page of ten: shown instead of an empty page 2
+    assert page.count("Line 0") == len(response.context["page"]) == min(rows, 25)
+    assert f"{rows} line items" in page
