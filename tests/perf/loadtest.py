@@ -8,8 +8,10 @@ time; prints p50/p95/p99 and errors per run and the median of the runs.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import os
+import resource
 import secrets
 import shutil
 import socket
@@ -25,10 +27,6 @@ WORK = Path(tempfile.gettempdir()) / "bmms-load"
 GUNICORN = [
     "--worker-class",
     "gthread",
-    "--workers",
-    "3",
-    "--threads",
-    "8",
     "--timeout",
     "60",
     "--keep-alive",
@@ -38,6 +36,26 @@ GUNICORN = [
     "--max-requests-jitter",
     "500",
 ]
+
+
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds of a process, its live children and its reaped children (from /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def stat(p: int) -> list[str]:
+        text = Path(f"/proc/{p}/stat").read_text()
+        return text[text.rindex(")") + 2 :].split()
+
+    try:
+        fields = stat(pid)
+    except OSError:
+        return 0.0
+    # fields[11:15] = utime, stime, cutime, cstime (proc(5), counted after the command name)
+    total = sum(int(v) for v in fields[11:15])
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        with contextlib.suppress(OSError):
+            total += sum(int(v) for v in stat(int(child))[11:13])
+    return total / tick
 
 
 def free_port() -> int:
@@ -121,12 +139,13 @@ print(json.dumps(people))
 """
 
 
-def prepare(env: dict[str, str], scale: int, users: int) -> Path:
+def prepare(env: dict[str, str], scale: int, users: int, seed: bool = True) -> Path:
     WORK.mkdir(exist_ok=True)
-    manage(env, "ensure_database")
-    manage(env, "migrate", "--noinput", "-v0")
-    manage(env, "seed_demo", "--scale", str(scale))
-    manage(env, "collectstatic", "--noinput", "-v0")
+    if seed:
+        manage(env, "ensure_database")
+        manage(env, "migrate", "--noinput", "-v0")
+        manage(env, "seed_demo", "--scale", str(scale))
+        manage(env, "collectstatic", "--noinput", "-v0")
     out = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", PERSONA_SCRIPT.replace("{USERS}", str(users))],
         cwd=ROOT,
@@ -140,10 +159,24 @@ def prepare(env: dict[str, str], scale: int, users: int) -> Path:
     return personas
 
 
-def run_once(env, personas: Path, users: int, duration: int, think: float, label: str) -> dict:
+def run_once(
+    env, personas: Path, users: int, duration: int, think: float, label: str, workers=3, threads=8
+) -> dict:
     port = free_port()
     web = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", *GUNICORN],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            *GUNICORN,
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -172,6 +205,8 @@ def run_once(env, personas: Path, users: int, duration: int, think: float, label
     try:
         time.sleep(3)
         prefix = WORK / label
+        web_cpu = process_tree_cpu(web.pid)
+        children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         subprocess.run(
             [
                 sys.executable,
@@ -200,9 +235,17 @@ def run_once(env, personas: Path, users: int, duration: int, think: float, label
             timeout=duration + 120,
             stdout=subprocess.DEVNULL,
         )
+        web_cpu = process_tree_cpu(web.pid) - web_cpu
+        children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        locust_cpu = (children_after.ru_utime + children_after.ru_stime) - (
+            children_before.ru_utime + children_before.ru_stime
+        )
         with open(f"{prefix}_stats.csv") as handle:
             row = next(r for r in csv.DictReader(handle) if r["Name"] == "Aggregated")
+        count = max(int(row["Request Count"]), 1)
         return {
+            "web_cpu_ms": web_cpu * 1000 / count,
+            "locust_cpu_ms": locust_cpu * 1000 / count,
             "requests": int(row["Request Count"]),
             "failures": int(row["Failure Count"]),
             "rps": float(row["Requests/s"]),
@@ -224,21 +267,36 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--scale", type=int, default=25)
     parser.add_argument("--think", type=float, default=10.0)
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
+    parser.add_argument(
+        "--no-seed", action="store_true", help="reuse the data of an earlier run (faster)"
+    )
     args = parser.parse_args()
     if not shutil.which("redis-cli"):
         print("Redis is required (127.0.0.1:6379).")
         return 1
     base = os.environ.get("DATABASE_URL", "postgres:///bmms")
     env = environment(base.rsplit("/", 1)[0] + "/bmms_load")
-    personas = prepare(env, args.scale, args.users)
+    personas = prepare(env, args.scale, args.users, seed=not args.no_seed)
     results = []
     for n in range(1, args.runs + 1):
-        result = run_once(env, personas, args.users, args.duration, args.think, f"run{n}")
+        result = run_once(
+            env,
+            personas,
+            args.users,
+            args.duration,
+            args.think,
+            f"run{n}",
+            workers=args.workers,
+            threads=args.threads,
+        )
         results.append(result)
         print(
             f"run {n}: {result['requests']} requests, {result['rps']:.1f} req/s, "
             f"p50 {result['p50']:.0f} ms, p95 {result['p95']:.0f} ms, "
-            f"p99 {result['p99']:.0f} ms, {result['failures']} errors"
+            f"p99 {result['p99']:.0f} ms, {result['failures']} errors; CPU per request: "
+            f"gunicorn {result['web_cpu_ms']:.1f} ms, locust {result['locust_cpu_ms']:.1f} ms"
         )
     med = {k: statistics.median(r[k] for r in results) for k in results[0]}
     print(
