@@ -23,7 +23,7 @@ from organizations.demo import PILOTS
 from organizations.models import Organization, User
 from planning.models import AnnualWorkPlan, StrategicGoal, StrategicPlan
 
-from . import services
+from . import selectors, services
 from .models import (
     Allotment,
     BudgetLineItem,
@@ -461,6 +461,7 @@ def seed(scale: int = 0) -> list[str]:
     if scale:
         with transaction.atomic():
             proposals, items = _seed_scale(scale, today)
+            selectors.forget_execution_summaries()  # bulk inserts send no signals
         lines.append(
             f"budgeting: {proposals} more approved proposals with {items:,} line items "
             f"({4 * scale * PROGRAMS_PER_YEAR} per organization and year)"

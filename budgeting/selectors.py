@@ -29,6 +29,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, NullIf
 from django.shortcuts import get_object_or_404
 
+from organizations import versioned_cache
 from organizations.models import Organization
 
 from .models import (
@@ -183,6 +184,35 @@ def line_items_of(program: ProgramBudget) -> QuerySet[BudgetLineItem]:
 
 
 # --- execution -----------------------------------------------------------------------------------
+
+#: The execution dashboard's year summary (totals, quarters, classes) is cached per organization
+#: and year under this version namespace; any budgeting write bumps it (budgeting/apps.py).
+EXECUTION_CACHE = "budget"
+
+
+def forget_execution_summaries() -> None:
+    """After bulk writes that send no signals."""
+    versioned_cache.bump(EXECUTION_CACHE)
+
+
+def cached_execution_years(organization: Organization) -> list[int]:
+    """`execution_years`, cached (see above)."""
+    return versioned_cache.cached(
+        EXECUTION_CACHE, [organization.pk, "years"], lambda: execution_years(organization)
+    )
+
+
+def year_summary(user: Any, organization: Organization, fiscal_year: int) -> dict[str, Any]:
+    """Totals and rates, by quarter and by expense class, of one organization's year (cached)."""
+    return versioned_cache.cached(
+        EXECUTION_CACHE,
+        [organization.pk, fiscal_year],
+        lambda: {
+            "totals": organization_utilization(user, organization, fiscal_year),
+            "quarters": by_quarter(organization, fiscal_year),
+            "classes": by_expense_class(organization, fiscal_year),
+        },
+    )
 
 
 def execution_years(organization: Organization) -> list[int]:

@@ -401,7 +401,7 @@ def _peso(value) -> str:
 def execution_dashboard(request: HttpRequest) -> HttpResponse:
     """The organization's budget execution for one fiscal year (a fixed number of queries)."""
     organization = current_organization(request, "Budgets")
-    years = selectors.execution_years(organization)
+    years = selectors.cached_execution_years(organization)
     try:
         year = int(request.GET.get("year") or 0)
     except ValueError:
@@ -416,9 +416,7 @@ def execution_dashboard(request: HttpRequest) -> HttpResponse:
         {
             "year": year,
             "years": years,
-            "totals": selectors.organization_utilization(request.user, organization, year),
-            "quarters": selectors.by_quarter(organization, year),
-            "classes": selectors.by_expense_class(organization, year),
+            **selectors.year_summary(request.user, organization, year),
             "page": paginate(request, programs),
         },
     )

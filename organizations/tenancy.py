@@ -10,14 +10,14 @@ Every tenant-owned model inherits `OrgOwnedModel`, whose manager offers
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import models
 from django.shortcuts import get_object_or_404
+
+from . import versioned_cache
 
 if TYPE_CHECKING:
     from .models import Membership
@@ -96,17 +96,18 @@ def tenancy_of(user: Any) -> TenancyProfile:
     cached = getattr(user, "_tenancy_profile", None)
     if cached is not None:
         return cached
-    version, stored = _cached_entry(user.pk)
+    token, stored = versioned_cache.lookup(NAMESPACE, ["profile", user.pk])
     if stored is not None:
         memberships, ocm_level, modules = stored
     else:
         memberships, ocm_level, modules = _load_profile(user)
-        if version is not None:
-            cache.set(
-                _profile_key(user.pk),
-                (version, (memberships, ocm_level, modules)),
-                PROFILE_CACHE_SECONDS,
-            )
+        versioned_cache.store(
+            NAMESPACE,
+            ["profile", user.pk],
+            token,
+            (memberships, ocm_level, modules),
+            PROFILE_CACHE_SECONDS,
+        )
     profile = TenancyProfile(
         is_superuser=user.is_superuser,
         ocm_level=ocm_level,
@@ -118,32 +119,13 @@ def tenancy_of(user: Any) -> TenancyProfile:
 
 
 # --- the profile cache -----------------------------------------------------------------------
-# A profile is kept under the *tenancy version*, one token for the whole portal. Saving or
-# deleting anything a profile is built from (memberships, OCM access, organizations, departments,
-# module flags and their scopes) sets a new token, so the next request of every user rebuilds
-# from the database: a revoked membership is gone on the very next request. The token is set at
-# once and again when the transaction commits (a reader between the two may have cached the
-# pre-commit rows under the first token). Without Redis, profiles come from the database.
+# A profile is cached under the "tenancy" version token (organizations/versioned_cache.py).
+# Saving or deleting anything a profile is built from (memberships, OCM access, organizations,
+# departments, module flags and their scopes) bumps it, so the next request of every user
+# rebuilds from the database: a revoked membership is gone on the very next request.
 
 PROFILE_CACHE_SECONDS = 300
-VERSION_KEY = "tenancy:version"
-
-
-def _profile_key(user_id: int) -> str:
-    return f"tenancy:profile:{user_id}"
-
-
-def _cached_entry(user_id: int) -> tuple[str | None, Any]:
-    """(current version, the stored profile if stored under it): one round trip when warm."""
-    found = cache.get_many([VERSION_KEY, _profile_key(user_id)])
-    version = found.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-        return cache.get(VERSION_KEY), None
-    entry = found.get(_profile_key(user_id))
-    if entry is not None and entry[0] == version:
-        return version, entry[1]
-    return version, None
+NAMESPACE = "tenancy"
 
 
 def _load_profile(user: Any) -> tuple[list, str | None, dict[int, frozenset[str]]]:
@@ -163,12 +145,11 @@ def _load_profile(user: Any) -> tuple[list, str | None, dict[int, frozenset[str]
 
 
 def bump_tenancy_version(**kwargs: Any) -> None:
-    """Invalidate every cached profile: now, and again when the transaction commits.
+    """Invalidate every cached profile (now, and again when the transaction commits).
 
     Connected to the signals of the models a profile is built from (organizations/apps.py);
     call it after bulk writes that send no signals (`bulk_create`, `QuerySet.update`)."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
-    transaction.on_commit(lambda: cache.set(VERSION_KEY, uuid.uuid4().hex, None))
+    versioned_cache.bump(NAMESPACE)
 
 
 def forget_tenancy(user: Any) -> None:

@@ -26,6 +26,7 @@ ROWS = [10, 1000]
 PLAN_LIST_QUERIES = 3
 PROPOSAL_LIST_QUERIES = 3
 DASHBOARD_QUERIES = 11
+DASHBOARD_WARM_QUERIES = 3  # user, program count, program page
 LEDGER_QUERIES = 6
 PROPOSAL_DETAIL_QUERIES = 5
 PROGRAM_ITEMS_QUERIES = 4
@@ -135,20 +136,37 @@ def _executed_year(org, rows: int) -> ProgramBudget:
 
 
 @pytest.mark.parametrize("rows", ROWS)
-def test_execution_dashboard(rows, org_a, bob, client, django_assert_num_queries):
-    _executed_year(org_a, rows)
+def test_execution_dashboard(rows, org_a, bob, carol, client, django_assert_num_queries):
+    from budgeting import services
+    from budgeting.selectors import forget_execution_summaries
+
+    program = _executed_year(org_a, rows)
+    url = reverse("budgeting:execution-dashboard")
     client.force_login(bob)
-    client.get(
-        reverse("budgeting:execution-dashboard"), {"year": 2026}
-    )  # warm: session and tenancy profile cached
-    with django_assert_num_queries(DASHBOARD_QUERIES):
-        response = client.get(reverse("budgeting:execution-dashboard"), {"year": 2026})
+    client.get(url, {"year": 2026})  # warm: session and tenancy profile cached
+    forget_execution_summaries()
+    with django_assert_num_queries(DASHBOARD_QUERIES):  # the year's summary computed
+        response = client.get(url, {"year": 2026})
     assert response.status_code == 200
     totals = response.context["totals"]
     assert totals["allotted"] == Decimal(400 * rows)
     assert totals["obligation_rate"] == Decimal("75.00")
     assert totals["disbursement_rate"] == Decimal("50.00")
     assert "75.0%" in response.content.decode()
+    with django_assert_num_queries(DASHBOARD_WARM_QUERIES):  # the summary from the cache
+        assert client.get(url, {"year": 2026}).context["totals"] == totals
+    # a write through the services is on the dashboard at the next request
+    allotment = program.allotments.get()
+    services.obligation_create(
+        actor=carol,
+        allotment=allotment,
+        payee="Supplier",
+        amount=Decimal("100"),
+        obligated_on=datetime.date(2026, 3, 1),
+        expense_class="MOOE",
+    )
+    totals = client.get(url, {"year": 2026}).context["totals"]
+    assert totals["obligated"] == Decimal(300 * rows + 100)
 
 
 @pytest.mark.parametrize("rows", ROWS)
