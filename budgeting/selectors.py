@@ -137,7 +137,7 @@ def proposal_for(user: Any, public_id) -> BudgetProposal:
 
 #: Line items shown under each program on the proposal page; the rest are one click away on the
 #: program's own paginated list (a program can hold a thousand lines).
-ITEMS_SHOWN = 10
+ITEMS_SHOWN = 5
 
 
 def _class_total(expense_class: str) -> Sum:

@@ -229,7 +229,7 @@ def _program_with_lines(org, lines: int) -> ProgramBudget:
 def test_proposal_detail_shows_the_first_lines_and_class_totals(
     rows, org_a, carol, client, django_assert_num_queries
 ):
-    """A thousand line items do not make a thousand-row page: the first ten of each program,
+    """A thousand line items do not make a thousand-row page: the first few of each program,
     its PS/MOOE/CO totals, and a link to all of them."""
     from budgeting.selectors import ITEMS_SHOWN
 

@@ -160,7 +160,7 @@ def prepare(env: dict[str, str], scale: int, users: int, seed: bool = True) -> P
 
 
 def run_once(
-    env, personas: Path, users: int, duration: int, think: float, label: str, workers=3, threads=8
+    env, personas: Path, users: int, duration: int, think: float, label: str, workers=3, threads=1
 ) -> dict:
     port = free_port()
     web = subprocess.Popen(
@@ -268,7 +268,7 @@ def main() -> int:
     parser.add_argument("--scale", type=int, default=25)
     parser.add_argument("--think", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
     parser.add_argument(
         "--no-seed", action="store_true", help="reuse the data of an earlier run (faster)"
     )
