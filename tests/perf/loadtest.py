@@ -25,8 +25,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 WORK = Path(tempfile.gettempdir()) / "bmms-load"
 GUNICORN = [
-    "--worker-class",
-    "gthread",
     "--timeout",
     "60",
     "--keep-alive",
@@ -160,7 +158,15 @@ def prepare(env: dict[str, str], scale: int, users: int, seed: bool = True) -> P
 
 
 def run_once(
-    env, personas: Path, users: int, duration: int, think: float, label: str, workers=3, threads=1
+    env,
+    personas: Path,
+    users: int,
+    duration: int,
+    think: float,
+    label: str,
+    workers=3,
+    threads=1,
+    worker_class="gthread",
 ) -> dict:
     port = free_port()
     web = subprocess.Popen(
@@ -172,6 +178,8 @@ def run_once(
             "--bind",
             f"127.0.0.1:{port}",
             *GUNICORN,
+            "--worker-class",
+            worker_class,
             "--workers",
             str(workers),
             "--threads",
@@ -269,6 +277,7 @@ def main() -> int:
     parser.add_argument("--think", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
+    parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class")
     parser.add_argument(
         "--no-seed", action="store_true", help="reuse the data of an earlier run (faster)"
     )
@@ -290,6 +299,7 @@ def main() -> int:
             f"run{n}",
             workers=args.workers,
             threads=args.threads,
+            worker_class=args.worker_class,
         )
         results.append(result)
         print(
