@@ -144,12 +144,14 @@ def _load_profile(user: Any) -> tuple[list, str | None, dict[int, frozenset[str]
     return memberships, ocm_level, modules
 
 
-def bump_tenancy_version(**kwargs: Any) -> None:
+def bump_tenancy_version(action: str = "", **kwargs: Any) -> None:
     """Invalidate every cached profile (now, and again when the transaction commits).
 
     Connected to the signals of the models a profile is built from (organizations/apps.py);
-    call it after bulk writes that send no signals (`bulk_create`, `QuerySet.update`)."""
-    versioned_cache.bump(NAMESPACE)
+    call it after bulk writes that send no signals (`bulk_create`, `QuerySet.update`).
+    `m2m_changed` fires before and after each change: only the after counts."""
+    if not action.startswith("pre_"):
+        versioned_cache.bump(NAMESPACE)
 
 
 def forget_tenancy(user: Any) -> None:

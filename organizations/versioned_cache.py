@@ -37,7 +37,7 @@ def _new_token() -> str:
 def current_version(namespace: str, found: dict[str, Any] | None = None) -> str | None:
     """The namespace's token (from `found`, a `get_many` result, when given); set if missing."""
     key = version_key(namespace)
-    token = (found if found is not None else {key: cache.get(key)}).get(key)
+    token = found.get(key) if found is not None else cache.get(key)
     if token is None:
         cache.add(key, _new_token(), None)
         token = cache.get(key)
