@@ -12,7 +12,7 @@ class OrganizationsConfig(AppConfig):
         from django.db.models.signals import m2m_changed, post_delete, post_save
         from waffle.models import Flag
 
-        from . import sessions
+        from . import checks, sessions  # noqa: F401 (checks registers itself)
         from .models import Department, Membership, ModuleFlagScope, OCMAccess, Organization, User
         from .tenancy import bump_tenancy_version
 
