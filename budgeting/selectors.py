@@ -202,13 +202,14 @@ def cached_execution_years(organization: Organization) -> list[int]:
     )
 
 
-def year_summary(user: Any, organization: Organization, fiscal_year: int) -> dict[str, Any]:
-    """Totals and rates, by quarter and by expense class, of one organization's year (cached)."""
+def year_summary(organization: Organization, fiscal_year: int) -> dict[str, Any]:
+    """Totals and rates, by quarter and by expense class, of one organization's year (cached:
+    the same for everyone who may see the organization's budget)."""
     return versioned_cache.cached(
         EXECUTION_CACHE,
         [organization.pk, fiscal_year],
         lambda: {
-            "totals": organization_utilization(user, organization, fiscal_year),
+            "totals": organization_utilization(organization, fiscal_year),
             "quarters": by_quarter(organization, fiscal_year),
             "classes": by_expense_class(organization, fiscal_year),
         },
@@ -239,7 +240,7 @@ def executed_programs(user: Any, organization: Organization, fiscal_year: int) -
 
 
 def organization_utilization(
-    user: Any, organization: Organization, fiscal_year: int
+    organization: Organization, fiscal_year: int
 ) -> dict[str, Decimal | None]:
     """Totals and rates of one organization's year, in one query (a subquery per total)."""
 

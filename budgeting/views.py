@@ -416,7 +416,7 @@ def execution_dashboard(request: HttpRequest) -> HttpResponse:
         {
             "year": year,
             "years": years,
-            **selectors.year_summary(request.user, organization, year),
+            **selectors.year_summary(organization, year),
             "page": paginate(request, programs),
         },
     )
