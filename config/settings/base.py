@@ -202,6 +202,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_step": 0.2,
     "interval_max": 0.5,
 }
+# The OCM summaries are recomputed this many seconds after a write; writes meanwhile share it.
+OCM_REFRESH_DELAY_SECONDS = env.int("OCM_REFRESH_DELAY_SECONDS", default=10)
 # Periodic tasks (celery beat). Each app adds its entries here.
 CELERY_BEAT_SCHEDULE = {
     "coordination-flag-overdue-milestones": {

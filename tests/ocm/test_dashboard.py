@@ -129,6 +129,34 @@ def test_a_committed_write_refreshes_the_summaries(seeded, org_b):
     assert rows["MOLE"].section("coordination")["led"] == 2
 
 
+@pytest.mark.django_db(transaction=True)
+def test_writes_while_a_refresh_is_queued_share_it(seeded, org_b):
+    """A queued refresh covers every write committed before it runs; those writes queue no other
+    (one recomputation per OCM_REFRESH_DELAY_SECONDS, not one per write), and once it has run the
+    next write queues its own."""
+    from django.core.cache import cache
+
+    from ocm.services import PENDING_KEY
+    from ocm.tasks import refresh_summaries
+    from tests.coordination.factories import PartnershipFactory
+
+    def mole_led():
+        return {r.code: r for r in selectors.dashboard().rows}["MOLE"].section("coordination")[
+            "led"
+        ]
+
+    assert mole_led() == 1
+    assert cache.add(PENDING_KEY, True)  # a refresh is queued, as after a first write
+    PartnershipFactory(organization=org_b, visible_to_ocm=True)
+    PartnershipFactory(organization=org_b, visible_to_ocm=True)
+    assert mole_led() == 1  # both writes wait for the queued refresh
+    refresh_summaries()  # the queued refresh runs (the worker, after the delay)
+    assert mole_led() == 3 and cache.get(PENDING_KEY) is None
+    PartnershipFactory(organization=org_b, visible_to_ocm=True)
+    assert mole_led() == 4  # queued (and run at once: tests run tasks eagerly)
+    assert cache.get(PENDING_KEY) is None
+
+
 @pytest.mark.parametrize("shrink", [False, True])
 def test_dashboard_query_count_is_constant(client, olga, seeded, shrink, django_assert_num_queries):
     """Same count with 44 organizations and with 5, with 2 partnerships and with 60."""
