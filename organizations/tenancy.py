@@ -87,6 +87,13 @@ class TenancyProfile:
     def sees_everything(self, action: str) -> bool:
         return self.is_superuser or (action == "view" and self.is_ocm)
 
+    @property
+    def access_key(self) -> str:
+        """Everything that decides what the user may read and do: users with the same key see
+        the same rows and buttons, so a cached page fragment keyed by it can serve them all."""
+        roles = ",".join(f"{org}={role}" for org, role in sorted(self.roles.items()))
+        return f"{int(self.is_superuser)}|{self.ocm_level or ''}|{roles}"
+
 
 def tenancy_of(user: Any) -> TenancyProfile:
     """The user's tenancy profile: cached on the user object for the request, and in the cache

@@ -1,6 +1,7 @@
 """Cached read models invalidated by version tokens.
 
-A *namespace* (``"tenancy"``, ``"budget"``) has one version token in the cache. Entries are
+A *namespace* (``"tenancy"``, ``"budget"``, or one organization's records of a module,
+``"planning:17"``: see `organization_bumper`) has one version token in the cache. Entries are
 stored with the token they were computed under and are only served while it is still current.
 Writing anything an entry is computed from calls `bump(namespace)` (from model signals, or
 explicitly after bulk writes that send none): a new token at once, and another when the
@@ -70,6 +71,14 @@ def cached(namespace: str, parts: Iterable[Hashable], compute: Callable[[], T], 
     return value
 
 
+def tokens(*namespaces: str) -> str | None:
+    """One string of the current tokens of several namespaces (one cache round trip), to key a
+    cached template fragment with (``{% cache %}``); None without a cache."""
+    found = cache.get_many([version_key(n) for n in namespaces])
+    values = [current_version(n, found) for n in namespaces]
+    return None if None in values else ".".join(values)
+
+
 def bump(namespace: str) -> None:
     """Every entry of the namespace is stale: a new token now and again on commit."""
     cache.set(version_key(namespace), _new_token(), None)
@@ -84,4 +93,29 @@ def bumper(namespace: str) -> Callable[..., None]:
         bump(namespace)
 
     receiver.__name__ = f"bump_{namespace}"
+    return receiver
+
+
+def organization_namespace(module: str, organization_id: int) -> str:
+    return f"{module}:{organization_id}"
+
+
+def organization_bumper(module: str) -> Callable[..., None]:
+    """A post_save/post_delete receiver that bumps the module's namespace of the organization
+    the instance belongs to (its TENANT_FIELD path), so a write in one organization leaves the
+    cached pages of the others alone."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    from .tenancy import tenant_organization_id
+
+    def receiver(instance: Any, **kwargs: Any) -> None:
+        if kwargs.get("raw"):
+            return
+        try:
+            organization_id = tenant_organization_id(instance)
+        except ObjectDoesNotExist:  # a child deleted with its parent: the parent's delete bumps
+            return
+        bump(organization_namespace(module, organization_id))
+
+    receiver.__name__ = f"bump_{module}_of_organization"
     return receiver

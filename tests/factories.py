@@ -58,3 +58,10 @@ class OCMAccessFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     level = OCMAccess.Level.ANALYST
+
+
+def main_of(response) -> str:
+    """The page's <main> element: what a cached fragment renders, without the per-request shell
+    (whose forms carry a fresh CSRF mask on every response)."""
+    html = response.content.decode()
+    return html[html.index("<main") : html.index("</main>")]
