@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from organizations import versioned_cache
 from organizations.models import Membership, Organization, User
 
 from .models import (
@@ -22,6 +23,16 @@ from .models import (
     Review,
     Risk,
 )
+
+#: Version-token namespace of an organization's cached BC plan list (see versioned_cache).
+CACHE_MODULE = "bcp"
+
+
+def cache_token(organization: Organization) -> str | None:
+    """Keys the organization's cached plan list: replaced by writes to what it shows."""
+    return versioned_cache.tokens(
+        versioned_cache.organization_namespace(CACHE_MODULE, organization.pk)
+    )
 
 
 def plans_for(user: Any, organization: Organization) -> QuerySet[Plan]:

@@ -5,19 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
 from organizations.tenancy import get_for_user_or_404, require, tenancy_of
+from organizations.web import paginate, results_template
 
 from . import selectors, services
 from .content import diff_versions, sections_of
@@ -67,10 +67,6 @@ def _current_org(request: HttpRequest):
     return request.organization
 
 
-def _page(request: HttpRequest, queryset):
-    return Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-
-
 def _plan_url(plan: Plan, anchor: str = "") -> str:
     url = reverse("bcp:plan-detail", args=[plan.public_id])
     return f"{url}#{anchor}" if anchor else url
@@ -105,24 +101,24 @@ def _confirm_delete(request, obj, kind, cancel_url, consequence=""):
 @login_required
 def plan_list(request: HttpRequest) -> HttpResponse:
     organization = _current_org(request)
-    filterset = PlanFilter(
-        request.GET,
-        queryset=selectors.plans_for(request.user, organization),
-        organization=organization,
+    # Built only when the cached list fragment is missing or stale.
+    filterset = SimpleLazyObject(
+        lambda: PlanFilter(
+            request.GET,
+            queryset=selectors.plans_for(request.user, organization),
+            organization=organization,
+        )
     )
-    page = _page(request, filterset.qs)
-    template = "bcp/plan_list.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#results"
     return render(
         request,
-        template,
+        results_template(request, "bcp/plan_list.html"),
         {
             "filter": filterset,
-            "page": page,
+            "page": paginate(request, lambda: filterset.qs),
             "today": timezone.localdate(),
             "can_change": tenancy_of(request.user).can(organization.pk, "change"),
             "pending_reviews": selectors.review_queue(request.user, organization).count(),
+            "cache_token": selectors.cache_token(organization),
         },
     )
 
@@ -285,7 +281,7 @@ def version_list(request: HttpRequest, public_id) -> HttpResponse:
         "bcp/version_list.html",
         {
             "plan": plan,
-            "page": _page(request, versions),
+            "page": paginate(request, versions),
             "can_change": tenancy_of(request.user).can(plan.organization_id, "change")
             and plan.status != Plan.Status.ARCHIVED,
             "has_open": plan.versions.filter(status__in=PlanVersion.OPEN_STATUSES).exists(),
@@ -452,7 +448,7 @@ def version_acknowledge(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     organization = _current_org(request)
-    page = _page(request, selectors.review_queue(request.user, organization))
+    page = paginate(request, selectors.review_queue(request.user, organization))
     return render(request, "bcp/review_queue.html", {"page": page})
 
 
@@ -761,7 +757,7 @@ def vendor_list(request):
         request,
         "bcp/vendor_list.html",
         {
-            "page": _page(request, vendors),
+            "page": paginate(request, vendors),
             "q": search,
             "can_change": tenancy_of(request.user).can(organization.pk, "change"),
         },

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods
 
 from organizations.importing import csv_safe
@@ -65,16 +66,20 @@ def _ledger_url(program: ProgramBudget) -> str:
 @login_required
 def proposal_list(request: HttpRequest) -> HttpResponse:
     organization = current_organization(request, "Budgets")
-    filterset = ProposalFilter(
-        request.GET, queryset=selectors.proposals_for(request.user, organization)
+    # Built only when the cached list fragment is missing or stale.
+    filterset = SimpleLazyObject(
+        lambda: ProposalFilter(
+            request.GET, queryset=selectors.proposals_for(request.user, organization)
+        )
     )
     return render(
         request,
         results_template(request, "budgeting/proposal_list.html"),
         {
             "filter": filterset,
-            "page": paginate(request, filterset.qs),
+            "page": paginate(request, lambda: filterset.qs),
             "can_create": tenancy_of(request.user).can(organization.pk, "change"),
+            "cache_token": selectors.cache_token(),
         },
     )
 
@@ -409,7 +414,6 @@ def execution_dashboard(request: HttpRequest) -> HttpResponse:
     if year not in years:
         current = timezone.localdate().year
         year = current if current in years or not years else years[0]
-    programs = selectors.executed_programs(request.user, organization, year)
     return render(
         request,
         "budgeting/dashboard.html",
@@ -417,7 +421,11 @@ def execution_dashboard(request: HttpRequest) -> HttpResponse:
             "year": year,
             "years": years,
             **selectors.year_summary(organization, year),
-            "page": paginate(request, programs),
+            # Built only when the cached programs fragment is missing or stale.
+            "page": paginate(
+                request, lambda: selectors.executed_programs(request.user, organization, year)
+            ),
+            "cache_token": selectors.cache_token(),
         },
     )
 

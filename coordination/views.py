@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -58,20 +59,27 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
     tab = request.GET.get("tab")
     if tab not in tabs:
         tab = next(iter(tabs))
-    queryset = selectors.partnership_list(request.user, organization, tab)
-    filterset = PartnershipFilter(request.GET, queryset=queryset)
-    page = paginate(request, filterset.qs)
-    counts = selectors.tab_counts(request.user, organization)
+    # Built only when the cached fragments are missing or stale.
+    filterset = SimpleLazyObject(
+        lambda: PartnershipFilter(
+            request.GET, queryset=selectors.partnership_list(request.user, organization, tab)
+        )
+    )
+    counts = SimpleLazyObject(lambda: selectors.tab_counts(request.user, organization))
     return render(
         request,
         results_template(request, "coordination/partnership_list.html"),
         {
             "filter": filterset,
-            "page": page,
-            "tab_list": [(key, label, counts.get(key)) for key, label in tabs.items()],
+            "page": paginate(request, lambda: filterset.qs),
+            "tab_list": SimpleLazyObject(
+                lambda: [(key, label, counts.get(key)) for key, label in tabs.items()]
+            ),
             "tab": tab,
             "counts": counts,
             "can_create": bool(organization) and profile.can(organization.pk, "change"),
+            "cache_token": selectors.cache_token(),
+            "access_key": profile.access_key,
         },
     )
 

@@ -26,11 +26,14 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.shortcuts import get_object_or_404
 
+from organizations import versioned_cache
 from organizations.models import Organization
 
 from .models import AnnualWorkPlan, StrategicGoal, StrategicPlan, WorkPlanObjective
 
 PERCENT = DecimalField(max_digits=7, decimal_places=2)
+#: Version-token namespace of an organization's cached planning pages (see versioned_cache).
+CACHE_MODULE = "planning"
 
 
 def metric_progress(prefix: str = "") -> Case:
@@ -74,6 +77,13 @@ def plan_progress() -> Coalesce:
         .values("p")
     )
     return Coalesce(Subquery(goals, output_field=PERCENT), Value(0, output_field=PERCENT))
+
+
+def cache_token(organization: Organization) -> str | None:
+    """Keys the organization's cached planning fragments: replaced by any write to its plans."""
+    return versioned_cache.tokens(
+        versioned_cache.organization_namespace(CACHE_MODULE, organization.pk)
+    )
 
 
 def plans_for(user: Any, organization: Organization) -> QuerySet[StrategicPlan]:

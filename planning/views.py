@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods
 
 from organizations.tenancy import get_for_user_or_404, require, tenancy_of
@@ -29,14 +30,18 @@ from .models import AnnualWorkPlan, StrategicGoal, StrategicPlan, WorkPlanObject
 @login_required
 def plan_list(request: HttpRequest) -> HttpResponse:
     organization = current_organization(request, "Strategic plans")
-    filterset = PlanFilter(request.GET, queryset=selectors.plans_for(request.user, organization))
+    # Built only when the cached list fragment is missing or stale.
+    filterset = SimpleLazyObject(
+        lambda: PlanFilter(request.GET, queryset=selectors.plans_for(request.user, organization))
+    )
     return render(
         request,
         results_template(request, "planning/plan_list.html"),
         {
             "filter": filterset,
-            "page": paginate(request, filterset.qs),
+            "page": paginate(request, lambda: filterset.qs),
             "can_create": tenancy_of(request.user).can(organization.pk, "change"),
+            "cache_token": selectors.cache_token(organization),
         },
     )
 

@@ -224,13 +224,16 @@ def test_plan_list_filters_and_constant_queries(
 
     client.get(url)  # warm the session and the shell's caches
     with CaptureQueriesContext(connection) as small:
-        client.get(url)
-    small_count = len(small.captured_queries)  # read now: each request resets the log
-    assert small_count <= 12
-    for n in range(8):
+        client.get(url)  # the list fragment from the cache: user and pending reviews
+    assert len(small.captured_queries) == 2
+    for n in range(8):  # each a write that makes the cached list stale
         make_plan(org_a, carol, title=f"Extra {n}")
-    client.get(url)
-    with django_assert_num_queries(small_count):
+    with CaptureQueriesContext(connection) as stale:
+        assert "Extra 7" in client.get(url).content.decode()
+    stale_count = len(stale.captured_queries)  # read now: each request resets the log
+    assert stale_count <= 12
+    make_plan(org_a, carol, title="One more")
+    with django_assert_num_queries(stale_count):  # as many with 11 plans as with 10
         client.get(url)
 
 

@@ -17,16 +17,21 @@ from budgeting.models import (
     Obligation,
     ProgramBudget,
 )
+from budgeting.selectors import forget_execution_summaries
+from organizations import versioned_cache
 from planning.models import StrategicGoal, StrategicPlan
+from tests.factories import main_of
 
 pytestmark = pytest.mark.django_db
 
 ROWS = [10, 1000]
-#: session + user, tenancy profile (2), module flags, then the page's own reads.
+#: Warm requests (session, tenancy profile and module flags cached): the user, then the page's
+#: own reads when its cached list fragment is stale (after a write), or none when it is current.
 PLAN_LIST_QUERIES = 3
 PROPOSAL_LIST_QUERIES = 3
+LIST_CACHED_QUERIES = 1  # the user
 DASHBOARD_QUERIES = 11
-DASHBOARD_WARM_QUERIES = 3  # user, program count, program page
+DASHBOARD_WARM_QUERIES = 1  # the user: the summary and the programs fragment from the cache
 LEDGER_QUERIES = 6
 PROPOSAL_DETAIL_QUERIES = 5
 PROGRAM_ITEMS_QUERIES = 4
@@ -44,11 +49,15 @@ def test_plan_list(rows, org_a, bob, client, django_assert_num_queries):
         [StrategicGoal(plan=p, title="G", target_metric="m", target_value=10) for p in plans]
     )
     client.force_login(bob)
-    client.get(reverse("planning:plan-list"))  # warm: session and tenancy profile cached
-    with django_assert_num_queries(PLAN_LIST_QUERIES):
-        response = client.get(reverse("planning:plan-list"))
+    url = reverse("planning:plan-list")
+    client.get(url)  # warm: session and tenancy profile cached
+    versioned_cache.bump(versioned_cache.organization_namespace("planning", org_a.pk))
+    with django_assert_num_queries(PLAN_LIST_QUERIES):  # fragment stale: user, count, page
+        response = client.get(url)
     assert response.status_code == 200
     assert len(response.context["page"]) == min(rows, 25)
+    with django_assert_num_queries(LIST_CACHED_QUERIES):
+        assert main_of(client.get(url)) == main_of(response)
 
 
 @pytest.mark.parametrize("rows", ROWS)
@@ -70,10 +79,14 @@ def test_proposal_list(rows, org_a, bob, client, django_assert_num_queries):
         ]
     )
     client.force_login(bob)
-    client.get(reverse("budgeting:proposal-list"))  # warm: session and tenancy profile cached
-    with django_assert_num_queries(PROPOSAL_LIST_QUERIES):
-        response = client.get(reverse("budgeting:proposal-list"))
+    url = reverse("budgeting:proposal-list")
+    client.get(url)  # warm: session and tenancy profile cached
+    forget_execution_summaries()
+    with django_assert_num_queries(PROPOSAL_LIST_QUERIES):  # fragment stale: user, count, page
+        response = client.get(url)
     assert response.status_code == 200
+    with django_assert_num_queries(LIST_CACHED_QUERIES):
+        assert main_of(client.get(url)) == main_of(response)
 
 
 def _executed_year(org, rows: int) -> ProgramBudget:
@@ -138,7 +151,6 @@ def _executed_year(org, rows: int) -> ProgramBudget:
 @pytest.mark.parametrize("rows", ROWS)
 def test_execution_dashboard(rows, org_a, bob, carol, client, django_assert_num_queries):
     from budgeting import services
-    from budgeting.selectors import forget_execution_summaries
 
     program = _executed_year(org_a, rows)
     url = reverse("budgeting:execution-dashboard")
@@ -165,8 +177,9 @@ def test_execution_dashboard(rows, org_a, bob, carol, client, django_assert_num_
         obligated_on=datetime.date(2026, 3, 1),
         expense_class="MOOE",
     )
-    totals = client.get(url, {"year": 2026}).context["totals"]
-    assert totals["obligated"] == Decimal(300 * rows + 100)
+    response = client.get(url, {"year": 2026})
+    assert response.context["totals"]["obligated"] == Decimal(300 * rows + 100)
+    assert "Program 0000" in response.content.decode()  # the programs fragment recomputed
 
 
 @pytest.mark.parametrize("rows", ROWS)

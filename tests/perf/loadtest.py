@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 WORK = Path(tempfile.gettempdir()) / "bmms-load"
 GUNICORN = [
+    "--preload",
     "--timeout",
     "60",
     "--keep-alive",
