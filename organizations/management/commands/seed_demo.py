@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
 
-from organizations import demo
+from organizations import demo, versioned_cache
 from organizations.models import Organization
 
 #: Each app's demo module, run in this order after the organizations' personas. A module offers
@@ -20,6 +20,18 @@ APP_DEMO_MODULES: list[str] = [
     "budgeting.demo",
     "ocm.demo",
 ]
+
+
+def forget_cached_fragments() -> None:
+    """Every cached page fragment is stale (see organizations/versioned_cache.py)."""
+    from bcp.selectors import CACHE_MODULE as BCP
+    from coordination.selectors import CACHE_NAMESPACE as COORDINATION
+    from planning.selectors import CACHE_MODULE as PLANNING
+
+    for organization_id in Organization.objects.values_list("pk", flat=True):
+        for module in (PLANNING, BCP):
+            versioned_cache.bump(versioned_cache.organization_namespace(module, organization_id))
+    versioned_cache.bump(COORDINATION)
 
 
 class Command(BaseCommand):
@@ -38,6 +50,7 @@ class Command(BaseCommand):
         for name in APP_DEMO_MODULES:
             for line in importlib.import_module(name).seed(scale=scale):
                 self.stdout.write(f"  {line}")
+        forget_cached_fragments()  # bulk inserts send no signals
         if scale:
             # Bulk inserts outrun autovacuum: without fresh statistics the planner misjudges the
             # grown tables (a sequential scan of every obligation per program, seen as 50 ms).
