@@ -8,22 +8,21 @@ class BudgetingConfig(AppConfig):
     verbose_name = "Budgeting"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete, post_save
-
-        from organizations.versioned_cache import bumper
+        from organizations.versioned_cache import bump_on_write, bumper
 
         from . import models, selectors
 
         # Any write to a budget or its execution makes the cached execution summaries stale.
-        receiver = bumper(selectors.EXECUTION_CACHE)
-        for model in (
-            models.BudgetProposal,
-            models.ProgramBudget,
-            models.BudgetLineItem,
-            models.Allotment,
-            models.Obligation,
-            models.Disbursement,
-            models.DisbursementLineItem,
-        ):
-            for signal in (post_save, post_delete):
-                signal.connect(receiver, sender=model, weak=False, dispatch_uid="bmms-budget-cache")
+        bump_on_write(
+            bumper(selectors.EXECUTION_CACHE),
+            (
+                models.BudgetProposal,
+                models.ProgramBudget,
+                models.BudgetLineItem,
+                models.Allotment,
+                models.Obligation,
+                models.Disbursement,
+                models.DisbursementLineItem,
+            ),
+            "bmms-budget-cache",
+        )

@@ -96,6 +96,16 @@ def bumper(namespace: str) -> Callable[..., None]:
     return receiver
 
 
+def bump_on_write(receiver: Callable[..., None], models: Iterable[type], dispatch_uid: str) -> None:
+    """Connect a bumper to every save and delete of these models (held strongly: nothing else
+    references it)."""
+    from django.db.models.signals import post_delete, post_save
+
+    for model in models:
+        for signal in (post_save, post_delete):
+            signal.connect(receiver, sender=model, weak=False, dispatch_uid=dispatch_uid)
+
+
 def organization_namespace(module: str, organization_id: int) -> str:
     return f"{module}:{organization_id}"
 
