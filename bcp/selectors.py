@@ -30,9 +30,7 @@ CACHE_MODULE = "bcp"
 
 def cache_token(organization: Organization) -> str | None:
     """Keys the organization's cached plan list: replaced by writes to what it shows."""
-    return versioned_cache.tokens(
-        versioned_cache.organization_namespace(CACHE_MODULE, organization.pk)
-    )
+    return versioned_cache.organization_token(CACHE_MODULE, organization.pk)
 
 
 def plans_for(user: Any, organization: Organization) -> QuerySet[Plan]:

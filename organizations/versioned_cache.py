@@ -110,6 +110,11 @@ def organization_namespace(module: str, organization_id: int) -> str:
     return f"{module}:{organization_id}"
 
 
+def organization_token(module: str, organization_id: int) -> str | None:
+    """`tokens()` of one organization's namespace of a module."""
+    return tokens(organization_namespace(module, organization_id))
+
+
 def organization_bumper(module: str) -> Callable[..., None]:
     """A post_save/post_delete receiver that bumps the module's namespace of the organization
     the instance belongs to (its TENANT_FIELD path), so a write in one organization leaves the

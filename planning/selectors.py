@@ -81,9 +81,7 @@ def plan_progress() -> Coalesce:
 
 def cache_token(organization: Organization) -> str | None:
     """Keys the organization's cached planning fragments: replaced by any write to its plans."""
-    return versioned_cache.tokens(
-        versioned_cache.organization_namespace(CACHE_MODULE, organization.pk)
-    )
+    return versioned_cache.organization_token(CACHE_MODULE, organization.pk)
 
 
 def plans_for(user: Any, organization: Organization) -> QuerySet[StrategicPlan]:
