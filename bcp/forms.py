@@ -8,8 +8,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from organizations import policies
 from organizations.models import Department, User
-from organizations.tenancy import ACTION_MIN_ROLE, ROLE_RANK, Role
 
 from .content import sections_of
 from .files import ALLOWED_TYPES, max_attachment_bytes
@@ -174,21 +174,30 @@ class SubmitForm(forms.Form):
         queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         help_text="Every reviewer must approve before the version takes effect.",
+        error_messages={
+            "invalid_choice": "Someone you chose can no longer review this version (they are "
+            "not an approver, or they contributed to it meanwhile). Choose again from the list.",
+            "invalid_pk_value": "Choose reviewers from the list.",
+        },
     )
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
-    def __init__(self, *args, version: PlanVersion, **kwargs):
+    def __init__(self, *args, version: PlanVersion, actor: Any, **kwargs):
         super().__init__(*args, **kwargs)
-        approver_roles = [r for r in Role if ROLE_RANK[r] >= ROLE_RANK[ACTION_MIN_ROLE["approve"]]]
-        self.fields["reviewers"].queryset = (
-            members_of(version.plan.organization_id)
-            .filter(
-                memberships__organization_id=version.plan.organization_id,
-                memberships__role__in=approver_roles,
-            )
-            .exclude(pk=version.author_id)
-            .distinct()
+        # Who may review: asked of the policy (approvers who did not contribute or submit).
+        choices = policies.reviewer_choices(version, submitter=actor)
+        field = self.fields["reviewers"]
+        field.queryset = User.objects.filter(pk__in=[u.pk for u in choices.eligible]).order_by(
+            "last_name", "first_name", "email"
         )
+        field.help_text = "Every reviewer must approve before the version takes effect. " + (
+            choices.help_text
+        )
+        if not choices.eligible:
+            field.help_text += (
+                " No approver of the organization is left to review it: ask your organization's "
+                "administrator to give someone else the approver role."
+            )
 
 
 class ReviewDecisionForm(forms.Form):

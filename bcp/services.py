@@ -19,8 +19,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from organizations import audit, outbox
-from organizations.models import Department, Membership, Organization
+from organizations import audit, contributions, outbox, policies
+from organizations.models import Contribution, Department, Membership, Organization
 from organizations.tenancy import require, tenancy_of
 
 from . import content as plan_content
@@ -178,6 +178,7 @@ def plan_create(
     if Plan.objects.filter(organization=organization, title__iexact=plan.title).exists():
         raise ValidationError({"title": "This organization already has a plan with that title."})
     _save(plan)
+    contributions.record(actor=actor, subject=plan)
     _record(actor, "bcp.plan.created", plan, plan, after=audit.snapshot(plan, PLAN_FIELDS))
     version_create_draft(
         actor=actor,
@@ -203,6 +204,7 @@ def plan_update(*, actor: Any, plan: Plan, **data: Any) -> Plan:
     _save(plan)
     after = audit.snapshot(plan, PLAN_FIELDS)
     if after != before:
+        contributions.record(actor=actor, subject=plan)
         _record(actor, "bcp.plan.updated", plan, plan, before=before, after=after)
     return plan
 
@@ -257,6 +259,7 @@ def version_create_draft(
         generated_by=generated_by or "",
     )
     _save(version)
+    contributions.record(actor=actor, subject=version)
     _record(
         actor,
         "bcp.version.drafted",
@@ -291,6 +294,7 @@ def version_update_draft(
     version.change_note = change_note
     version.revision += 1
     version.save(update_fields=["content", "change_note", "revision", "updated_at"])
+    contributions.record(actor=actor, subject=version)
     _record(
         actor,
         "bcp.version.edited",
@@ -300,17 +304,6 @@ def version_update_draft(
         after={"content": content, "change_note": change_note, "revision": version.revision},
     )
     return version
-
-
-def _reviewer_problem(version: PlanVersion, user) -> str | None:
-    if user.pk == version.author_id:
-        return f"{user} wrote this version and cannot review it."
-    if (
-        not tenancy_of(user).can(version.plan.organization_id, "approve")
-        or tenancy_of(user).is_ocm_only
-    ):
-        return f"{user} is not an approver of this organization."
-    return None
 
 
 @transaction.atomic
@@ -326,7 +319,9 @@ def version_submit_for_review(
         raise ValidationError("Only a draft can be sent to review.")
     if not reviewers:
         raise ValidationError({"reviewers": "Choose at least one reviewer."})
-    problems = [p for p in (_reviewer_problem(version, r) for r in reviewers) if p]
+    # Sending it makes the actor a contributor: they cannot be among its reviewers.
+    contributions.record(actor=actor, subject=version, kind=Contribution.Kind.SUBMITTED)
+    problems = policies.check_reviewers(version, reviewers, actor=actor)
     if problems:
         raise ValidationError({"reviewers": problems})
     missing = plan_content.missing_sections(plan.template, version.content)
@@ -367,26 +362,30 @@ def version_submit_for_review(
 @transaction.atomic
 def review_decide(*, actor: Any, review: Review, decision: str, notes: str = "") -> Review:
     """Record a reviewer's decision. The version is approved when every reviewer approved it;
-    one request for changes sends it back to draft (and closes the round)."""
-    review = (
-        Review.objects.select_for_update(of=("self",))
-        .select_related("version__plan__organization")
-        .get(pk=review.pk)
-    )
-    version = review.version
-    require(actor, version.plan.organization_id, "approve")
+    one request for changes sends it back to draft (and closes the round).
+
+    Rows are locked in the one order every bcp workflow uses (plan, then version, then reviews),
+    so two reviewers deciding at the same moment queue on the plan instead of deadlocking; the
+    second sees the first one's outcome and is told plainly when the review has closed."""
+    review = Review.objects.select_related("version__plan").get(pk=review.pk)
+    require(actor, review.version.plan.organization_id, "approve")
     if review.reviewer_id != actor.pk:
         raise PermissionDenied(f"This review is assigned to {review.reviewer}.")
-    if actor.pk == version.author_id:
-        raise ValidationError("You wrote this version, so you cannot approve it.")
-    if review.status != Review.Status.PENDING or version.status != PlanVersion.Status.IN_REVIEW:
-        raise ValidationError("This review is already closed.")
     if decision not in (Review.Status.APPROVED, Review.Status.CHANGES_REQUESTED):
         raise ValidationError({"decision": "Choose approve or request changes."})
     if decision == Review.Status.CHANGES_REQUESTED and not notes.strip():
         raise ValidationError({"notes": "Say what needs to change."})
-    plan = _lock_plan(version.plan)
-    version = PlanVersion.objects.select_for_update(of=("self",)).get(pk=version.pk)
+    plan = _lock_plan(review.version.plan)
+    version = PlanVersion.objects.select_for_update(of=("self",)).get(pk=review.version_id)
+    version.plan = plan
+    review = Review.objects.select_for_update(of=("self",)).get(pk=review.pk)
+    review.version = version
+    if review.status != Review.Status.PENDING or version.status != PlanVersion.Status.IN_REVIEW:
+        raise ValidationError(
+            "This review is already closed (another reviewer's decision may have closed it "
+            "meanwhile): nothing was recorded. Reload the page to see where the version stands."
+        )
+    policies.check_segregation(actor, version)
     review.status = decision
     review.notes = notes.strip()
     review.decided_at = timezone.now()
@@ -474,10 +473,15 @@ def acknowledgment_record(*, actor: Any, version: PlanVersion) -> Acknowledgment
 # --- the plan's registers -------------------------------------------------------------------------
 
 
-def _editable_plan(actor: Any, plan: Plan) -> None:
+def _editable_plan(actor: Any, plan: Plan, *, contributes: bool = True) -> None:
+    """May the actor change the plan's records? Changing its registers (the default) makes the
+    actor a contributor to the next version decided (segregation of duties); recording an
+    exercise that took place does not."""
     require(actor, plan.organization_id, "change")
     if plan.status == Plan.Status.ARCHIVED:
         raise ValidationError("This plan is archived and can no longer be changed.")
+    if contributes:
+        contributions.record(actor=actor, subject=plan)
 
 
 def _set_process_links(process: CriticalProcess, depends_on, vendors) -> None:
@@ -755,7 +759,7 @@ def exercise_record(
     *, actor: Any, plan: Plan, results: dict[CriticalProcess, int] | None = None, **data: Any
 ) -> Exercise:
     """Record an exercise and the RTO each tested process achieved (target = its RTO now)."""
-    _editable_plan(actor, plan)
+    _editable_plan(actor, plan, contributes=False)
     if data.get("held_on") and data["held_on"] > timezone.localdate():
         raise ValidationError({"held_on": "Record exercises once they have taken place."})
     exercise = Exercise(plan=plan, recorded_by=actor, **data)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
+from organizations import policies
 from organizations.tenancy import get_for_user_or_404, require, tenancy_of
 from organizations.web import paginate, results_template
 
@@ -402,7 +403,7 @@ def version_edit(request: HttpRequest, public_id) -> HttpResponse:
 def version_submit(request: HttpRequest, public_id) -> HttpResponse:
     version = get_for_user_or_404(PlanVersion, request.user, "change", public_id=public_id)
     plan = version.plan
-    form = SubmitForm(request.POST or None, version=version)
+    form = SubmitForm(request.POST or None, version=version, actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.version_submit_for_review(
@@ -423,8 +424,8 @@ def version_submit(request: HttpRequest, public_id) -> HttpResponse:
         f"Request reviews of version {version.version_number}",
         _plan_url(plan),
         plan=plan,
-        intro="The version takes effect only when every reviewer approved it. You cannot "
-        "review your own version.",
+        intro="The version takes effect only when every reviewer approved it. Nobody who "
+        "contributed to it or sends it can review it (segregation of duties).",
     )
 
 
@@ -459,6 +460,8 @@ def review_decide(request: HttpRequest, public_id) -> HttpResponse:
     plan = version.plan
     if review.reviewer_id != request.user.pk:
         raise PermissionDenied(f"This review is assigned to {review.reviewer}.")
+    if review.status == Review.Status.PENDING:
+        policies.check_segregation(request.user, version)
     form = ReviewDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -484,7 +487,6 @@ def review_decide(request: HttpRequest, public_id) -> HttpResponse:
             "form": form,
             "sections": _sections(plan, version),
             "previous": previous,
-            "is_author": version.author_id == request.user.pk,
         },
     )
 

@@ -12,13 +12,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from organizations import audit
-from organizations.models import Organization
+from organizations import audit, contributions, policies
+from organizations.models import Contribution, Organization
 from organizations.tenancy import require
 
 from .models import (
@@ -97,6 +97,7 @@ def proposal_create(*, actor: Any, organization: Organization, **data: Any) -> B
         raise ValidationError({"strategic_plan": "Choose a plan of your organization."})
     proposal.full_clean()
     proposal.save()
+    contributions.record(actor=actor, subject=proposal)
     audit.record(
         actor=actor,
         action="budget_proposal.created",
@@ -127,6 +128,7 @@ def proposal_update(
     if after != before:
         proposal.revision += 1
         proposal.save()
+        contributions.record(actor=actor, subject=proposal)
         audit.record(
             actor=actor,
             action="budget_proposal.updated",
@@ -191,6 +193,7 @@ def proposal_submit(*, actor: Any, proposal: BudgetProposal) -> BudgetProposal:
     proposal.submitted_by = actor
     proposal.submitted_at = timezone.now()
     proposal.save()
+    contributions.record(actor=actor, subject=proposal, kind=Contribution.Kind.SUBMITTED)
     audit.record(
         actor=actor,
         action="budget_proposal.submitted",
@@ -212,6 +215,7 @@ def proposal_start_review(*, actor: Any, proposal: BudgetProposal) -> BudgetProp
         sources=[BudgetProposal.Status.SUBMITTED],
         target=BudgetProposal.Status.UNDER_REVIEW,
     )
+    policies.check_segregation(actor, proposal)
     proposal.save()
     audit.record(
         actor=actor,
@@ -221,14 +225,6 @@ def proposal_start_review(*, actor: Any, proposal: BudgetProposal) -> BudgetProp
         after=audit.snapshot(proposal, ["status"]),
     )
     return proposal
-
-
-def _check_segregation(actor: Any, proposal: BudgetProposal) -> None:
-    if actor.pk in (proposal.created_by_id, proposal.submitted_by_id):
-        raise PermissionDenied(
-            "You prepared or submitted this proposal, so someone else must decide on it "
-            "(segregation of duties)."
-        )
 
 
 @transaction.atomic
@@ -246,7 +242,7 @@ def proposal_approve(
         sources=[BudgetProposal.Status.SUBMITTED, BudgetProposal.Status.UNDER_REVIEW],
         target=BudgetProposal.Status.APPROVED,
     )
-    _check_segregation(actor, proposal)
+    policies.check_segregation(actor, proposal)
     programs = list(proposal.programs.select_for_update().order_by("pk"))
     problems = []
     for program in programs:
@@ -292,7 +288,7 @@ def proposal_return(*, actor: Any, proposal: BudgetProposal, reason: str) -> Bud
         sources=[BudgetProposal.Status.SUBMITTED, BudgetProposal.Status.UNDER_REVIEW],
         target=BudgetProposal.Status.RETURNED,
     )
-    _check_segregation(actor, proposal)
+    policies.check_segregation(actor, proposal)
     proposal.return_reason = reason.strip()
     proposal.save()
     audit.record(
@@ -332,6 +328,7 @@ def program_create(*, actor: Any, proposal: BudgetProposal, **data: Any) -> Prog
     _check_program_links(program, proposal)
     program.full_clean()
     program.save()
+    contributions.record(actor=actor, subject=proposal)
     audit.record(
         actor=actor,
         action="program_budget.created",
@@ -356,6 +353,7 @@ def program_update(*, actor: Any, program: ProgramBudget, **data: Any) -> Progra
     _check_program_links(program, proposal)
     program.full_clean()
     program.save()
+    contributions.record(actor=actor, subject=proposal)
     audit.record_if_changed(
         actor=actor,
         action="program_budget.updated",
@@ -373,6 +371,7 @@ def program_delete(*, actor: Any, program: ProgramBudget) -> None:
     proposal = program.proposal
     require(actor, proposal.organization_id, "change")
     _require_editable(_locked_proposal(proposal.pk))
+    contributions.record(actor=actor, subject=proposal)
     audit.record(
         actor=actor,
         action="program_budget.deleted",
@@ -393,6 +392,7 @@ def line_item_create(*, actor: Any, program: ProgramBudget, **data: Any) -> Budg
     item.compute_total()
     item.full_clean()
     item.save()
+    contributions.record(actor=actor, subject=proposal)
     audit.record(
         actor=actor,
         action="budget_line_item.created",
@@ -415,6 +415,7 @@ def line_item_update(*, actor: Any, item: BudgetLineItem, **data: Any) -> Budget
     item.compute_total()
     item.full_clean()
     item.save()
+    contributions.record(actor=actor, subject=proposal)
     audit.record_if_changed(
         actor=actor,
         action="budget_line_item.updated",
@@ -432,6 +433,7 @@ def line_item_delete(*, actor: Any, item: BudgetLineItem) -> None:
     proposal = item.program.proposal
     require(actor, proposal.organization_id, "change")
     _require_editable(_locked_proposal(proposal.pk))
+    contributions.record(actor=actor, subject=proposal)
     audit.record(
         actor=actor,
         action="budget_line_item.deleted",

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods
 
+from organizations import policies
 from organizations.importing import csv_safe
 from organizations.tenancy import get_for_user_or_404, require, tenancy_of
 from organizations.web import current_organization, paginate, results_template
@@ -118,7 +119,12 @@ def proposal_detail(request: HttpRequest, public_id) -> HttpResponse:
         BudgetProposal.Status.SUBMITTED,
         BudgetProposal.Status.UNDER_REVIEW,
     )
-    is_preparer = request.user.pk in (proposal.created_by_id, proposal.submitted_by_id)
+    # Why this approver may not decide (segregation of duties), if so: asked of the policy.
+    refusal = (
+        policies.decide_refusal(request.user, proposal)
+        if deciding and profile.can(proposal.organization_id, "approve")
+        else None
+    )
     return render(
         request,
         "budgeting/proposal_detail.html",
@@ -131,10 +137,8 @@ def proposal_detail(request: HttpRequest, public_id) -> HttpResponse:
             "can_edit": can_edit,
             "can_decide": deciding
             and profile.can(proposal.organization_id, "approve")
-            and not is_preparer,
-            "decider_is_preparer": deciding
-            and is_preparer
-            and profile.can(proposal.organization_id, "approve"),
+            and refusal is None,
+            "decide_refusal": refusal,
             "can_execute": proposal.is_approved,
         },
     )
@@ -217,6 +221,7 @@ def proposal_review(request: HttpRequest, public_id) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def proposal_approve(request: HttpRequest, public_id) -> HttpResponse:
     proposal = get_for_user_or_404(BudgetProposal, request.user, "approve", public_id=public_id)
+    policies.require_may_decide(request.user, proposal)  # 403 with the reason
     programs = list(proposal.programs.order_by("code", "name"))
     form = ApprovalForm(request.POST or None, programs=programs)
     if request.method == "POST" and form.is_valid():
@@ -244,6 +249,7 @@ def proposal_approve(request: HttpRequest, public_id) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def proposal_return(request: HttpRequest, public_id) -> HttpResponse:
     proposal = get_for_user_or_404(BudgetProposal, request.user, "approve", public_id=public_id)
+    policies.require_may_decide(request.user, proposal)  # 403 with the reason
     form = ReturnForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

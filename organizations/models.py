@@ -371,3 +371,37 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_name} ({'sent' if self.sent_at else 'pending'})"
+
+
+class Contribution(models.Model):
+    """Who contributed to (or submitted) content that someone will decide on.
+
+    The subject is the thing decided: a BC plan version (its sections) or a BC plan (its
+    registers), a strategic plan (with its goals, work plans and objectives), a budget proposal
+    (with its programs and line items). Services write a row on every content save through
+    `organizations.contributions.record()`; `organizations.policies` reads them to apply
+    segregation of duties. One row per subject, person and kind; `last_at` moves on each save.
+    """
+
+    class Kind(models.TextChoices):
+        CONTENT = "content", "Saved content"
+        SUBMITTED = "submitted", "Submitted for a decision"
+
+    subject_type = models.CharField(max_length=100)
+    subject_id = models.BigIntegerField()
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="contributions")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CONTENT)
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject_type", "subject_id", "user", "kind"],
+                name="organizations_contribution_once_per_kind",
+            )
+        ]
+        indexes = [models.Index(fields=["subject_type", "subject_id", "last_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind} {self.subject_type}#{self.subject_id}"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from organizations import audit
+from organizations import audit, contributions, policies
 from organizations.models import Organization
 from organizations.tenancy import require
 
@@ -70,6 +70,7 @@ def plan_create(*, actor: Any, organization: Organization, **data: Any) -> Strat
     plan.status = StrategicPlan.Status.DRAFT
     plan.full_clean()
     plan.save()
+    contributions.record(actor=actor, subject=plan)
     audit.record(
         actor=actor,
         action="strategic_plan.created",
@@ -106,6 +107,7 @@ def plan_update(
     if after != before:
         plan.revision += 1
         plan.save()
+        contributions.record(actor=actor, subject=plan)
         audit.record(
             actor=actor, action="strategic_plan.updated", subject=plan, before=before, after=after
         )
@@ -136,10 +138,7 @@ def plan_transition(*, actor: Any, plan: StrategicPlan, action: str) -> Strategi
             f"(it must be {' or '.join(sources)})."
         )
     if action == "approve":
-        if plan.created_by_id == actor.pk:
-            raise PermissionDenied(
-                "You wrote this plan, so someone else must approve it (segregation of duties)."
-            )
+        policies.check_segregation(actor, plan)
         if not plan.goals.exists():
             raise ValidationError("A plan needs at least one goal before it is approved.")
         plan.approved_by = actor
@@ -173,6 +172,7 @@ def goal_create(*, actor: Any, plan: StrategicPlan, **data: Any) -> StrategicGoa
     goal = StrategicGoal(plan=plan, **data)
     goal.full_clean()
     goal.save()
+    contributions.record(actor=actor, subject=plan)
     audit.record(
         actor=actor,
         action="strategic_goal.created",
@@ -199,6 +199,7 @@ def goal_update(*, actor: Any, goal: StrategicGoal, **data: Any) -> StrategicGoa
     _apply(goal, data)
     goal.full_clean()
     goal.save()
+    contributions.record(actor=actor, subject=plan)
     audit.record_if_changed(
         actor=actor,
         action="strategic_goal.updated",
@@ -223,6 +224,7 @@ def goal_delete(*, actor: Any, goal: StrategicGoal) -> None:
             "Budget programs are linked to this goal: it cannot be deleted. Link them to another "
             "goal first."
         )
+    contributions.record(actor=actor, subject=plan)
     audit.record(
         actor=actor,
         action="strategic_goal.deleted",
@@ -245,6 +247,7 @@ def work_plan_create(*, actor: Any, plan: StrategicPlan, **data: Any) -> AnnualW
     work_plan = AnnualWorkPlan(plan=plan, **data)
     work_plan.full_clean()
     work_plan.save()
+    contributions.record(actor=actor, subject=plan)
     audit.record(
         actor=actor,
         action="work_plan.created",
@@ -264,6 +267,7 @@ def objective_create(*, actor: Any, work_plan: AnnualWorkPlan, **data: Any) -> W
     objective = WorkPlanObjective(work_plan=work_plan, **data)
     objective.full_clean()
     objective.save()
+    contributions.record(actor=actor, subject=plan)
     audit.record(
         actor=actor,
         action="work_plan_objective.created",
@@ -285,6 +289,7 @@ def objective_update(*, actor: Any, objective: WorkPlanObjective, **data: Any) -
     _apply(objective, data)
     objective.full_clean()
     objective.save()
+    contributions.record(actor=actor, subject=plan)
     audit.record_if_changed(
         actor=actor,
         action="work_plan_objective.updated",
@@ -302,6 +307,7 @@ def objective_delete(*, actor: Any, objective: WorkPlanObjective) -> None:
     plan = objective.work_plan.plan
     require(actor, plan.organization_id, "change")
     _require_not_archived(StrategicPlan.objects.select_for_update().get(pk=plan.pk))
+    contributions.record(actor=actor, subject=plan)
     audit.record(
         actor=actor,
         action="work_plan_objective.deleted",

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods
 
+from organizations import policies
 from organizations.tenancy import get_for_user_or_404, require, tenancy_of
 from organizations.web import current_organization, is_inline, paginate, results_template
 
@@ -78,6 +79,7 @@ def plan_detail(request: HttpRequest, public_id) -> HttpResponse:
     plan = selectors.plan_with_progress(request.user, public_id)
     profile = tenancy_of(request.user)
     can_edit = profile.can(plan.organization_id, "change")
+    can_approve = profile.can(plan.organization_id, "approve")
     return render(
         request,
         "planning/plan_detail.html",
@@ -87,8 +89,11 @@ def plan_detail(request: HttpRequest, public_id) -> HttpResponse:
             "work_plans": selectors.work_plans_of(plan),
             "can_edit": can_edit and plan.is_editable,
             "can_track": can_edit and plan.status != StrategicPlan.Status.ARCHIVED,
-            "can_approve": profile.can(plan.organization_id, "approve"),
-            "is_author": plan.created_by_id == request.user.pk,
+            "can_approve": can_approve,
+            # Why this approver may not approve the draft (segregation of duties), if so.
+            "approve_refusal": policies.decide_refusal(request.user, plan)
+            if can_approve and plan.status == StrategicPlan.Status.DRAFT
+            else None,
         },
     )
 
@@ -138,6 +143,8 @@ def plan_transition(request: HttpRequest, public_id, action: str) -> HttpRespons
         messages.error(request, "Unknown action.")
         return redirect("planning:plan-detail", plan.public_id)
     label, consequence = TRANSITION_TEXT[action]
+    if action == "approve":
+        policies.require_may_decide(request.user, plan)  # 403 with the reason
     if request.method == "POST":
         try:
             services.plan_transition(actor=request.user, plan=plan, action=action)

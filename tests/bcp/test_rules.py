@@ -10,6 +10,7 @@ from bcp import services
 from bcp.content import validate_content
 from bcp.models import Acknowledgment, CriticalProcess, Plan, PlanVersion, Review, Risk
 from organizations.models import AuditLog
+from organizations.policies import SegregationOfDuties, segregation_message
 from tests.bcp.factories import full_content
 
 pytestmark = pytest.mark.django_db
@@ -224,17 +225,17 @@ def test_submitting_an_incomplete_draft_is_refused(org_a, carol, dave):
 
 def test_the_author_cannot_review_their_own_version(plan, carol, dave, alice):
     version = plan.versions.get()
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(SegregationOfDuties) as exc:
         services.version_submit_for_review(actor=carol, version=version, reviewers=[carol])
-    assert "wrote this version and cannot review it" in _messages(exc)
+    assert str(exc.value) == segregation_message("You", "BC plan version")
     # A review smuggled in for the author (e.g. by the admin) still cannot be approved.
     version.author = dave
     version.save()
     services.version_submit_for_review(actor=carol, version=version, reviewers=[alice])
     smuggled = Review.objects.create(version=version, round=99, reviewer=dave, requested_by=carol)
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(SegregationOfDuties) as exc:
         services.review_decide(actor=dave, review=smuggled, decision="approved")
-    assert "You wrote this version" in _messages(exc)
+    assert str(exc.value) == segregation_message("You", "BC plan version")
 
 
 def test_reviewers_must_be_approvers(plan, carol, bob):

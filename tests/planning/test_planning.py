@@ -76,7 +76,7 @@ def test_the_author_cannot_approve_their_own_plan(plan, dave, carol, org_a):
     StrategicGoalFactory(plan=plan)
     own = StrategicPlanFactory(organization=org_a, created_by=dave)
     StrategicGoalFactory(plan=own)
-    with pytest.raises(PermissionDenied, match="someone else must approve"):
+    with pytest.raises(PermissionDenied, match="someone else must decide"):
         services.plan_transition(actor=dave, plan=own, action="approve")
     with pytest.raises(PermissionDenied):
         services.plan_transition(actor=carol, plan=plan, action="approve")  # editor
