@@ -473,15 +473,17 @@ def acknowledgment_record(*, actor: Any, version: PlanVersion) -> Acknowledgment
 # --- the plan's registers -------------------------------------------------------------------------
 
 
-def _editable_plan(actor: Any, plan: Plan, *, contributes: bool = True) -> None:
-    """May the actor change the plan's records? Changing its registers (the default) makes the
-    actor a contributor to the next version decided (segregation of duties); recording an
-    exercise that took place does not."""
+def _editable_plan(actor: Any, plan: Plan) -> None:
     require(actor, plan.organization_id, "change")
     if plan.status == Plan.Status.ARCHIVED:
         raise ValidationError("This plan is archived and can no longer be changed.")
-    if contributes:
-        contributions.record(actor=actor, subject=plan)
+
+
+def _contributed(actor: Any, plan: Plan) -> None:
+    """The actor changed the plan's registers: a contributor to the next version decided
+    (segregation of duties). Called last in each service, so the contribution row is always the
+    last lock a transaction takes (recording an exercise that took place does not count)."""
+    contributions.record(actor=actor, subject=plan)
 
 
 def _set_process_links(process: CriticalProcess, depends_on, vendors) -> None:
@@ -510,6 +512,7 @@ def process_create(
     _record(
         actor, "bcp.process.created", process, plan, after=audit.snapshot(process, PROCESS_FIELDS)
     )
+    _contributed(actor, plan)
     return process
 
 
@@ -537,6 +540,7 @@ def process_update(
         before=before,
         after=audit.snapshot(process, PROCESS_FIELDS),
     )
+    _contributed(actor, process.plan)
     return process
 
 
@@ -544,6 +548,7 @@ def _delete(actor: Any, obj, action: str, fields: list[str]) -> None:
     _editable_plan(actor, obj.plan)
     _record(actor, action, obj, obj.plan, before=audit.snapshot(obj, fields))
     obj.delete()
+    _contributed(actor, obj.plan)
 
 
 @transaction.atomic
@@ -565,6 +570,7 @@ def risk_create(*, actor: Any, plan: Plan, **data: Any) -> Risk:
     risk = Risk(plan=plan, **data)
     _save(risk)
     _record(actor, "bcp.risk.created", risk, plan, after=audit.snapshot(risk, RISK_FIELDS))
+    _contributed(actor, plan)
     return risk
 
 
@@ -587,6 +593,7 @@ def risk_update(*, actor: Any, risk: Risk, **data: Any) -> Risk:
         before=before,
         after=audit.snapshot(risk, RISK_FIELDS),
     )
+    _contributed(actor, risk.plan)
     return risk
 
 
@@ -616,6 +623,7 @@ def contact_create(*, actor: Any, plan: Plan, **data: Any) -> Contact:
     _record(
         actor, "bcp.contact.created", contact, plan, after=audit.snapshot(contact, CONTACT_FIELDS)
     )
+    _contributed(actor, plan)
     return contact
 
 
@@ -637,6 +645,7 @@ def contact_update(*, actor: Any, contact: Contact, **data: Any) -> Contact:
         before=before,
         after=audit.snapshot(contact, CONTACT_FIELDS),
     )
+    _contributed(actor, contact.plan)
     return contact
 
 
@@ -735,6 +744,7 @@ def attachment_upload(
     except Exception:
         default_storage.delete(stored)
         raise
+    _contributed(actor, plan)
     return attachment
 
 
@@ -751,6 +761,7 @@ def attachment_delete(*, actor: Any, attachment: Attachment) -> None:
     )
     storage_name = attachment.storage_name
     attachment.delete()
+    _contributed(actor, attachment.plan)
     transaction.on_commit(lambda: default_storage.delete(storage_name))
 
 
@@ -759,7 +770,7 @@ def exercise_record(
     *, actor: Any, plan: Plan, results: dict[CriticalProcess, int] | None = None, **data: Any
 ) -> Exercise:
     """Record an exercise and the RTO each tested process achieved (target = its RTO now)."""
-    _editable_plan(actor, plan, contributes=False)
+    _editable_plan(actor, plan)
     if data.get("held_on") and data["held_on"] > timezone.localdate():
         raise ValidationError({"held_on": "Record exercises once they have taken place."})
     exercise = Exercise(plan=plan, recorded_by=actor, **data)
@@ -802,6 +813,7 @@ def changelog_link(
     _record(
         actor, "bcp.change.linked", entry, plan, after={"guid": change_guid, "summary": summary}
     )
+    _contributed(actor, plan)
     return entry
 
 
