@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from organizations import policies
+from organizations.locking import RevisionField, RevisionFormMixin
 from organizations.models import Department, User
 
 from .content import sections_of
@@ -78,10 +79,11 @@ class PlanEditForm(forms.ModelForm):
         self.fields["owner"].queryset = members_of(org_id)
 
 
-class DraftForm(forms.Form):
+class DraftForm(RevisionFormMixin, forms.Form):
     """All sections of a draft, with the revision it was loaded at (optimistic locking)."""
 
-    revision = forms.IntegerField(widget=forms.HiddenInput)
+    revision_always_required = True
+    revision = RevisionField()
     change_note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from organizations import audit, contributions, outbox, policies
+from organizations import audit, contributions, locking, outbox, policies
 from organizations.models import Contribution, Department, Membership, Organization
 from organizations.tenancy import require, tenancy_of
 
@@ -272,9 +272,15 @@ def version_create_draft(
 
 @transaction.atomic
 def version_update_draft(
-    *, actor: Any, version: PlanVersion, content: dict, change_note: str, expected_revision: int
+    *,
+    actor: Any,
+    version: PlanVersion,
+    content: dict,
+    change_note: str,
+    expected_revision: int | None,
 ) -> PlanVersion:
-    """Save a draft's content. Refused when someone saved it since `expected_revision`."""
+    """Save a draft's content. Refused when someone saved it since `expected_revision`, or when
+    no revision is given (nothing is saved either way)."""
     require(actor, version.plan.organization_id, "change")
     version = (
         PlanVersion.objects.select_for_update(of=("self",))
@@ -286,6 +292,8 @@ def version_update_draft(
             f"Version {version.version_number} is {version.get_status_display().lower()} and "
             "can no longer be edited."
         )
+    if expected_revision is None:
+        raise locking.MissingRevision()
     if version.revision != expected_revision:
         raise EditConflict(version)
     plan_content.validate_content(version.plan.template, content)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
+from organizations.locking import RevisionField, RevisionFormMixin
 from planning.models import AnnualWorkPlan, StrategicGoal, StrategicPlan
 
 from .models import (
@@ -28,10 +29,10 @@ class ServiceDataMixin:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class ProposalForm(ServiceDataMixin, forms.ModelForm):
-    """Create or edit a proposal. `revision` carries the optimistic lock."""
+class ProposalForm(ServiceDataMixin, RevisionFormMixin, forms.ModelForm):
+    """Create or edit a proposal. `revision` carries the optimistic lock (required to edit)."""
 
-    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    revision = RevisionField(required=False)
 
     class Meta:
         model = BudgetProposal
@@ -44,9 +45,7 @@ class ProposalForm(ServiceDataMixin, forms.ModelForm):
         self.fields["strategic_plan"].queryset = StrategicPlan.objects.filter(
             organization=organization
         ).order_by("-start_year")
-        if self.instance.pk:
-            self.fields["revision"].initial = self.instance.revision
-        else:
+        if not self.instance.pk:
             self.fields["fiscal_year"].initial = timezone.localdate().year + 1
 
     def clean_fiscal_year(self):

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from organizations import audit, contributions, policies
+from organizations import audit, contributions, locking, policies
 from organizations.models import Contribution, Organization
 from organizations.tenancy import require
 
@@ -58,8 +58,8 @@ DISBURSEMENT_FIELDS = ["amount", "payment_method", "reference", "disbursed_on", 
 ZERO = Decimal("0.00")
 
 
-class StaleEdit(ValidationError):
-    """Someone else saved the record since the form was opened (optimistic locking)."""
+#: Someone else saved the record since the form was opened (optimistic locking).
+StaleEdit = locking.StaleEdit
 
 
 class CeilingExceeded(ValidationError):
@@ -109,17 +109,19 @@ def proposal_create(*, actor: Any, organization: Organization, **data: Any) -> B
 
 @transaction.atomic
 def proposal_update(
-    *, actor: Any, proposal: BudgetProposal, revision: int | None = None, **data: Any
+    *, actor: Any, proposal: BudgetProposal, revision: int | None, **data: Any
 ) -> BudgetProposal:
-    """Change a draft or returned proposal. A stale `revision` raises StaleEdit, saves nothing."""
+    """Change a draft or returned proposal. A missing or stale `revision` saves nothing
+    (MissingRevision, StaleEdit)."""
     require(actor, proposal.organization_id, "change")
     proposal = _locked_proposal(proposal.pk)
-    if revision is not None and revision != proposal.revision:
-        raise StaleEdit(
-            "Someone else saved this proposal while you were editing it. Your changes were not "
-            "saved: they are still in the form below; reload the page to see theirs, then "
-            "edit again."
-        )
+    locking.check_revision(
+        revision,
+        proposal.revision,
+        "Someone else saved this proposal while you were editing it. Your changes were not "
+        "saved: they are still in the form below; reload the page to see theirs, then "
+        "edit again.",
+    )
     _require_editable(proposal)
     before = audit.snapshot(proposal, PROPOSAL_FIELDS)
     _apply(proposal, data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from organizations.locking import RevisionField, RevisionFormMixin
 from organizations.models import Organization, User
 
 from .models import Milestone, ParticipantState, Partnership
@@ -11,10 +12,10 @@ from .models import Milestone, ParticipantState, Partnership
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class PartnershipForm(forms.ModelForm):
-    """Create or edit a partnership. `revision` carries the optimistic lock."""
+class PartnershipForm(RevisionFormMixin, forms.ModelForm):
+    """Create or edit a partnership. `revision` carries the optimistic lock (required to edit)."""
 
-    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    revision = RevisionField(required=False)
 
     class Meta:
         model = Partnership
@@ -47,8 +48,6 @@ class PartnershipForm(forms.ModelForm):
         self.fields["focal_person"].queryset = User.objects.filter(
             memberships__organization=organization, is_active=True
         ).order_by("last_name", "first_name")
-        if self.instance.pk:
-            self.fields["revision"].initial = self.instance.revision
 
     def clean(self):
         data = super().clean()

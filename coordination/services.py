@@ -22,7 +22,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from organizations import audit, outbox
+from organizations import audit, locking, outbox
 from organizations.models import Membership, Organization
 from organizations.tenancy import Role, require, role_allows, tenancy_of
 
@@ -61,8 +61,8 @@ MILESTONE_FIELDS = [
 MILESTONE_PROGRESS_FIELDS = ["status", "progress"]
 
 
-class StaleEdit(ValidationError):
-    """Someone else saved the record since the form was opened (optimistic locking)."""
+#: Someone else saved the record since the form was opened (optimistic locking).
+StaleEdit = locking.StaleEdit
 
 
 # --- permission helpers (pure, given the participant rows) ----------------------------------
@@ -125,16 +125,18 @@ def partnership_create(*, actor: Any, organization: Organization, **data: Any) -
 
 @transaction.atomic
 def partnership_update(
-    *, actor: Any, partnership: Partnership, revision: int | None = None, **data: Any
+    *, actor: Any, partnership: Partnership, revision: int | None, **data: Any
 ) -> Partnership:
-    """Change a partnership (lead editors). A stale `revision` raises StaleEdit, saves nothing."""
+    """Change a partnership (lead editors). A missing or stale `revision` saves nothing
+    (MissingRevision, StaleEdit)."""
     require(actor, partnership.organization_id, "change")
     partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
-    if revision is not None and revision != partnership.revision:
-        raise StaleEdit(
-            "Someone else saved this partnership while you were editing it. "
-            "Your changes were not saved: reload the page to see theirs, then edit again."
-        )
+    locking.check_revision(
+        revision,
+        partnership.revision,
+        "Someone else saved this partnership while you were editing it. "
+        "Your changes were not saved: reload the page to see theirs, then edit again.",
+    )
     before = audit.snapshot(partnership, PARTNERSHIP_FIELDS)
     for name, value in data.items():
         setattr(partnership, name, value)

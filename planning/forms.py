@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from django import forms
 
+from organizations.locking import RevisionField, RevisionFormMixin
+
 from .models import MAX_PLAN_YEARS, AnnualWorkPlan, StrategicGoal, StrategicPlan, WorkPlanObjective
 
 
-class PlanForm(forms.ModelForm):
-    """Create or edit a plan. `revision` carries the optimistic lock."""
+class PlanForm(RevisionFormMixin, forms.ModelForm):
+    """Create or edit a plan. `revision` carries the optimistic lock (required to edit)."""
 
-    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    revision = RevisionField(required=False)
 
     class Meta:
         model = StrategicPlan
@@ -19,11 +21,6 @@ class PlanForm(forms.ModelForm):
             "vision": forms.Textarea(attrs={"rows": 3}),
             "mission": forms.Textarea(attrs={"rows": 3}),
         }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["revision"].initial = self.instance.revision
 
     def clean(self):
         data = super().clean()

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from organizations import audit, contributions, policies
+from organizations import audit, contributions, locking, policies
 from organizations.models import Organization
 from organizations.tenancy import require
 
@@ -37,8 +37,8 @@ OBJECTIVE_FIELDS = [
 ]
 
 
-class StaleEdit(ValidationError):
-    """Someone else saved the record since the form was opened (optimistic locking)."""
+#: Someone else saved the record since the form was opened (optimistic locking).
+StaleEdit = locking.StaleEdit
 
 
 def _apply(obj: Any, data: dict[str, Any]) -> None:
@@ -82,17 +82,19 @@ def plan_create(*, actor: Any, organization: Organization, **data: Any) -> Strat
 
 @transaction.atomic
 def plan_update(
-    *, actor: Any, plan: StrategicPlan, revision: int | None = None, **data: Any
+    *, actor: Any, plan: StrategicPlan, revision: int | None, **data: Any
 ) -> StrategicPlan:
-    """Change a draft plan. A stale `revision` raises StaleEdit and saves nothing."""
+    """Change a draft plan. A missing or stale `revision` saves nothing (MissingRevision,
+    StaleEdit)."""
     require(actor, plan.organization_id, "change")
     plan = StrategicPlan.objects.select_for_update().get(pk=plan.pk)
-    if revision is not None and revision != plan.revision:
-        raise StaleEdit(
-            "Someone else saved this plan while you were editing it. Your changes were not "
-            "saved: they are still in the form below; reload the page to see theirs, then "
-            "edit again."
-        )
+    locking.check_revision(
+        revision,
+        plan.revision,
+        "Someone else saved this plan while you were editing it. Your changes were not "
+        "saved: they are still in the form below; reload the page to see theirs, then "
+        "edit again.",
+    )
     _require_draft(plan)
     before = audit.snapshot(plan, PLAN_FIELDS)
     _apply(plan, data)
