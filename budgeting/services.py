@@ -355,15 +355,15 @@ def program_update(*, actor: Any, program: ProgramBudget, **data: Any) -> Progra
     _check_program_links(program, proposal)
     program.full_clean()
     program.save()
-    contributions.record(actor=actor, subject=proposal)
-    audit.record_if_changed(
+    if audit.record_if_changed(
         actor=actor,
         action="program_budget.updated",
         subject=program,
         fields=PROGRAM_FIELDS,
         before=before,
         organization=proposal.organization,
-    )
+    ):
+        contributions.record(actor=actor, subject=proposal)
     return program
 
 
@@ -417,15 +417,15 @@ def line_item_update(*, actor: Any, item: BudgetLineItem, **data: Any) -> Budget
     item.compute_total()
     item.full_clean()
     item.save()
-    contributions.record(actor=actor, subject=proposal)
-    audit.record_if_changed(
+    if audit.record_if_changed(
         actor=actor,
         action="budget_line_item.updated",
         subject=item,
         fields=LINE_FIELDS,
         before=before,
         organization=proposal.organization,
-    )
+    ):
+        contributions.record(actor=actor, subject=proposal)
     return item
 
 

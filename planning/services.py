@@ -201,15 +201,15 @@ def goal_update(*, actor: Any, goal: StrategicGoal, **data: Any) -> StrategicGoa
     _apply(goal, data)
     goal.full_clean()
     goal.save()
-    contributions.record(actor=actor, subject=plan)
-    audit.record_if_changed(
+    if audit.record_if_changed(
         actor=actor,
         action="strategic_goal.updated",
         subject=goal,
         fields=GOAL_FIELDS,
         before=before,
         organization=plan.organization,
-    )
+    ):
+        contributions.record(actor=actor, subject=plan)
     return goal
 
 
@@ -291,15 +291,15 @@ def objective_update(*, actor: Any, objective: WorkPlanObjective, **data: Any) -
     _apply(objective, data)
     objective.full_clean()
     objective.save()
-    contributions.record(actor=actor, subject=plan)
-    audit.record_if_changed(
+    if audit.record_if_changed(
         actor=actor,
         action="work_plan_objective.updated",
         subject=objective,
         fields=OBJECTIVE_FIELDS,
         before=before,
         organization=plan.organization,
-    )
+    ):
+        contributions.record(actor=actor, subject=plan)
     return objective
 
 

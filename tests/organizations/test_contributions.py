@@ -81,3 +81,16 @@ def test_the_backfill_records_authors_creators_and_submitters(org_a, carol, dave
     assert _kinds(version) == {(carol.pk, "content"), (dave.pk, "submitted")}
     assert _kinds(strategic) == {(carol.pk, "content")}
     assert _kinds(proposal) == {(carol.pk, "content"), (dave.pk, "submitted")}
+
+
+def test_saving_a_goal_unchanged_is_no_contribution_but_changing_it_is(org_a, carol, dave):
+    plan = planning.plan_create(
+        actor=carol, organization=org_a, title="Health", start_year=2025, end_year=2028
+    )
+    goal = planning.goal_create(
+        actor=carol, plan=plan, title="Coverage", target_metric="%", target_value=Decimal("80")
+    )
+    planning.goal_update(actor=dave, goal=goal, title="Coverage")
+    assert dave.pk not in policies.contributor_ids(plan)
+    planning.goal_update(actor=dave, goal=goal, title="Coverage of births")
+    assert dave.pk in policies.contributor_ids(plan)
