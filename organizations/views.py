@@ -312,6 +312,11 @@ class InvitationAcceptView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("login")
     post_reset_login = False
 
+    def get_user(self, uidb64):
+        """A deactivated account's outstanding link works no more: it sets no password."""
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None
+
     def form_valid(self, form):
         response = super().form_valid(form)
         messages.success(self.request, "Your password is set. Sign in with your e-mail address.")
