@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import audit
-from .models import Department, Membership, Organization, User
+from .models import Department, ImportJob, Membership, Organization, User
 from .tenancy import Role, bump_tenancy_version, tenancy_of
 
 COLUMNS = [
@@ -293,6 +293,21 @@ def commit(
     if progress:
         progress(len(rows))
     return checked, result
+
+
+@transaction.atomic
+def claim(job: ImportJob) -> bool:
+    """Queue a previewed import for its commit, once: a conditional UPDATE (previewed → queued)
+    that exactly one of any number of simultaneous requests wins. False when the job is already
+    queued, running or finished (nothing is queued twice)."""
+    from . import outbox, tasks
+
+    claimed = ImportJob.objects.filter(
+        pk=job.pk, status=ImportJob.Status.PREVIEWED, errors=[]
+    ).update(status=ImportJob.Status.QUEUED)
+    if claimed:
+        outbox.enqueue(tasks.run_import, job.pk)
+    return bool(claimed)
 
 
 def mark_invited(user_ids: list[int]) -> None:

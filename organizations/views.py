@@ -238,12 +238,13 @@ def user_import(request: HttpRequest) -> HttpResponse:
 def user_import_commit(request: HttpRequest, public_id) -> HttpResponse:
     """Start the import of a previewed file as a background job (progress on the job page)."""
     job = selectors.import_job_for(request.user, public_id)
-    if job.status != ImportJob.Status.PREVIEWED or job.errors:
+    if job.errors:
         messages.error(request, "This file cannot be imported (again). Upload it anew.")
-        return redirect("organizations:user-import-job", public_id=job.public_id)
-    job.status = ImportJob.Status.QUEUED
-    job.save(update_fields=["status"])
-    outbox.enqueue(tasks.run_import, job.pk)
+    elif not importing.claim(job):
+        messages.error(
+            request,
+            "This file is already being imported (or was imported). Nothing was done twice.",
+        )
     return redirect("organizations:user-import-job", public_id=job.public_id)
 
 
