@@ -10,6 +10,7 @@ import uuid
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from .client import client_ip
 from .logcontext import current_ip, current_request_id
 from .tenancy import tenancy_of
 
@@ -28,7 +29,8 @@ class RequestIdMiddleware:
         incoming = request.headers.get("X-Request-ID", "")
         request.id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
         token = current_request_id.set(request.id)
-        ip_token = current_ip.set(request.META.get("REMOTE_ADDR"))
+        request.client_ip = client_ip(request)
+        ip_token = current_ip.set(request.client_ip)
         try:
             response = self.get_response(request)
         finally:
@@ -121,6 +123,7 @@ class RequestLogMiddleware:
                 "status": response.status_code,
                 "duration_ms": round((time.perf_counter() - start) * 1000, 1),
                 "user_id": user.pk if user is not None and user.is_authenticated else None,
+                "client_ip": getattr(request, "client_ip", None),
                 "organization": organization.code if organization else None,
             },
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -14,7 +15,7 @@ from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import audit, importing, outbox, selectors, services, tasks
+from . import audit, importing, lockouts, outbox, selectors, services, tasks
 from .filters import AuditLogFilter, OrganizationFilter
 from .forms import DepartmentForm, ImportUploadForm, MembershipForm, RolloutForm
 from .middleware import SESSION_KEY
@@ -184,6 +185,32 @@ def member_edit(request: HttpRequest, public_id) -> HttpResponse:
     return render(
         request, "organizations/member_form.html", {"form": form, "membership": membership}
     )
+
+
+@login_required
+def member_lockouts(request: HttpRequest) -> HttpResponse:
+    """Recent failed sign-ins of the current organization's members; admins unlock them here."""
+    organization = current_organization(request)
+    return render(
+        request,
+        "organizations/member_lockouts.html",
+        {
+            "lockouts": lockouts.lockouts_for(request.user, organization),
+            "failure_limit": settings.AXES_FAILURE_LIMIT,
+            "account_limit": settings.AXES_ACCOUNT_FAILURE_LIMIT,
+            "cooloff": lockouts.wait_in_words(settings.AXES_COOLOFF_TIME),
+        },
+    )
+
+
+@login_required
+@require_POST
+def member_unlock(request: HttpRequest, public_id) -> HttpResponse:
+    """Clear a member's failed sign-ins so they can sign in again at once."""
+    membership = get_for_user_or_404(Membership, request.user, "admin", public_id=public_id)
+    lockouts.membership_unlock(actor=request.user, membership=membership)
+    messages.success(request, f"Sign-in of {membership.user.email} is unlocked.")
+    return redirect("organizations:member-lockouts")
 
 
 @login_required

@@ -32,6 +32,13 @@ SAMPLES: dict[str, Sample] = {
         kwargs=lambda w: {"public_id": w["bob_membership"].public_id}, foreign=True, write=True
     ),
     "organizations:audit-log": Sample(),
+    "organizations:member-lockouts": Sample(),
+    "organizations:member-unlock": Sample(
+        kwargs=lambda w: {"public_id": w["bob_membership"].public_id},
+        foreign=True,
+        write=True,
+        ok=(405,),
+    ),
     "organizations:member-export": Sample(),
     "organizations:member-invite": Sample(
         kwargs=lambda w: {"public_id": w["bob_membership"].public_id},

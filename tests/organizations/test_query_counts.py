@@ -39,3 +39,38 @@ def test_page_queries_are_constant(name, expected, alice, org_a, client, django_
     client.get(url)
     with django_assert_num_queries(expected):
         assert client.get(url).status_code == 200
+
+
+def test_the_lockouts_page_is_constant_in_the_number_of_locked_members(
+    alice, org_a, client, django_assert_num_queries
+):
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+
+    def lock(n, start):
+        for i in range(start, start + n):
+            member = MembershipFactory(organization=org_a)
+            AccessAttempt.objects.create(
+                username=member.user.email,
+                ip_address=f"203.0.113.{i % 250 + 1}",
+                user_agent="test",
+                failures_since_start=5,
+                attempt_time=timezone.now(),
+                get_data="",
+                post_data="",
+                http_accept="",
+                path_info="/accounts/login/",
+            )
+
+    client.force_login(alice)
+    url = reverse("organizations:member-lockouts")
+    lock(3, 0)
+    client.get(url)
+    with django_assert_num_queries(3):
+        page = client.get(url)
+    assert page.status_code == 200 and page.content.decode().count("Locked until") == 3
+    lock(40, 3)
+    client.get(url)
+    with django_assert_num_queries(3):
+        page = client.get(url)
+    assert page.content.decode().count("Locked until") == 43

@@ -177,7 +177,7 @@ def test_login_lockout_after_repeated_failures(client, alice):
     for _ in range(5):
         response = client.post(url, {"username": alice.email, "password": "wrong"})
     assert response.status_code == 429
-    assert "Too many failed sign-in attempts" in response.content.decode()
+    assert "Too many failed sign-ins. Try again in 15 minutes." in response.content.decode()
     response = client.post(url, {"username": alice.email, "password": "pass-word-123"})
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
