@@ -21,6 +21,12 @@ def send_invitations(user_ids: list[int]) -> int:
 
 
 @shared_task(acks_late=True)
+def send_join_invitations(invitation_ids: list[int]) -> int:
+    """E-mail invitations to join an organization (existing accounts); ids only."""
+    return invitations.send_join_invitations(invitation_ids)
+
+
+@shared_task(acks_late=True)
 def run_import(job_id: int) -> str:
     """Commit a queued import. Idempotent and claimed atomically: the job row is switched from
     queued to running in the same transaction as the import, so of two workers handed the same
@@ -51,6 +57,8 @@ def run_import(job_id: int) -> str:
                 job.processed_rows = job.total_rows
                 job.result = result.as_dict()
                 outbox.enqueue(send_invitations, result.new_user_ids)
+                if result.invitation_ids:
+                    outbox.enqueue(send_join_invitations, result.invitation_ids)
             job.save()
             return job.status
     except DatabaseError:

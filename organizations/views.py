@@ -15,11 +15,11 @@ from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import audit, importing, lockouts, outbox, selectors, services, tasks
+from . import audit, importing, invitations, lockouts, outbox, selectors, services, tasks
 from .filters import AuditLogFilter, OrganizationFilter
 from .forms import DepartmentForm, ImportUploadForm, MembershipForm, RolloutForm
 from .middleware import SESSION_KEY
-from .models import Department, ImportJob, Membership, Organization
+from .models import Department, ImportJob, JoinInvitation, Membership, Organization
 from .tenancy import get_for_user_or_404, require, tenancy_of
 from .web import current_organization, paginate, results_template
 
@@ -331,6 +331,79 @@ def member_invite(request: HttpRequest, public_id) -> HttpResponse:
         )
         messages.success(request, f"A new invitation link was sent to {user.email}.")
     return redirect("organizations:member-list")
+
+
+# --- invitations to join an organization ------------------------------------------------------
+
+
+@login_required
+def my_invitations(request: HttpRequest) -> HttpResponse:
+    """The signed-in account's open invitations to join organizations: accept or decline."""
+    return render(
+        request,
+        "organizations/my_invitations.html",
+        {
+            "invitations": list(invitations.pending_for(request.user)),
+            "refusal": invitations.refusal(request.user),
+        },
+    )
+
+
+def _answer(request: HttpRequest, public_id, service, done) -> HttpResponse:
+    invitation = get_object_or_404(invitations.invitations_of(request.user), public_id=public_id)
+    try:
+        service(actor=request.user, invitation=invitation)
+    except invitations.InvitationRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done(invitation))
+    return redirect("organizations:my-invitations")
+
+
+@login_required
+@require_POST
+def invitation_accept(request: HttpRequest, public_id) -> HttpResponse:
+    return _answer(
+        request,
+        public_id,
+        invitations.invitation_accept,
+        lambda i: f"You are now a member of {i.organization.name} ({i.get_role_display()}).",
+    )
+
+
+@login_required
+@require_POST
+def invitation_decline(request: HttpRequest, public_id) -> HttpResponse:
+    return _answer(
+        request,
+        public_id,
+        invitations.invitation_decline,
+        lambda i: f"You declined the invitation of {i.organization.name}.",
+    )
+
+
+@login_required
+def invitation_list(request: HttpRequest) -> HttpResponse:
+    """The invitations the current organization sent (org admins): status, revoke."""
+    organization = current_organization(request)
+    require(request.user, organization.pk, "admin")
+    page = paginate(request, selectors.invitations_sent(request.user, organization))
+    return render(request, "organizations/invitation_list.html", {"page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_revoke(request: HttpRequest, public_id) -> HttpResponse:
+    invitation = get_for_user_or_404(JoinInvitation, request.user, "admin", public_id=public_id)
+    if request.method == "POST":
+        try:
+            invitations.invitation_revoke(actor=request.user, invitation=invitation)
+        except invitations.InvitationRefused as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"The invitation of {invitation.email} is revoked.")
+        return redirect("organizations:invitation-list")
+    return render(request, "organizations/invitation_revoke.html", {"invitation": invitation})
 
 
 class InvitationAcceptView(auth_views.PasswordResetConfirmView):

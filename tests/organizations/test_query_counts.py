@@ -74,3 +74,48 @@ def test_the_lockouts_page_is_constant_in_the_number_of_locked_members(
     with django_assert_num_queries(3):
         page = client.get(url)
     assert page.content.decode().count("Locked until") == 43
+
+
+def test_the_invitation_pages_are_constant_in_the_number_of_invitations(
+    alice, charlie, org_a, client, django_assert_num_queries
+):
+    from organizations import invitations
+    from organizations.models import Organization
+    from tests.factories import UserFactory
+
+    def invite_to_org_a(n):
+        for _ in range(n):
+            invitations.invitation_upsert(
+                actor=alice, user=UserFactory(), organization=org_a, role="viewer"
+            )
+
+    def invite_charlie(codes):
+        for organization in Organization.objects.filter(code__in=codes):
+            invitations.invitation_upsert(
+                actor=None, user=charlie, organization=organization, role="viewer"
+            )
+
+    codes = list(
+        Organization.objects.exclude(code__in=["MOH", "MOLE"]).values_list("code", flat=True)
+    )
+    for name, user, grow_by in (
+        ("organizations:invitation-list", alice, invite_to_org_a),
+        ("organizations:my-invitations", charlie, None),
+    ):
+        client.force_login(user)
+        url = reverse(name)
+        if grow_by:
+            grow_by(3)
+        else:
+            invite_charlie(codes[:3])
+        client.get(url)
+        expected = 3 if grow_by else 2  # (user, count, rows) · (user, rows)
+        with django_assert_num_queries(expected):
+            assert client.get(url).status_code == 200
+        if grow_by:
+            grow_by(30)
+        else:
+            invite_charlie(codes[3:20])
+        client.get(url)
+        with django_assert_num_queries(expected):
+            assert client.get(url).status_code == 200

@@ -149,8 +149,10 @@ def test_ocm_user_reads_but_cannot_write_and_can_sign_out(client, olga, dept_a):
     assert client.get("/").status_code == 302
 
 
-def test_ocm_user_with_a_membership_writes_in_that_organization(client, org_a, olga):
+def test_ocm_user_granted_both_by_a_superuser_writes_in_that_organization(client, org_a, olga):
     MembershipFactory(user=olga, organization=org_a, role=Role.ORG_ADMIN)
+    olga.ocm_access.also_member = True  # the explicit grant (issue 16); without it: read-only
+    olga.ocm_access.save()
     client.force_login(olga)
     assert (
         client.post(reverse("organizations:department-create"), {"name": "Planning"}).status_code
