@@ -71,7 +71,9 @@ class CurrentOrganizationMiddleware:
 
 
 class OCMReadOnlyMiddleware:
-    """OCM-only users write nothing: every unsafe method answers 403, on every URL.
+    """OCM read-only users (`TenancyProfile.is_ocm_only`: OCM access without the superuser's
+    "also a member" grant, memberships or not) write nothing: every unsafe method answers 403,
+    on every URL.
 
     The one exception is signing out, which ends the user's own session and changes no data.
     """
