@@ -328,3 +328,19 @@ def test_importing_again_refreshes_the_pending_invitation(
     JoinInvitation = apps.get_model("organizations", "JoinInvitation")
     invitation = JoinInvitation.objects.get(user=charlie)
     assert invitation.role == Role.APPROVER and invitation.status == "pending"
+
+
+def test_the_import_command_invites_existing_accounts_too(tmp_path, charlie, org_a):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    path = tmp_path / "users.csv"
+    path.write_text(f"{HEADER}\n{_row(charlie.email)}\n", encoding="utf-8")
+    out = StringIO()
+    call_command("import_users", str(path), stdout=out)
+    assert "invited: 1" in out.getvalue() and "Invitations sent: 1" in out.getvalue()
+    assert not Membership.objects.filter(user=charlie, organization=org_a).exists()
+    invitation = apps.get_model("organizations", "JoinInvitation").objects.get(user=charlie)
+    assert invitation.invited_by is None and invitation.status == "pending"
+    assert mail.outbox[-1].to == [charlie.email]
