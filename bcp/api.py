@@ -1,8 +1,9 @@
 """The JSON API of business continuity plans (issue 5), with django-ninja, mounted at /api/.
 
-OpenAPI at /api/openapi.json (no docs page: ninja's loads Swagger UI from a CDN, which the CSP
-forbids). Authentication is the portal session (CSRF enforced on unsafe methods) or a personal
-token, `Authorization: Bearer <token>` (`manage.py create_api_token EMAIL`).
+OpenAPI at /api/openapi.json, for signed-in users and token holders only (no docs page: ninja's
+loads Swagger UI from a CDN, which the CSP forbids). Authentication is the portal session (CSRF
+enforced on unsafe methods) or a personal token, `Authorization: Bearer <token>`
+(`manage.py create_api_token EMAIL`).
 
 The rules are the portal's, through the same doors: objects come from `for_user` /
 `get_for_user_or_404` (another organization's plan → 404, a role too low → 403), OCM-only users
@@ -13,6 +14,7 @@ bcp/services.py (validation, locking, audit log).
 from __future__ import annotations
 
 import datetime
+import functools
 import uuid
 from typing import Any, Literal
 
@@ -21,7 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import OuterRef, Q, Subquery
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Query, Schema, Status
@@ -100,6 +102,35 @@ class Session(SessionAuth):
         return super().__call__(request)
 
 
+UNAUTHENTICATED_DETAIL = (
+    "Authentication required: sign in to the portal, or send 'Authorization: Bearer <token>'."
+)
+
+
+def _unauthenticated_response(detail: str | None = None) -> JsonResponse:
+    response = JsonResponse({"detail": detail or UNAUTHENTICATED_DETAIL}, status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="bmms"'
+    return response
+
+
+def signed_in_only(view):
+    """The schema (and any docs page) answers the portal session or a valid API token only:
+    it maps every operation of the API, which is nobody else's business."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any):
+        if not request.user.is_authenticated:
+            try:
+                user = BearerToken()(request)
+            except AuthenticationError as exc:
+                return _unauthenticated_response(exc.message)
+            if user is None:
+                return _unauthenticated_response()
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 api = NinjaAPI(
     title="BMMS business continuity plans API",
     version="1.0.0",
@@ -111,6 +142,7 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     docs_url=None,
+    docs_decorator=signed_in_only,
     auth=[BearerToken(), Session()],
 )
 
@@ -125,11 +157,7 @@ def _unauthenticated(request, exc: AuthenticationError):
     detail = exc.message if exc.message != "Unauthorized" else None
     response = api.create_response(
         request,
-        {
-            "detail": detail
-            or "Authentication required: sign in to the portal, or send "
-            "'Authorization: Bearer <token>'."
-        },
+        {"detail": detail or UNAUTHENTICATED_DETAIL},
         status=401,
     )
     response["WWW-Authenticate"] = 'Bearer realm="bmms"'

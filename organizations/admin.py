@@ -12,6 +12,7 @@ from .models import (
     AuditLog,
     Department,
     ImportJob,
+    JoinInvitation,
     Membership,
     ModuleFlagScope,
     OCMAccess,
@@ -206,11 +207,34 @@ class MembershipAdmin(AuditedAdmin):
 
 @admin.register(OCMAccess)
 class OCMAccessAdmin(AuditedAdmin):
-    list_display = ["user", "level", "is_active", "granted_at"]
-    list_filter = ["level", "is_active"]
+    list_display = ["user", "level", "is_active", "also_member", "granted_at"]
+    list_filter = ["level", "is_active", "also_member"]
     search_fields = ["user__email", "user__first_name", "user__last_name"]
     autocomplete_fields = ["user"]
     list_select_related = ["user"]
+
+
+@admin.register(JoinInvitation)
+class JoinInvitationAdmin(admin.ModelAdmin):
+    """Invitations to join are answered by the invitee and revoked by the organization's
+    administrator in the portal; here they are only read."""
+
+    list_display = ["email", "organization", "role", "status", "created_at", "expires_at"]
+    list_filter = ["status", "role", "organization"]
+    search_fields = ["email", "user__email", "organization__code"]
+    list_select_related = ["organization"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(AuditLog)

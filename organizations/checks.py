@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.checks import Warning, register
+from django.core.checks import Error, Warning, register
+from django.core.exceptions import ImproperlyConfigured
 
 
 @register()
@@ -20,4 +21,18 @@ def shared_cache_with_a_worker(app_configs, **kwargs) -> list[Warning]:
                 id="bmms.W001",
             )
         ]
+    return []
+
+
+@register()
+def trusted_proxies_are_addresses(app_configs, **kwargs) -> list[Error]:
+    """TRUSTED_PROXIES must be IP addresses or networks (organizations/client.py)."""
+    from .client import _networks
+
+    try:
+        _networks(tuple(settings.TRUSTED_PROXIES))
+    except ImproperlyConfigured as exc:
+        return [Error(str(exc), id="bmms.E001")]
+    if settings.TRUSTED_PROXY_COUNT < 1:
+        return [Error("TRUSTED_PROXY_COUNT must be 1 or more.", id="bmms.E002")]
     return []

@@ -4,8 +4,13 @@ Columns: email, first_name, last_name, organization (code), role, department, po
 
 * `preview()` checks every row and lists every error with its row number; it writes nothing.
 * `commit()` writes the whole file in one transaction: new users (no password: each gets an
-  invitation link to set their own), new departments, memberships created or updated. Importing
-  the same file again creates nobody and reports the rows as unchanged or updated.
+  invitation link to set their own) and their memberships, new departments, memberships of
+  existing members updated. Importing the same file again creates nobody and reports the rows as
+  unchanged or updated.
+* An existing account that is not yet a member of the row's organization is never attached: it
+  gets an invitation to join (organizations/invitations.py), which its holder accepts or
+  declines. The preview and the result count new addresses and such accounts together, as
+  "invitations", so an import never tells which addresses have an account.
 * Text is stored as given. Cells that a spreadsheet would run as a formula (starting with
   `=`, `+`, `-`, `@`) are neutralised when exported again (`csv_safe`).
 """
@@ -23,8 +28,8 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from . import audit
-from .models import Department, Membership, Organization, User
+from . import audit, invitations
+from .models import Department, ImportJob, JoinInvitation, Membership, Organization, User
 from .tenancy import Role, bump_tenancy_version, tenancy_of
 
 COLUMNS = [
@@ -73,8 +78,11 @@ class Row:
 class Preview:
     rows: list[Row] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)
-    new_users: int = 0
-    existing_users: int = 0
+    #: rows for which an invitation will be sent: new addresses and existing accounts outside
+    #: the organization alike (never told apart)
+    invitations: int = 0
+    #: rows naming people who are already members of that organization (updated or unchanged)
+    members: int = 0
     new_departments: list[str] = field(default_factory=list)
 
     @property
@@ -84,16 +92,18 @@ class Preview:
 
 @dataclass
 class Result:
-    created: int = 0
     updated: int = 0
     unchanged: int = 0
     departments_created: int = 0
+    #: new accounts (each a membership and a set-your-password link)
     new_user_ids: list[int] = field(default_factory=list)
+    #: existing accounts outside the organization (each an invitation to join)
+    invitation_ids: list[int] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
+        """What the importer is told: new and existing accounts are both "invited"."""
         return {
-            "users_created": len(self.new_user_ids),
-            "memberships_created": self.created,
+            "invited": len(self.new_user_ids) + len(self.invitation_ids),
             "memberships_updated": self.updated,
             "unchanged": self.unchanged,
             "departments_created": self.departments_created,
@@ -137,7 +147,12 @@ def preview(text: str, importer: Any) -> Preview:
     codes = {r.organization for r in rows}
     organizations = {o.code: o for o in Organization.objects.filter(code__in=codes)}
     emails = {r.email for r in rows}
-    existing = set(User.objects.filter(email__in=emails).values_list("email", flat=True))
+    # (e-mail, organization id) of the rows' people who are already members there
+    members = set(
+        Membership.objects.filter(user__email__in=emails, organization__code__in=codes).values_list(
+            "user__email", "organization_id"
+        )
+    )
     departments = {
         (d.organization_id, d.name.lower())
         for d in Department.objects.filter(organization__code__in=codes)
@@ -181,10 +196,10 @@ def preview(text: str, importer: Any) -> Preview:
         for problem in problems:
             result.errors.append((row.number, problem))
         if not problems:
-            if row.email in existing:
-                result.existing_users += 1
+            if (row.email, org.pk) in members:
+                result.members += 1
             else:
-                result.new_users += 1
+                result.invitations += 1
     result.new_departments = sorted(f"{code}: {name}" for code, name in new_departments)
     return result
 
@@ -244,12 +259,34 @@ def commit(
             "user_id", flat=True
         )
     )
+    new_ids = set(result.new_user_ids)
+    pending = {
+        (i.user_id, i.organization_id): i
+        for i in JoinInvitation.objects.filter(
+            user__in=[u for u in users.values() if u.pk not in new_ids],
+            organization__in=organizations.values(),
+            status=JoinInvitation.Status.PENDING,
+        )
+    }
     to_create, to_update = [], []
     for done, row in enumerate(rows, start=1):
         user, org = users[row.email], organizations[row.organization]
         department = departments.get((org.pk, row.department.lower())) if row.department else None
         membership = memberships.get((user.pk, org.pk))
-        if membership is None:
+        if membership is None and user.pk not in new_ids:
+            # Someone else's account: invite, never attach (organizations/invitations.py).
+            invitation = invitations.invitation_upsert(
+                actor=importer,
+                user=user,
+                organization=org,
+                role=row.role,
+                department=department,
+                position=row.position,
+                email=row.email,
+                pending=pending.get((user.pk, org.pk)),
+            )
+            result.invitation_ids.append(invitation.pk)
+        elif membership is None:
             to_create.append(
                 Membership(
                     user=user,
@@ -261,7 +298,6 @@ def commit(
                 )
             )
             primary_users.add(user.pk)
-            result.created += 1
         else:
             wanted = (row.role, department.pk if department else None, row.position)
             if (membership.role, membership.department_id, membership.position) == wanted:
@@ -293,6 +329,21 @@ def commit(
     if progress:
         progress(len(rows))
     return checked, result
+
+
+@transaction.atomic
+def claim(job: ImportJob) -> bool:
+    """Queue a previewed import for its commit, once: a conditional UPDATE (previewed → queued)
+    that exactly one of any number of simultaneous requests wins. False when the job is already
+    queued, running or finished (nothing is queued twice)."""
+    from . import outbox, tasks
+
+    claimed = ImportJob.objects.filter(
+        pk=job.pk, status=ImportJob.Status.PREVIEWED, errors=[]
+    ).update(status=ImportJob.Status.QUEUED)
+    if claimed:
+        outbox.enqueue(tasks.run_import, job.pk)
+    return bool(claimed)
 
 
 def mark_invited(user_ids: list[int]) -> None:

@@ -10,6 +10,7 @@ import uuid
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from .client import client_ip
 from .logcontext import current_ip, current_request_id
 from .tenancy import tenancy_of
 
@@ -28,7 +29,8 @@ class RequestIdMiddleware:
         incoming = request.headers.get("X-Request-ID", "")
         request.id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
         token = current_request_id.set(request.id)
-        ip_token = current_ip.set(request.META.get("REMOTE_ADDR"))
+        request.client_ip = client_ip(request)
+        ip_token = current_ip.set(request.client_ip)
         try:
             response = self.get_response(request)
         finally:
@@ -69,7 +71,9 @@ class CurrentOrganizationMiddleware:
 
 
 class OCMReadOnlyMiddleware:
-    """OCM-only users write nothing: every unsafe method answers 403, on every URL.
+    """OCM read-only users (`TenancyProfile.is_ocm_only`: OCM access without the superuser's
+    "also a member" grant, memberships or not) write nothing: every unsafe method answers 403,
+    on every URL.
 
     The one exception is signing out, which ends the user's own session and changes no data.
     """
@@ -121,6 +125,7 @@ class RequestLogMiddleware:
                 "status": response.status_code,
                 "duration_ms": round((time.perf_counter() - start) * 1000, 1),
                 "user_id": user.pk if user is not None and user.is_authenticated else None,
+                "client_ip": getattr(request, "client_ip", None),
                 "organization": organization.code if organization else None,
             },
         )

@@ -201,7 +201,11 @@ class Membership(OrgOwnedModel):
 
 
 class OCMAccess(models.Model):
-    """Read-only access to every organization for staff of the Office of the Chief Minister."""
+    """Read-only access to every organization for staff of the Office of the Chief Minister.
+
+    Read-only is the rule, memberships or not (`TenancyProfile.is_ocm_only`): only when a
+    superuser ticks `also_member` in the admin do the user's memberships let them write, and
+    only then may they accept an invitation to join an organization."""
 
     class Level(models.TextChoices):
         VIEWER = "viewer", "Viewer (dashboard)"
@@ -211,6 +215,13 @@ class OCMAccess(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="ocm_access")
     level = models.CharField(max_length=20, choices=Level.choices, default=Level.VIEWER)
     is_active = models.BooleanField(default=True)
+    also_member = models.BooleanField(
+        "also a member of organizations",
+        default=False,
+        help_text="Only for a user who must both read every organization as OCM staff and work "
+        "in their own organization. Unticked (the rule), OCM access is read-only everywhere, "
+        "whatever memberships the user has, and they cannot accept invitations to join.",
+    )
     granted_at = models.DateTimeField(auto_now_add=True)
     note = models.CharField(max_length=200, blank=True)
 
@@ -220,6 +231,52 @@ class OCMAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · OCM {self.get_level_display()}"
+
+
+class JoinInvitation(OrgOwnedModel):
+    """An invitation for an existing account to join an organization, which only the account
+    holder accepts or declines, signed in (organizations/invitations.py).
+
+    An organization administrator never attaches an account that is not already theirs: an
+    import row naming one creates this instead. `public_id` is the unguessable token of the
+    invitation's links; it works only for the invited account, until `expires_at`."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        REVOKED = "revoked", "Revoked"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="join_invitations")
+    email = models.EmailField(help_text="The address the administrator wrote (shown to them).")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.VIEWER)
+    department = models.ForeignKey(
+        Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    position = models.CharField(max_length=120, blank=True)
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organization"],
+                condition=models.Q(status="pending"),
+                name="join_invitation_one_pending_per_user_organization",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} to {self.organization.code}"
 
 
 class AuditLog(models.Model):

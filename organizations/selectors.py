@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from .models import AuditLog, Department, ImportJob, Membership, Organization
+from .models import AuditLog, Department, ImportJob, JoinInvitation, Membership, Organization
 from .tenancy import require
 
 
@@ -102,4 +102,14 @@ def rollout_overview() -> QuerySet[Organization]:
         Organization.objects.filter(is_active=True)
         .annotate(member_count=Count("organizations_memberships"))
         .order_by(models.F("rollout_wave").asc(nulls_last=True), "code")
+    )
+
+
+def invitations_sent(user: Any, organization: Organization):
+    """The organization's invitations to join, newest first (org admins: the view checks)."""
+    return (
+        JoinInvitation.objects.for_user(user, "admin")
+        .for_organization(organization)
+        .select_related("department", "invited_by")
+        .order_by("-created_at", "-id")
     )

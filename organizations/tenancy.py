@@ -57,6 +57,8 @@ class TenancyProfile:
 
     is_superuser: bool = False
     ocm_level: str | None = None
+    #: A superuser granted both OCM access and working memberships (OCMAccess.also_member).
+    ocm_also_member: bool = False
     memberships: list[Membership] = field(default_factory=list)
     #: organization id → modules switched on there (organizations/modules.py)
     modules: dict[int, frozenset[str]] = field(default_factory=dict)
@@ -71,17 +73,23 @@ class TenancyProfile:
 
     @property
     def is_ocm_only(self) -> bool:
-        """An OCM user with no membership anywhere: reads everything, writes nothing."""
-        return self.is_ocm and not self.memberships and not self.is_superuser
+        """An OCM user reads everything and writes nothing, whatever memberships they have,
+        unless a superuser explicitly granted both (OCMAccess.also_member). The rule is the
+        grant, not the absence of memberships."""
+        return self.is_ocm and not self.ocm_also_member and not self.is_superuser
 
     def can(self, organization_id: int | None, action: str) -> bool:
         if self.is_superuser:
             return True
         if action == "view" and self.is_ocm:
             return True
+        if self.is_ocm_only:
+            return False
         return role_allows(self.roles.get(organization_id), action)
 
     def organization_ids(self, action: str) -> list[int]:
+        if action != "view" and self.is_ocm_only:
+            return []
         return [org_id for org_id, role in self.roles.items() if role_allows(role, action)]
 
     def sees_everything(self, action: str) -> bool:
@@ -92,7 +100,8 @@ class TenancyProfile:
         """Everything that decides what the user may read and do: users with the same key see
         the same rows and buttons, so a cached page fragment keyed by it can serve them all."""
         roles = ",".join(f"{org}={role}" for org, role in sorted(self.roles.items()))
-        return f"{int(self.is_superuser)}|{self.ocm_level or ''}|{roles}"
+        ocm = f"{self.ocm_level or ''}{'+member' if self.ocm_also_member else ''}"
+        return f"{int(self.is_superuser)}|{ocm}|{roles}"
 
 
 def tenancy_of(user: Any) -> TenancyProfile:
@@ -103,21 +112,23 @@ def tenancy_of(user: Any) -> TenancyProfile:
     cached = getattr(user, "_tenancy_profile", None)
     if cached is not None:
         return cached
-    token, stored = versioned_cache.lookup(NAMESPACE, ["profile", user.pk])
+    key = ["profile-v2", user.pk]  # v2: with the OCM "also a member" grant
+    token, stored = versioned_cache.lookup(NAMESPACE, key)
     if stored is not None:
-        memberships, ocm_level, modules = stored
+        memberships, (ocm_level, ocm_also_member), modules = stored
     else:
-        memberships, ocm_level, modules = _load_profile(user)
+        memberships, (ocm_level, ocm_also_member), modules = _load_profile(user)
         versioned_cache.store(
             NAMESPACE,
-            ["profile", user.pk],
+            key,
             token,
-            (memberships, ocm_level, modules),
+            (memberships, (ocm_level, ocm_also_member), modules),
             PROFILE_CACHE_SECONDS,
         )
     profile = TenancyProfile(
         is_superuser=user.is_superuser,
         ocm_level=ocm_level,
+        ocm_also_member=ocm_also_member,
         memberships=memberships,
         modules=modules,
     )
@@ -135,7 +146,9 @@ PROFILE_CACHE_SECONDS = 300
 NAMESPACE = "tenancy"
 
 
-def _load_profile(user: Any) -> tuple[list, str | None, dict[int, frozenset[str]]]:
+def _load_profile(
+    user: Any,
+) -> tuple[list, tuple[str | None, bool], dict[int, frozenset[str]]]:
     from .models import Membership, OCMAccess
     from .modules import modules_for_organization
 
@@ -144,11 +157,13 @@ def _load_profile(user: Any) -> tuple[list, str | None, dict[int, frozenset[str]
         .select_related("organization__attached_to", "department")
         .order_by("-is_primary", "organization__code")
     )
-    ocm_level = (
-        OCMAccess.objects.filter(user=user, is_active=True).values_list("level", flat=True).first()
-    )
+    ocm = (
+        OCMAccess.objects.filter(user=user, is_active=True)
+        .values_list("level", "also_member")
+        .first()
+    ) or (None, False)
     modules = {m.organization_id: modules_for_organization(m.organization) for m in memberships}
-    return memberships, ocm_level, modules
+    return memberships, tuple(ocm), modules
 
 
 def bump_tenancy_version(action: str = "", **kwargs: Any) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -14,11 +15,11 @@ from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import audit, importing, outbox, selectors, services, tasks
+from . import audit, importing, invitations, lockouts, outbox, selectors, services, tasks
 from .filters import AuditLogFilter, OrganizationFilter
 from .forms import DepartmentForm, ImportUploadForm, MembershipForm, RolloutForm
 from .middleware import SESSION_KEY
-from .models import Department, ImportJob, Membership, Organization
+from .models import Department, ImportJob, JoinInvitation, Membership, Organization
 from .tenancy import get_for_user_or_404, require, tenancy_of
 from .web import current_organization, paginate, results_template
 
@@ -187,6 +188,32 @@ def member_edit(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @login_required
+def member_lockouts(request: HttpRequest) -> HttpResponse:
+    """Recent failed sign-ins of the current organization's members; admins unlock them here."""
+    organization = current_organization(request)
+    return render(
+        request,
+        "organizations/member_lockouts.html",
+        {
+            "lockouts": lockouts.lockouts_for(request.user, organization),
+            "failure_limit": settings.AXES_FAILURE_LIMIT,
+            "account_limit": settings.AXES_ACCOUNT_FAILURE_LIMIT,
+            "cooloff": lockouts.wait_in_words(settings.AXES_COOLOFF_TIME),
+        },
+    )
+
+
+@login_required
+@require_POST
+def member_unlock(request: HttpRequest, public_id) -> HttpResponse:
+    """Clear a member's failed sign-ins so they can sign in again at once."""
+    membership = get_for_user_or_404(Membership, request.user, "admin", public_id=public_id)
+    lockouts.membership_unlock(actor=request.user, membership=membership)
+    messages.success(request, f"Sign-in of {membership.user.email} is unlocked.")
+    return redirect("organizations:member-lockouts")
+
+
+@login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     organization = current_organization(request)
     entries = selectors.audit_entries_for(request.user, organization)
@@ -238,12 +265,13 @@ def user_import(request: HttpRequest) -> HttpResponse:
 def user_import_commit(request: HttpRequest, public_id) -> HttpResponse:
     """Start the import of a previewed file as a background job (progress on the job page)."""
     job = selectors.import_job_for(request.user, public_id)
-    if job.status != ImportJob.Status.PREVIEWED or job.errors:
+    if job.errors:
         messages.error(request, "This file cannot be imported (again). Upload it anew.")
-        return redirect("organizations:user-import-job", public_id=job.public_id)
-    job.status = ImportJob.Status.QUEUED
-    job.save(update_fields=["status"])
-    outbox.enqueue(tasks.run_import, job.pk)
+    elif not importing.claim(job):
+        messages.error(
+            request,
+            "This file is already being imported (or was imported). Nothing was done twice.",
+        )
     return redirect("organizations:user-import-job", public_id=job.public_id)
 
 
@@ -305,12 +333,90 @@ def member_invite(request: HttpRequest, public_id) -> HttpResponse:
     return redirect("organizations:member-list")
 
 
+# --- invitations to join an organization ------------------------------------------------------
+
+
+@login_required
+def my_invitations(request: HttpRequest) -> HttpResponse:
+    """The signed-in account's open invitations to join organizations: accept or decline."""
+    return render(
+        request,
+        "organizations/my_invitations.html",
+        {
+            "invitations": list(invitations.pending_for(request.user)),
+            "refusal": invitations.refusal(request.user),
+        },
+    )
+
+
+def _answer(request: HttpRequest, public_id, service, done) -> HttpResponse:
+    invitation = get_object_or_404(invitations.invitations_of(request.user), public_id=public_id)
+    try:
+        service(actor=request.user, invitation=invitation)
+    except invitations.InvitationRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done(invitation))
+    return redirect("organizations:my-invitations")
+
+
+@login_required
+@require_POST
+def invitation_accept(request: HttpRequest, public_id) -> HttpResponse:
+    return _answer(
+        request,
+        public_id,
+        invitations.invitation_accept,
+        lambda i: f"You are now a member of {i.organization.name} ({i.get_role_display()}).",
+    )
+
+
+@login_required
+@require_POST
+def invitation_decline(request: HttpRequest, public_id) -> HttpResponse:
+    return _answer(
+        request,
+        public_id,
+        invitations.invitation_decline,
+        lambda i: f"You declined the invitation of {i.organization.name}.",
+    )
+
+
+@login_required
+def invitation_list(request: HttpRequest) -> HttpResponse:
+    """The invitations the current organization sent (org admins): status, revoke."""
+    organization = current_organization(request)
+    require(request.user, organization.pk, "admin")
+    page = paginate(request, selectors.invitations_sent(request.user, organization))
+    return render(request, "organizations/invitation_list.html", {"page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_revoke(request: HttpRequest, public_id) -> HttpResponse:
+    invitation = get_for_user_or_404(JoinInvitation, request.user, "admin", public_id=public_id)
+    if request.method == "POST":
+        try:
+            invitations.invitation_revoke(actor=request.user, invitation=invitation)
+        except invitations.InvitationRefused as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"The invitation of {invitation.email} is revoked.")
+        return redirect("organizations:invitation-list")
+    return render(request, "organizations/invitation_revoke.html", {"invitation": invitation})
+
+
 class InvitationAcceptView(auth_views.PasswordResetConfirmView):
     """A new user sets their own password from the one-time, expiring invitation link."""
 
     template_name = "registration/invitation_accept.html"
     success_url = reverse_lazy("login")
     post_reset_login = False
+
+    def get_user(self, uidb64):
+        """A deactivated account's outstanding link works no more: it sets no password."""
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None
 
     def form_valid(self, form):
         response = super().form_valid(form)

@@ -126,14 +126,27 @@ PASSWORD_RESET_TIMEOUT = env.int("INVITATION_TIMEOUT_SECONDS", default=7 * 24 * 
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
 
-# django-axes: lock a username+IP pair after repeated failures.
+# The client address (lockouts, audit log, request log: organizations/client.py). X-Forwarded-For
+# is believed only from these proxies (addresses or networks), and only TRUSTED_PROXY_COUNT hops
+# deep. Empty: the header is ignored and the client is the address of the connection.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
+
+# django-axes (organizations/lockouts.py): sign-in is paused for a username *and* client address
+# after AXES_FAILURE_LIMIT failures, and for the username from everywhere after the much higher
+# AXES_ACCOUNT_FAILURE_LIMIT (a massive attack is throttled; nobody elsewhere can lock a user
+# out with a handful of tries). Both within AXES_COOLOFF_MINUTES.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ACCOUNT_FAILURE_LIMIT = env.int("AXES_ACCOUNT_FAILURE_LIMIT", default=100)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "organizations.lockouts.LockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "organizations.client.client_ip"
+AXES_USERNAME_CALLABLE = "organizations.lockouts.username_of"
 # The login form keeps Django's field name "username" (it holds the e-mail address).
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "organizations.lockouts.lockout_response"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "Asia/Manila"

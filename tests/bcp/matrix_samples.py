@@ -75,7 +75,7 @@ SAMPLES: dict[str, Sample] = {
     "bcp:export-download": _obj("bcp_export"),
     "bcp:export-verify": Sample(),
     # The JSON API (/api/): anonymous → 401; the schema is public (it describes, reveals nothing).
-    "api:openapi-json": Sample(public=True),
+    "api:openapi-json": Sample(anon_status=401),  # signed-in users and token holders only
     "api:api-root": Sample(public=True, anon_ok=(404,), ok=(404,)),
     "api:department-plans": Sample(anon_status=401),
     # GET and POST share this path: POSTs carry a valid body so they reach the tenancy checks.

@@ -47,7 +47,8 @@ def foreign_plan(org_b, charlie, dept_b):
 # --- schema and authentication -------------------------------------------------------------------
 
 
-def test_the_openapi_schema_lists_every_endpoint_and_there_is_no_cdn_docs_page(client):
+def test_the_openapi_schema_lists_every_endpoint_and_there_is_no_cdn_docs_page(client, carol):
+    client.force_login(carol)
     schema = client.get("/api/openapi.json").json()
     assert set(schema["paths"]) == {
         "/api/bcm-plans/departments",

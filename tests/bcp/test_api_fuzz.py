@@ -44,7 +44,7 @@ def test_schemathesis_finds_no_server_error(org_a, dept_a, carol, no_connection_
     }
     token = services.api_token_create(actor=carol, user=carol, name="fuzz")[1]
     headers = {"Authorization": f"Bearer {token}"}
-    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application, headers=headers)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) == 8
     failures: list[str] = []

@@ -6,9 +6,9 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 
-from organizations import services
+from organizations import invitations, services
 from organizations.models import Department, ImportJob, Membership
-from tests.factories import DepartmentFactory
+from tests.factories import DepartmentFactory, UserFactory
 from tests.matrix import Sample
 
 SAMPLES: dict[str, Sample] = {
@@ -32,6 +32,13 @@ SAMPLES: dict[str, Sample] = {
         kwargs=lambda w: {"public_id": w["bob_membership"].public_id}, foreign=True, write=True
     ),
     "organizations:audit-log": Sample(),
+    "organizations:member-lockouts": Sample(),
+    "organizations:member-unlock": Sample(
+        kwargs=lambda w: {"public_id": w["bob_membership"].public_id},
+        foreign=True,
+        write=True,
+        ok=(405,),
+    ),
     "organizations:member-export": Sample(),
     "organizations:member-invite": Sample(
         kwargs=lambda w: {"public_id": w["bob_membership"].public_id},
@@ -48,6 +55,18 @@ SAMPLES: dict[str, Sample] = {
         foreign=True,
         write=True,
         ok=(405,),
+    ),
+    "organizations:invitation-list": Sample(),
+    "organizations:invitation-revoke": Sample(
+        kwargs=lambda w: {"public_id": w["join_invitation"].public_id}, foreign=True, write=True
+    ),
+    "organizations:my-invitations": Sample(),
+    # Only the invited account answers: anyone else (charlie, bob, alice) gets 404.
+    "organizations:invitation-accept": Sample(
+        kwargs=lambda w: {"public_id": w["join_invitation"].public_id}, foreign=True, ok=(405,)
+    ),
+    "organizations:invitation-decline": Sample(
+        kwargs=lambda w: {"public_id": w["join_invitation"].public_id}, foreign=True, ok=(405,)
     ),
     "organizations:rollout": Sample(reader="root"),
     "organizations:rollout-edit": Sample(kwargs={"code": "MOH"}, reader="root", write=True),
@@ -69,6 +88,10 @@ def build_world(world: dict[str, Any], personas: dict[str, Any]) -> None:
     world["dept_a"] = dept_a
     world["bob_membership"] = membership
     world["content_type_id"] = ContentType.objects.get_for_model(Department).pk
+    invitee = UserFactory(email="invitee@test.bmms")
+    world["join_invitation"] = invitations.invitation_upsert(
+        actor=alice, user=invitee, organization=membership.organization, role="viewer"
+    )
     world["import_job"] = ImportJob.objects.create(
         created_by=alice,
         organization=membership.organization,

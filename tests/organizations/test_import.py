@@ -71,7 +71,7 @@ def test_a_thousand_rows_with_three_bad_ones_import_nothing_then_the_fix_imports
     assert User.objects.count() == users_before
 
     response = upload(client, csv_text(good))
-    assert "1000 new users" in re.sub(
+    assert "1000 people not yet members: an invitation will be sent" in re.sub(
         r"\s+",
         " ",
         response.content.decode().replace(
@@ -84,7 +84,7 @@ def test_a_thousand_rows_with_three_bad_ones_import_nothing_then_the_fix_imports
     assert response.status_code == 302
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE and job.processed_rows == 1000
-    assert job.result["users_created"] == 1000
+    assert job.result["invited"] == 1000
     assert User.objects.count() == users_before + 1000
     assert (
         Membership.objects.filter(organization=org_a, user__email__startswith="staff").count()
@@ -102,15 +102,14 @@ def test_a_thousand_rows_with_three_bad_ones_import_nothing_then_the_fix_imports
         client.post(reverse("organizations:user-import-commit", args=[job.public_id]))
     job.refresh_from_db()
     assert job.result == {
-        "users_created": 0,
-        "memberships_created": 0,
+        "invited": 0,
         "memberships_updated": 0,
         "unchanged": 1000,
         "departments_created": 0,
     }
     assert User.objects.count() == users_before + 1000
     page = client.get(reverse("organizations:user-import-job", args=[job.public_id]))
-    assert "0 new users" in page.content.decode()
+    assert "Imported: 0 invitations" in page.content.decode()
 
 
 def test_reimport_with_changed_roles_updates_memberships(org_a, alice):
@@ -218,11 +217,11 @@ def test_import_users_command_dry_run_then_real(tmp_path):
     path.write_text(csv_text(rows(5, org="MAFAR")), encoding="utf-8")
     out = StringIO()
     call_command("import_users", str(path), "--dry-run", stdout=out)
-    assert "5 rows OK: 5 new users" in out.getvalue() and "Dry run" in out.getvalue()
+    assert "5 rows OK: 5 invitations to send" in out.getvalue() and "Dry run" in out.getvalue()
     assert not User.objects.filter(email__startswith="staff").exists()
     out = StringIO()
     call_command("import_users", str(path), stdout=out)
-    assert "users created: 5" in out.getvalue() and "Invitation links sent: 5" in out.getvalue()
+    assert "invited: 5" in out.getvalue() and "Invitations sent: 5" in out.getvalue()
     bad = tmp_path / "bad.csv"
     bad.write_text(csv_text(["x@y,A,B,MAFAR,viewer,,,"]), encoding="utf-8")
     with pytest.raises(CommandError, match="1 problem"):

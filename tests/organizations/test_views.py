@@ -149,8 +149,10 @@ def test_ocm_user_reads_but_cannot_write_and_can_sign_out(client, olga, dept_a):
     assert client.get("/").status_code == 302
 
 
-def test_ocm_user_with_a_membership_writes_in_that_organization(client, org_a, olga):
+def test_ocm_user_granted_both_by_a_superuser_writes_in_that_organization(client, org_a, olga):
     MembershipFactory(user=olga, organization=org_a, role=Role.ORG_ADMIN)
+    olga.ocm_access.also_member = True  # the explicit grant (issue 16); without it: read-only
+    olga.ocm_access.save()
     client.force_login(olga)
     assert (
         client.post(reverse("organizations:department-create"), {"name": "Planning"}).status_code
@@ -177,7 +179,7 @@ def test_login_lockout_after_repeated_failures(client, alice):
     for _ in range(5):
         response = client.post(url, {"username": alice.email, "password": "wrong"})
     assert response.status_code == 429
-    assert "Too many failed sign-in attempts" in response.content.decode()
+    assert "Too many failed sign-ins. Try again in 15 minutes." in response.content.decode()
     response = client.post(url, {"username": alice.email, "password": "pass-word-123"})
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session

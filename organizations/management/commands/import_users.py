@@ -38,8 +38,8 @@ class Command(BaseCommand):
                 self.stderr.write(f"row {number}: {problem}")
             raise CommandError(f"{len(checked.errors)} problem(s) found; nothing was imported.")
         self.stdout.write(
-            f"{len(checked.rows)} rows OK: {checked.new_users} new users, "
-            f"{checked.existing_users} existing, {len(checked.new_departments)} new departments."
+            f"{len(checked.rows)} rows OK: {checked.invitations} invitations to send, "
+            f"{checked.members} existing members, {len(checked.new_departments)} new departments."
         )
         if options["dry_run"]:
             self.stdout.write("Dry run: nothing was written.")
@@ -63,6 +63,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Imported in {time.perf_counter() - started:.1f} s ({summary}).")
         )
-        if not options["no_invite"] and result.new_user_ids:
+        if not options["no_invite"] and (result.new_user_ids or result.invitation_ids):
             sent = invitations.send_invitations(result.new_user_ids)
-            self.stdout.write(f"Invitation links sent: {sent}.")
+            sent += invitations.send_join_invitations(result.invitation_ids)
+            self.stdout.write(f"Invitations sent: {sent}.")
