@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from organizations.models import Department, User
 from organizations.tenancy import ACTION_MIN_ROLE, ROLE_RANK, Role
 
-from .content import sections_of
+from .content import MAX_SECTION_CHARS, MAX_SECTION_LINES, sections_of
 from .files import ALLOWED_TYPES, max_attachment_bytes
 from .models import (
     Contact,
@@ -118,11 +118,18 @@ class DraftForm(forms.Form):
                             required=False,
                         )
             else:
+                limits = (
+                    f"At most {MAX_SECTION_CHARS:,} characters and {MAX_SECTION_LINES:,} lines."
+                )
                 self.fields[section.key] = forms.CharField(
                     label=section.title,
-                    help_text=section.help_text,
+                    help_text=f"{section.help_text} {limits}".strip(),
                     required=False,
-                    max_length=20_000,
+                    max_length=MAX_SECTION_CHARS,
+                    error_messages={
+                        "max_length": f"Too long: at most {MAX_SECTION_CHARS:,} characters "
+                        "(this text has %(show_value)d)."
+                    },
                     widget=forms.Textarea(attrs={"rows": 6}),
                 )
 

@@ -20,7 +20,13 @@ from organizations.tenancy import get_for_user_or_404, require, tenancy_of
 from organizations.web import paginate, results_template
 
 from . import selectors, services
-from .content import diff_versions, sections_of
+from .content import (
+    MAX_SECTION_CHARS,
+    MAX_SECTION_LINES,
+    diff_versions,
+    section_text_document,
+    sections_of,
+)
 from .exports import CONTENT_TYPES
 from .files import max_attachment_bytes
 from .filters import PlanFilter
@@ -308,8 +314,26 @@ def version_diff(request: HttpRequest, public_id) -> HttpResponse:
             "old": old,
             "new": new,
             "diff": diff_versions(plan.template, old.content, new.content),
+            "max_lines": f"{MAX_SECTION_LINES:,}",
+            "max_chars": f"{MAX_SECTION_CHARS:,}",
         },
     )
+
+
+@login_required
+def version_text(request: HttpRequest, public_id) -> HttpResponse:
+    """A version's sections as one plain-text file (to compare large sections with any tool);
+    linear in the content's size, so it needs no quota."""
+    version = get_for_user_or_404(PlanVersion, request.user, "view", public_id=public_id)
+    plan = version.plan
+    response = HttpResponse(
+        section_text_document(plan.template, version.content or {}),
+        content_type="text/plain; charset=utf-8",
+    )
+    filename = f"plan-{plan.public_id}-v{version.version_number}.txt"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required

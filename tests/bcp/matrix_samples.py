@@ -59,6 +59,7 @@ SAMPLES: dict[str, Sample] = {
     "bcp:plan-readiness": _obj("bcp_plan"),
     "bcp:version-list": _obj("bcp_plan"),
     "bcp:version-diff": _obj("bcp_plan"),
+    "bcp:version-text": _obj("bcp_active"),
     "bcp:version-create": _obj("bcp_plan", write=True),
     "bcp:process-create": _obj("bcp_plan", write=True),
     "bcp:risk-create": _obj("bcp_plan", write=True),
