@@ -877,6 +877,12 @@ def version_export(request: HttpRequest, public_id) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("bcp:version-detail", public_id=version.public_id)
+    if export.reused:
+        messages.info(
+            request,
+            "Nothing this file shows has changed since it was exported: here is that export "
+            "(it did not count against any limit).",
+        )
     return redirect("bcp:export-detail", public_id=export.public_id)
 
 

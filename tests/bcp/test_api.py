@@ -29,6 +29,11 @@ def plan_url(plan, suffix: str = "") -> str:
     return f"/api/bcm-plans/department/{plan.public_id}{suffix}"
 
 
+def post_export(client: Client, plan, **body):
+    """Request an export (POST; a GET of the same path only lists)."""
+    return client.post(plan_url(plan, "/export"), body, content_type="application/json")
+
+
 def draft_of(plan) -> PlanVersion:
     return plan.versions.get(status=PlanVersion.Status.DRAFT)
 
@@ -59,6 +64,10 @@ def test_the_openapi_schema_lists_every_endpoint_and_there_is_no_cdn_docs_page(c
         "/api/exports/{export_id}/download",
     }
     assert {"get", "post"} <= set(schema["paths"]["/api/bcm-plans/department/{plan_id}"])
+    # Exports are requested with POST and listed with GET (no GET creates anything).
+    export_path = schema["paths"]["/api/bcm-plans/department/{plan_id}/export"]
+    assert set(export_path) == {"get", "post"}
+    assert "requestBody" in export_path["post"] and "requestBody" not in export_path["get"]
     assert set(schema["components"]["securitySchemes"]) == {"BearerToken", "Session"}
     assert client.get("/api/docs").status_code == 404
 
@@ -296,8 +305,9 @@ def test_ocm_tokens_read_but_never_write(olga, plan):
     assert response.status_code == 403
     assert response.json()["detail"] == "OCM access is read-only."
     assert client.post(plan_url(plan, "/generate")).status_code == 403
-    # OCM users cannot request exports either (they may fetch existing ones).
-    assert client.get(plan_url(plan, "/export")).status_code == 403
+    # OCM users cannot request exports either (they may list and fetch existing ones).
+    assert post_export(client, plan).status_code == 403
+    assert client.get(plan_url(plan, "/export")).json() == {"results": []}
     assert draft_of(plan).revision == 1 and not Export.objects.exists()
 
 
@@ -343,20 +353,25 @@ def test_export_is_requested_then_reused_and_downloaded(
     bob, plan, django_capture_on_commit_callbacks
 ):
     client = bearer(bob)  # viewers may export, as in the portal
+    # A GET lists and never creates.
+    assert client.get(plan_url(plan, "/export?format=docx")).json() == {"results": []}
+    assert not Export.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
-        first = client.get(plan_url(plan, "/export?format=docx"))
+        first = post_export(client, plan, format="docx")
     assert first.status_code == 202
     assert first.json()["status"] == "queued" and first.json()["download_url"] is None
-    again = client.get(plan_url(plan, "/export?format=docx"))
+    again = post_export(client, plan, format="docx")
     assert again.status_code == 200
     data = again.json()
     assert data["id"] == first.json()["id"]  # the identical export is reused, not re-rendered
     assert Export.objects.count() == 1
+    listed = client.get(plan_url(plan, "/export?format=docx")).json()["results"]
+    assert [e["id"] for e in listed] == [data["id"]]
     download = client.get(data["download_url"])
     assert download.status_code == 200
     assert hashlib.sha256(b"".join(download.streaming_content)).hexdigest() == data["sha256"]
-    assert client.get(plan_url(plan, "/export?format=odt")).status_code == 422
-    assert client.get(plan_url(plan, "/export?version=7")).status_code == 404
+    assert post_export(client, plan, format="odt").status_code == 422
+    assert post_export(client, plan, version=7).status_code == 404
 
 
 def test_new_exports_are_rate_limited_but_reuse_is_not(
@@ -365,9 +380,9 @@ def test_new_exports_are_rate_limited_but_reuse_is_not(
     settings.BCP_EXPORTS_PER_HOUR = 1
     client = bearer(bob)
     with django_capture_on_commit_callbacks(execute=True):
-        assert client.get(plan_url(plan, "/export?format=pdf")).status_code == 202
-    assert client.get(plan_url(plan, "/export?format=pdf")).status_code == 200  # reused
-    response = client.get(plan_url(plan, "/export?format=docx"))
+        assert post_export(client, plan, format="pdf").status_code == 202
+    assert post_export(client, plan, format="pdf").status_code == 200  # reused
+    response = post_export(client, plan, format="docx")
     assert response.status_code == 429
     assert "has reached its limit of exports (1 an hour)" in response.json()["detail"]
     assert Export.objects.count() == 1
@@ -376,8 +391,8 @@ def test_new_exports_are_rate_limited_but_reuse_is_not(
 def test_an_edited_draft_is_exported_again(carol, plan, django_capture_on_commit_callbacks):
     client = bearer(carol)
     with django_capture_on_commit_callbacks(execute=True):
-        first = client.get(plan_url(plan, "/export")).json()
+        first = post_export(client, plan).json()
     body = {"content": edited(plan, "new"), "revision": 1}
     client.post(plan_url(plan), body, content_type="application/json")
-    second = client.get(plan_url(plan, "/export")).json()
+    second = post_export(client, plan).json()
     assert second["id"] != first["id"] and second["status"] == "queued"

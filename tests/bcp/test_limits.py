@@ -128,3 +128,34 @@ def test_a_maximal_repetitive_section_is_compared_exactly(plan):
     assert len(rebuilt_left) + skipped == len(left)
     assert len(rebuilt_right) + skipped == len(right)
     assert [r.left_no for r in rows if r.left_no] == sorted(r.left_no for r in rows if r.left_no)
+
+
+def test_a_full_register_refuses_one_more_row_with_a_clear_message(monkeypatch, plan, carol):
+    monkeypatch.setattr(services, "MAX_RISKS_PER_PLAN", 2)
+    for threat in ("Flood", "Fire"):
+        services.risk_create(actor=carol, plan=plan, threat=threat, likelihood=1, impact=1)
+    with pytest.raises(ValidationError) as caught:
+        services.risk_create(actor=carol, plan=plan, threat="Quake", likelihood=1, impact=1)
+    assert "A plan can have at most 2 risks, and this one has 2." in caught.value.messages[0]
+    assert plan.risks.count() == 2
+
+
+def test_the_vendor_registry_is_bounded(monkeypatch, org_a, carol):
+    monkeypatch.setattr(services, "MAX_VENDORS_PER_ORGANIZATION", 1)
+    services.vendor_create(actor=carol, organization=org_a, name="Telco", service="Internet")
+    with pytest.raises(ValidationError, match="at most 1 vendors"):
+        services.vendor_create(actor=carol, organization=org_a, name="Power", service="Power")
+
+
+def test_a_plan_over_the_limits_is_not_exported(monkeypatch, approved_plan, carol, bob, login):
+    for name in ("Payroll", "Supplies"):
+        services.process_create(actor=carol, plan=approved_plan, name=name, rto_minutes=1)
+    monkeypatch.setattr(services, "MAX_PROCESSES_PER_PLAN", 1)  # older data beyond today's limit
+    version = approved_plan.current_version
+    response = login(bob).post(
+        reverse("bcp:version-export", args=[version.public_id]), {"format": "pdf"}, follow=True
+    )
+    assert "too large to export: it has 2 critical processes (at most 1)" in (
+        response.content.decode()
+    )
+    assert not version.exports.exists()
