@@ -6,7 +6,8 @@ token, `Authorization: Bearer <token>` (`manage.py create_api_token EMAIL`).
 
 The rules are the portal's, through the same doors: objects come from `for_user` /
 `get_for_user_or_404` (another organization's plan → 404, a role too low → 403), OCM-only users
-read and write nothing, a switched-off module answers 404, and every write goes through
+read and write nothing, an object of an organization where the module is switched off
+answers 404 (whatever the token owner's organization), and every write goes through
 bcp/services.py (validation, locking, audit log).
 """
 
@@ -29,7 +30,7 @@ from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 from pydantic import field_validator
 
-from organizations.modules import MODULES, enabled_modules
+from organizations.modules import MODULES
 from organizations.tenancy import get_for_user_or_404, require, tenancy_of
 
 from . import selectors, services
@@ -148,8 +149,12 @@ def _not_found(request, exc: Http404):
 
 
 def _actor(request: HttpRequest) -> Any:
-    """The authenticated user, once the module is known to be on for their organization."""
-    if "bcp" not in enabled_modules(request):
+    """The authenticated user, when the module is on for at least one of their organizations
+    (or they oversee every organization). Which objects they reach is then decided per object,
+    by the organization that owns it: `for_user` leaves out the rows of organizations where the
+    module is off, so such an object is a 404 whichever organization the user works in."""
+    profile = tenancy_of(request.user)
+    if not (profile.sees_everything("view") or profile.organization_ids("view", "bcp")):
         raise ApiError(
             404, f"The {MODULES['bcp']} module is not switched on for your organization."
         )

@@ -179,12 +179,14 @@ def test_the_list_paginates_with_a_fixed_number_of_queries(
     client = bearer(carol)
     make_plan(org_a, carol, title="Plan 0", department=dept_a)
     client.get("/api/bcm-plans/departments")  # warm up (last_used_at written once a minute)
-    # token, count, page (memberships, OCM access and module flags come from the cache)
-    with django_assert_num_queries(4):
+    # token, count, page (memberships, OCM access and module flags come from the cache; the
+    # module check reads the profile's flags, it no longer evaluates the flags of the token
+    # owner's organization on each request: 4 queries before issue 16)
+    with django_assert_num_queries(3):
         assert client.get("/api/bcm-plans/departments").json()["count"] == 1
     for i in range(1, 7):
         make_plan(org_a, carol, title=f"Plan {i}", department=dept_a)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         data = client.get("/api/bcm-plans/departments?page=2").json()
     assert (data["count"], data["pages"], len(data["results"])) == (7, 3, 3)
     assert client.get("/api/bcm-plans/departments?page=9").json()["results"] == []
@@ -230,6 +232,38 @@ def test_a_switched_off_module_is_404(carol, org_a, plan):
     assert response.status_code == 404
     assert "not switched on" in response.json()["detail"]
     assert client.get("/api/bcm-plans/departments").status_code == 404
+
+
+def _member_of_both(org_a, org_b, primary, email):
+    """An editor of MOH and of MOLE whose primary organization is `primary`."""
+    from organizations.models import Membership
+    from organizations.tenancy import Role
+    from tests.factories import UserFactory
+
+    user = UserFactory(email=email)
+    for org in (org_a, org_b):
+        Membership.objects.create(
+            user=user, organization=org, role=Role.EDITOR, is_primary=org == primary
+        )
+    return user
+
+
+def test_the_module_switch_of_the_plans_organization_decides_not_the_token_owners(
+    org_a, org_b, plan, foreign_plan
+):
+    """bcp off for MOH only: MOH's plan is a 404 even for a token whose primary organization
+    (MOLE) has the module on; MOLE's plan stays reachable for a token whose primary
+    organization (MOH) has it off."""
+    Flag.objects.get(name="module.bcp").scope.excluded_organizations.add(org_a)
+    mole_first = bearer(_member_of_both(org_a, org_b, org_b, "mia@test.bmms"))
+    assert mole_first.get(plan_url(plan)).status_code == 404
+    assert post_export(mole_first, plan).status_code == 404
+    listed = mole_first.get("/api/bcm-plans/departments").json()
+    assert [p["id"] for p in listed["results"]] == [str(foreign_plan.public_id)]
+    moh_first = bearer(_member_of_both(org_a, org_b, org_a, "moh-first@test.bmms"))
+    assert moh_first.get(plan_url(plan)).status_code == 404
+    assert moh_first.get(plan_url(foreign_plan)).status_code == 200
+    assert not Export.objects.exists()
 
 
 # --- updating the draft --------------------------------------------------------------------------
