@@ -31,6 +31,7 @@ from ninja.security import HttpBearer, SessionAuth
 from pydantic import field_validator
 
 from organizations.modules import MODULES
+from organizations.search import SEARCH_MAX_LENGTH
 from organizations.tenancy import get_for_user_or_404, require, tenancy_of
 
 from . import selectors, services
@@ -401,7 +402,9 @@ def department_plans(
         None, pattern=r"^[A-Za-z0-9_-]{1,20}$", description="Organization code, e.g. MOH."
     ),
     status: Literal["draft", "in_review", "approved", "archived"] | None = None,
-    search: str | None = Query(None, max_length=100, pattern=NO_NUL, description="In titles."),
+    search: str | None = Query(
+        None, max_length=SEARCH_MAX_LENGTH, pattern=NO_NUL, description="In titles."
+    ),
 ):
     """Departmental plans of your organizations (OCM: of every organization), by title,
     `settings.PAGE_SIZE` per page."""

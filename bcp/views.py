@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
+from organizations.search import SEARCH_MAX_LENGTH, search_text
 from organizations.tenancy import get_for_user_or_404, require, tenancy_of
 from organizations.web import paginate, results_template
 
@@ -774,8 +775,10 @@ def changelog_create(request, public_id):
 def vendor_list(request):
     organization = _current_org(request)
     vendors = Vendor.objects.for_user(request.user).for_organization(organization).order_by("name")
-    search = request.GET.get("q", "").strip()
-    if search:
+    search, search_error = search_text(request)
+    if search_error:
+        vendors = vendors.none()
+    elif search:
         vendors = vendors.filter(name__icontains=search)
     return render(
         request,
@@ -783,6 +786,8 @@ def vendor_list(request):
         {
             "page": paginate(request, vendors),
             "q": search,
+            "search_error": search_error,
+            "search_max_length": SEARCH_MAX_LENGTH,
             "can_change": tenancy_of(request.user).can(organization.pk, "change"),
         },
     )
