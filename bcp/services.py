@@ -482,42 +482,57 @@ def _editable_plan(actor: Any, plan: Plan) -> None:
 
 # --- size limits (issue 16): what an export, the plan page and the readiness check handle ------
 #: Rows of a plan's registers, and vendors of an organization's registry. An export of a plan at
-#: these limits renders in about a second (tests/perf/bench_limits.py).
+#: these limits renders in about a second, and the plan page and readiness check read them with
+#: a fixed number of queries (tests/perf/bench_limits.py).
 MAX_PROCESSES_PER_PLAN = 200
 MAX_RISKS_PER_PLAN = 200
 MAX_CONTACTS_PER_PLAN = 200
+MAX_EXERCISES_PER_PLAN = 200
+MAX_ATTACHMENTS_PER_PLAN = 100
+MAX_CHANGES_PER_PLAN = 500
 MAX_VENDORS_PER_ORGANIZATION = 500
+#: The registers an export prints.
+EXPORTED_REGISTERS = ("critical processes", "risks", "emergency contacts")
 
 
-def _register_sizes(plan: Plan) -> list[tuple[str, int, int]]:
-    """(what, rows, limit) of each register of the plan."""
-    return [
-        ("critical processes", plan.criticalprocesss.count(), MAX_PROCESSES_PER_PLAN),
-        ("risks", plan.risks.count(), MAX_RISKS_PER_PLAN),
-        ("emergency contacts", plan.contacts.count(), MAX_CONTACTS_PER_PLAN),
-    ]
+#: register → (related name on Plan, name of its limit above; read at call time, so tests and
+#: operators patching the module see their value)
+REGISTERS = {
+    "critical processes": ("criticalprocesss", "MAX_PROCESSES_PER_PLAN"),
+    "risks": ("risks", "MAX_RISKS_PER_PLAN"),
+    "emergency contacts": ("contacts", "MAX_CONTACTS_PER_PLAN"),
+    "exercises": ("exercises", "MAX_EXERCISES_PER_PLAN"),
+    "attachments": ("attachments", "MAX_ATTACHMENTS_PER_PLAN"),
+    "linked changes": ("changelogentrys", "MAX_CHANGES_PER_PLAN"),
+}
+
+
+def _register_size(plan: Plan, what: str) -> tuple[int, int]:
+    """(rows, limit) of one register of the plan (one COUNT query)."""
+    related, limit_name = REGISTERS[what]
+    return getattr(plan, related).count(), globals()[limit_name]
 
 
 def _check_room(plan: Plan, what: str) -> None:
     """Refuse a new row of a register that is full (under the plan's lock, so two concurrent
     additions cannot both take the last place)."""
     plan = _lock_plan(plan)
-    for name, rows, limit in _register_sizes(plan):
-        if name == what and rows >= limit:
-            raise ValidationError(
-                f"A plan can have at most {limit} {name}, and this one has {rows}. Remove or "
-                "merge some before adding another."
-            )
+    rows, limit = _register_size(plan, what)
+    if rows >= limit:
+        raise ValidationError(
+            f"A plan can have at most {limit} {what}, and this one has {rows}. Remove or "
+            "merge some before adding another."
+        )
 
 
 def check_export_size(plan: Plan) -> None:
     """Refuse to export a plan whose registers exceed the limits (only possible for data written
     before the limits existed): the file would take unbounded work to render."""
-    over = [
-        f"{rows:,} {name} (at most {limit:,})"
-        for name, rows, limit in _register_sizes(plan)
-        if rows > limit
-    ]
+    over = []
+    for what in EXPORTED_REGISTERS:
+        rows, limit = _register_size(plan, what)
+        if rows > limit:
+            over.append(f"{rows:,} {what} (at most {limit:,})")
     if over:
         raise ValidationError(
             "This plan is too large to export: it has " + ", ".join(over) + ". Remove or merge "
@@ -761,6 +776,7 @@ def attachment_upload(
     written is removed again.
     """
     _editable_plan(actor, plan)
+    _check_room(plan, "attachments")
     checked = check_upload(name, data)
     storage_name = f"bcp/{plan.organization.code}/{uuid.uuid4().hex}.{checked.extension}"
     stored = default_storage.save(storage_name, ContentFile(checked.data))
@@ -811,6 +827,7 @@ def exercise_record(
 ) -> Exercise:
     """Record an exercise and the RTO each tested process achieved (target = its RTO now)."""
     _editable_plan(actor, plan)
+    _check_room(plan, "exercises")
     if data.get("held_on") and data["held_on"] > timezone.localdate():
         raise ValidationError({"held_on": "Record exercises once they have taken place."})
     exercise = Exercise(plan=plan, recorded_by=actor, **data)
@@ -846,6 +863,7 @@ def changelog_link(
 ) -> ChangeLogEntry:
     """Link an external change record (GUID) to the plan."""
     _editable_plan(actor, plan)
+    _check_room(plan, "linked changes")
     if ChangeLogEntry.objects.filter(plan=plan, change_guid=change_guid).exists():
         raise ValidationError({"change_guid": "This change is already linked to the plan."})
     entry = ChangeLogEntry(plan=plan, change_guid=change_guid, summary=summary, linked_by=actor)

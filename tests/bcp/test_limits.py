@@ -159,3 +159,19 @@ def test_a_plan_over_the_limits_is_not_exported(monkeypatch, approved_plan, caro
         response.content.decode()
     )
     assert not version.exports.exists()
+
+
+def test_attachments_and_linked_changes_are_bounded_per_plan(monkeypatch, plan, carol):
+    import uuid
+
+    from tests.bcp.factories import PDF_BYTES
+
+    monkeypatch.setattr(services, "MAX_ATTACHMENTS_PER_PLAN", 1)
+    monkeypatch.setattr(services, "MAX_CHANGES_PER_PLAN", 1)
+    services.attachment_upload(actor=carol, plan=plan, name="a.pdf", data=PDF_BYTES)
+    with pytest.raises(ValidationError, match="at most 1 attachments"):
+        services.attachment_upload(actor=carol, plan=plan, name="b.pdf", data=PDF_BYTES)
+    services.changelog_link(actor=carol, plan=plan, change_guid=uuid.uuid4())
+    with pytest.raises(ValidationError, match="at most 1 linked changes"):
+        services.changelog_link(actor=carol, plan=plan, change_guid=uuid.uuid4())
+    assert plan.attachments.count() == 1 and plan.changelogentrys.count() == 1
