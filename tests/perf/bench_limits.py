@@ -113,8 +113,91 @@ def diff_bench() -> list[str]:
     return lines
 
 
+def export_bench() -> list[str]:
+    """A plan at every limit: maximal sections, 200 processes, risks and contacts."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from bcp import exports, services
+    from bcp.content import MAX_SECTION_CHARS, MAX_SECTION_LINES, blank_content
+    from bcp.models import Contact, CriticalProcess, Risk, SectionDefinition, Template
+    from organizations.models import Membership, Organization, User
+    from organizations.tenancy import Role
+    from tests.perf.bench import timed
+
+    organization = Organization.objects.get(code="MOH")
+    user, _ = User.objects.get_or_create(
+        email="bench-limits@bench.bmms", defaults={"first_name": "L"}
+    )
+    Membership.objects.get_or_create(
+        user=user, organization=organization, defaults={"role": Role.EDITOR}
+    )
+    template = Template.objects.get(code="departmental-bcm")
+    width = MAX_SECTION_CHARS // MAX_SECTION_LINES - 1
+    content = blank_content(template)
+    for section in template.sections.all():
+        if section.kind == SectionDefinition.Kind.TEXT:
+            content[section.key] = "\n".join(
+                _line(f"Step {i}: ₱ and ñ", width) for i in range(MAX_SECTION_LINES)
+            )
+    plan = services.plan_create(
+        actor=user,
+        organization=organization,
+        template=template,
+        title=f"Limits export {uuid.uuid4().hex[:8]}",
+        content=content,
+    )
+    # Straight to the tables (the services check one row at a time; the bench times reading).
+    CriticalProcess.objects.bulk_create(
+        CriticalProcess(
+            plan=plan,
+            name=_line(f"Process {n}", 200),
+            priority=n % 5 + 1,
+            rto_minutes=60,
+            rpo_minutes=30,
+            mtpd_minutes=240,
+        )
+        for n in range(services.MAX_PROCESSES_PER_PLAN)
+    )
+    Risk.objects.bulk_create(
+        Risk(
+            plan=plan,
+            threat=_line(f"Threat {n}", 300),
+            likelihood=3,
+            impact=3,
+            mitigation=_line("Mitigation", 1000),
+        )
+        for n in range(services.MAX_RISKS_PER_PLAN)
+    )
+    Contact.objects.bulk_create(
+        Contact(plan=plan, name=f"Contact {n}", role="Officer", phone="0917")
+        for n in range(services.MAX_CONTACTS_PER_PLAN)
+    )
+    version = plan.versions.get()
+    lines = []
+    for fmt in ("pdf", "docx"):
+        median, worst = timed(lambda fmt=fmt: exports.render(version, fmt), repeat=3)
+        size = len(exports.render(version, fmt))
+        lines.append(
+            f"export of a plan at every limit, {fmt.upper()}: median {median:.0f} ms "
+            f"(max {worst:.0f}), {size / 1024:.0f} KiB"
+        )
+    median, worst = timed(lambda: exports.source_fingerprint(version, "pdf"), repeat=5)
+    lines.append(f"export fingerprint (reuse check) of that plan: median {median:.0f} ms")
+    client = Client()
+    client.force_login(user)
+    for label, url in (
+        ("plan page", reverse("bcp:plan-detail", args=[plan.public_id])),
+        ("readiness check", reverse("bcp:plan-readiness", args=[plan.public_id])),
+    ):
+        assert client.get(url).status_code == 200
+        median, worst = timed(lambda url=url: client.get(url), repeat=5)
+        lines.append(f"{label} of that plan: median {median:.0f} ms (max {worst:.0f})")
+    return lines
+
+
 def run() -> list[str]:
-    return diff_bench()
+    return diff_bench() + export_bench()
 
 
 if __name__ == "__main__":
