@@ -1150,12 +1150,15 @@ def export_request(*, actor: Any, version: PlanVersion, fmt: str) -> Export:
     require(actor, version.plan.organization_id, "view")
     if fmt not in Export.Format.values:
         raise ValidationError({"format": "Choose PDF or DOCX."})
-    organization = Organization.objects.select_for_update().get(pk=version.plan.organization_id)
     version = PlanVersion.objects.select_related(
         "plan__organization", "plan__department", "plan__template", "author"
     ).get(pk=version.pk)
     check_export_size(version.plan)
+    # Read what the file would show before taking the organization's lock (it is the slow part).
     fingerprint = source_fingerprint(version, fmt)
+    # The organization row serializes new exports: quotas are counted one request at a time,
+    # and two identical requests at once make one export (the second finds the first).
+    organization = Organization.objects.select_for_update().get(pk=version.plan.organization_id)
     existing = reusable_export(version, fmt, fingerprint)
     if existing is not None:
         existing.reused = True
