@@ -175,3 +175,16 @@ def test_attachments_and_linked_changes_are_bounded_per_plan(monkeypatch, plan, 
     with pytest.raises(ValidationError, match="at most 1 linked changes"):
         services.changelog_link(actor=carol, plan=plan, change_guid=uuid.uuid4())
     assert plan.attachments.count() == 1 and plan.changelogentrys.count() == 1
+
+
+def test_the_comparison_rows_are_escaped(approved_plan, carol, login):
+    services.version_create_draft(
+        actor=carol,
+        plan=approved_plan,
+        content=_with(approved_plan, "<script>alert(1)</script>\n& more"),
+        change_note="2",
+    )
+    url = reverse("bcp:version-diff", args=[approved_plan.public_id]) + "?a=1&b=2"
+    html = login(carol).get(url).content.decode()
+    assert "<ins>&lt;script&gt;alert(1)&lt;/script&gt;</ins>" in html
+    assert "<ins>&amp; more</ins>" in html and "<script>alert" not in html
