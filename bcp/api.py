@@ -7,7 +7,8 @@ enforced on unsafe methods) or a personal token, `Authorization: Bearer <token>`
 
 The rules are the portal's, through the same doors: objects come from `for_user` /
 `get_for_user_or_404` (another organization's plan → 404, a role too low → 403), OCM-only users
-read and write nothing, a switched-off module answers 404, and every write goes through
+read and write nothing, an object of an organization where the module is switched off
+answers 404 (whatever the token owner's organization), and every write goes through
 bcp/services.py (validation, locking, audit log).
 """
 
@@ -31,7 +32,8 @@ from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 from pydantic import field_validator
 
-from organizations.modules import MODULES, enabled_modules
+from organizations.modules import MODULES
+from organizations.search import SEARCH_MAX_LENGTH
 from organizations.tenancy import get_for_user_or_404, require, tenancy_of
 
 from . import selectors, services
@@ -176,8 +178,12 @@ def _not_found(request, exc: Http404):
 
 
 def _actor(request: HttpRequest) -> Any:
-    """The authenticated user, once the module is known to be on for their organization."""
-    if "bcp" not in enabled_modules(request):
+    """The authenticated user, when the module is on for at least one of their organizations
+    (or they oversee every organization). Which objects they reach is then decided per object,
+    by the organization that owns it: `for_user` leaves out the rows of organizations where the
+    module is off, so such an object is a 404 whichever organization the user works in."""
+    profile = tenancy_of(request.user)
+    if not (profile.sees_everything("view") or profile.organization_ids("view", "bcp")):
         raise ApiError(
             404, f"The {MODULES['bcp']} module is not switched on for your organization."
         )
@@ -424,7 +430,9 @@ def department_plans(
         None, pattern=r"^[A-Za-z0-9_-]{1,20}$", description="Organization code, e.g. MOH."
     ),
     status: Literal["draft", "in_review", "approved", "archived"] | None = None,
-    search: str | None = Query(None, max_length=100, pattern=NO_NUL, description="In titles."),
+    search: str | None = Query(
+        None, max_length=SEARCH_MAX_LENGTH, pattern=NO_NUL, description="In titles."
+    ),
 ):
     """Departmental plans of your organizations (OCM: of every organization), by title,
     `settings.PAGE_SIZE` per page."""
@@ -573,33 +581,79 @@ def job_detail(request: HttpRequest, job_id: uuid.UUID):
     return _job(GenerationJob.objects.select_related("plan", "version").get(pk=job.pk))
 
 
-@api.get(
-    "/bcm-plans/department/{uuid:plan_id}/export",
-    response={200: ExportOut, 202: ExportOut, 429: ErrorOut, **ERRORS},
-    url_name="department-plan-export",
-    summary="Export a version as PDF or DOCX",
-)
-def department_plan_export(
-    request: HttpRequest,
-    plan_id: uuid.UUID,
-    fmt: Literal["pdf", "docx"] = Query("pdf", alias="format"),
-    version: int | None = Query(
+class ExportIn(Schema):
+    format: Literal["pdf", "docx"] = Field("pdf", description="The file format.")
+    version: int | None = Field(
         None,
         ge=1,
         le=MAX_INT,
         description="Version number; by default the approved version, else the open one.",
-    ),
-):
-    """An export of the version in the format. When an export of that version in that format
-    exists that is newer than the version's last change, it is returned (200 when done, with
-    `download_url`; 202 while it renders: ask again); otherwise a new one is requested (202).
-    Exports are deterministic, so a reused export has exactly the bytes a new one would have.
-    429 when the organization reached its hourly limit of new exports."""
+    )
+
+
+class ExportListOut(Schema):
+    results: list[ExportOut]
+
+
+#: How many of a plan's exports the list returns (the newest).
+EXPORT_LIST_SIZE = 20
+
+
+@api.post(
+    "/bcm-plans/department/{uuid:plan_id}/export",
+    response={200: ExportOut, 202: ExportOut, 409: ErrorOut, 429: ErrorOut, **ERRORS},
+    url_name="department-plan-export",
+    summary="Request a PDF or DOCX export of a version",
+)
+def department_plan_export(request: HttpRequest, plan_id: uuid.UUID, payload: ExportIn):
+    """Request an export of the version in the format (anyone who may read the plan; OCM users,
+    who change nothing, fetch existing exports with the GET of the same path). When nothing the
+    file shows changed since an earlier export of that version and format, that export is
+    returned (200 when done, with `download_url`; 202 while it renders) and counts against no
+    quota; otherwise a new one is queued (202): poll its `url`. Exports are deterministic, so a
+    reused export has exactly the bytes a new one would have. 429 when an hourly quota is
+    reached (yours, the viewers' share of the organization's, or the organization's)."""
     user = _actor(request)
     plan = _department_plan(user, plan_id)
-    versions = plan.versions.select_related("plan")
+    chosen = _export_version(plan, payload.version)
+    try:
+        export = services.export_request(actor=user, version=chosen, fmt=payload.format)
+    except services.RateLimited as exc:
+        raise ApiError(429, " ".join(exc.messages)) from exc
+    except ValidationError as exc:
+        raise ApiError(409, " ".join(exc.messages)) from exc
+    export = Export.objects.select_related("version__plan").get(pk=export.pk)
+    return Status(200 if export.status == Export.Status.DONE else 202, _export(export))
+
+
+@api.get(
+    "/bcm-plans/department/{uuid:plan_id}/export",
+    response={200: ExportListOut, **ERRORS},
+    url_name="department-plan-exports",
+    summary="The plan's exports, newest first",
+)
+def department_plan_exports(
+    request: HttpRequest,
+    plan_id: uuid.UUID,
+    fmt: Literal["pdf", "docx"] | None = Query(None, alias="format"),
+    version: int | None = Query(None, ge=1, le=MAX_INT, description="Only this version."),
+):
+    """The newest exports of the plan's versions (at most 20), to fetch with their `url` and
+    `download_url`. Reading changes nothing: exports are requested with POST."""
+    user = _actor(request)
+    plan = _department_plan(user, plan_id)
+    exports = Export.objects.filter(version__plan=plan).select_related("version__plan")
+    if fmt:
+        exports = exports.filter(format=fmt)
     if version is not None:
-        chosen = versions.filter(version_number=version).first()
+        exports = exports.filter(version__version_number=version)
+    return {"results": [_export(e) for e in exports.order_by("-created_at")[:EXPORT_LIST_SIZE]]}
+
+
+def _export_version(plan: Plan, number: int | None) -> PlanVersion:
+    versions = plan.versions.select_related("plan")
+    if number is not None:
+        chosen = versions.filter(version_number=number).first()
     else:
         chosen = (
             plan.current_version or versions.filter(status__in=PlanVersion.OPEN_STATUSES).first()
@@ -607,26 +661,7 @@ def department_plan_export(
         chosen = chosen or versions.order_by("-version_number").first()
     if chosen is None:
         raise ApiError(404, "This plan has no such version.")
-    export = (
-        Export.objects.filter(version=chosen, format=fmt, created_at__gte=chosen.updated_at)
-        .exclude(status=Export.Status.FAILED)
-        .select_related("version__plan")
-        .order_by("-created_at")
-        .first()
-    )
-    if export is None:
-        if tenancy_of(user).is_ocm_only:
-            raise ApiError(
-                403,
-                "OCM access is read-only: this version has not been exported yet, and OCM "
-                "users cannot request exports.",
-            )
-        try:
-            export = services.export_request(actor=user, version=chosen, fmt=fmt)
-        except services.RateLimited as exc:
-            raise ApiError(429, " ".join(exc.messages)) from exc
-        export = Export.objects.select_related("version__plan").get(pk=export.pk)
-    return Status(200 if export.status == Export.Status.DONE else 202, _export(export))
+    return chosen
 
 
 @api.get(

@@ -6,13 +6,14 @@ import django_filters
 from django import forms
 
 from organizations.models import Department
+from organizations.search import BoundedFilterSet, SearchFilter
 
 from .models import Plan
 from .selectors import overdue_q
 
 
-class PlanFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label="Search")
+class PlanFilter(BoundedFilterSet):
+    q = SearchFilter(field_name="title", lookup_expr="icontains", label="Search")
     status = django_filters.ChoiceFilter(choices=Plan.Status.choices)
     department = django_filters.ModelChoiceFilter(
         queryset=Department.objects.none(), to_field_name="public_id"

@@ -12,7 +12,7 @@ from organizations import policies
 from organizations.locking import RevisionField, RevisionFormMixin
 from organizations.models import Department, User
 
-from .content import sections_of
+from .content import MAX_SECTION_CHARS, MAX_SECTION_LINES, sections_of
 from .files import ALLOWED_TYPES, max_attachment_bytes
 from .models import (
     Contact,
@@ -120,11 +120,18 @@ class DraftForm(RevisionFormMixin, forms.Form):
                             required=False,
                         )
             else:
+                limits = (
+                    f"At most {MAX_SECTION_CHARS:,} characters and {MAX_SECTION_LINES:,} lines."
+                )
                 self.fields[section.key] = forms.CharField(
                     label=section.title,
-                    help_text=section.help_text,
+                    help_text=f"{section.help_text} {limits}".strip(),
                     required=False,
-                    max_length=20_000,
+                    max_length=MAX_SECTION_CHARS,
+                    error_messages={
+                        "max_length": f"Too long: at most {MAX_SECTION_CHARS:,} characters "
+                        "(this text has %(show_value)d)."
+                    },
                     widget=forms.Textarea(attrs={"rows": 6}),
                 )
 

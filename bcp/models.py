@@ -779,6 +779,8 @@ class Export(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    #: What the file shows (bcp.exports.source_fingerprint): an identical request reuses it.
+    source_sha256 = models.CharField(max_length=64, blank=True)
     storage_name = models.CharField(max_length=300, blank=True)
     size_bytes = models.PositiveIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)

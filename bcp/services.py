@@ -16,12 +16,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
 from organizations import audit, contributions, locking, outbox, policies
 from organizations.models import Contribution, Department, Membership, Organization
-from organizations.tenancy import require, tenancy_of
+from organizations.tenancy import ROLE_RANK, require, role_allows, tenancy_of
 
 from . import content as plan_content
 from .files import check_upload
@@ -494,6 +494,66 @@ def _contributed(actor: Any, plan: Plan) -> None:
     contributions.record(actor=actor, subject=plan)
 
 
+# --- size limits (issue 16): what an export, the plan page and the readiness check handle ------
+#: Rows of a plan's registers, and vendors of an organization's registry. An export of a plan at
+#: these limits renders in about a second, and the plan page and readiness check read them with
+#: a fixed number of queries (tests/perf/bench_limits.py).
+MAX_PROCESSES_PER_PLAN = 200
+MAX_RISKS_PER_PLAN = 200
+MAX_CONTACTS_PER_PLAN = 200
+MAX_EXERCISES_PER_PLAN = 200
+MAX_ATTACHMENTS_PER_PLAN = 100
+MAX_CHANGES_PER_PLAN = 500
+MAX_VENDORS_PER_ORGANIZATION = 500
+#: The registers an export prints.
+EXPORTED_REGISTERS = ("critical processes", "risks", "emergency contacts")
+
+
+#: register → (related name on Plan, name of its limit above; read at call time, so tests and
+#: operators patching the module see their value)
+REGISTERS = {
+    "critical processes": ("criticalprocesss", "MAX_PROCESSES_PER_PLAN"),
+    "risks": ("risks", "MAX_RISKS_PER_PLAN"),
+    "emergency contacts": ("contacts", "MAX_CONTACTS_PER_PLAN"),
+    "exercises": ("exercises", "MAX_EXERCISES_PER_PLAN"),
+    "attachments": ("attachments", "MAX_ATTACHMENTS_PER_PLAN"),
+    "linked changes": ("changelogentrys", "MAX_CHANGES_PER_PLAN"),
+}
+
+
+def _register_size(plan: Plan, what: str) -> tuple[int, int]:
+    """(rows, limit) of one register of the plan (one COUNT query)."""
+    related, limit_name = REGISTERS[what]
+    return getattr(plan, related).count(), globals()[limit_name]
+
+
+def _check_room(plan: Plan, what: str) -> None:
+    """Refuse a new row of a register that is full (under the plan's lock, so two concurrent
+    additions cannot both take the last place)."""
+    plan = _lock_plan(plan)
+    rows, limit = _register_size(plan, what)
+    if rows >= limit:
+        raise ValidationError(
+            f"A plan can have at most {limit} {what}, and this one has {rows}. Remove or "
+            "merge some before adding another."
+        )
+
+
+def check_export_size(plan: Plan) -> None:
+    """Refuse to export a plan whose registers exceed the limits (only possible for data written
+    before the limits existed): the file would take unbounded work to render."""
+    over = []
+    for what in EXPORTED_REGISTERS:
+        rows, limit = _register_size(plan, what)
+        if rows > limit:
+            over.append(f"{rows:,} {what} (at most {limit:,})")
+    if over:
+        raise ValidationError(
+            "This plan is too large to export: it has " + ", ".join(over) + ". Remove or merge "
+            "rows first."
+        )
+
+
 def _set_process_links(process: CriticalProcess, depends_on, vendors) -> None:
     if depends_on is not None:
         foreign = [p for p in depends_on if p.plan_id != process.plan_id or p.pk == process.pk]
@@ -514,6 +574,7 @@ def process_create(
 ) -> CriticalProcess:
     """Add a critical process with its recovery objectives."""
     _editable_plan(actor, plan)
+    _check_room(plan, "critical processes")
     process = CriticalProcess(plan=plan, **data)
     _save(process)
     _set_process_links(process, depends_on, vendors)
@@ -574,6 +635,7 @@ def process_delete(*, actor: Any, process: CriticalProcess) -> None:
 def risk_create(*, actor: Any, plan: Plan, **data: Any) -> Risk:
     """Add a risk; the database computes its rating (likelihood × impact)."""
     _editable_plan(actor, plan)
+    _check_room(plan, "risks")
     _check_member(plan.organization_id, data.get("owner"), "owner")
     risk = Risk(plan=plan, **data)
     _save(risk)
@@ -625,6 +687,7 @@ def _check_alternate(contact: Contact) -> None:
 def contact_create(*, actor: Any, plan: Plan, **data: Any) -> Contact:
     """Add an emergency contact."""
     _editable_plan(actor, plan)
+    _check_room(plan, "emergency contacts")
     contact = Contact(plan=plan, **data)
     _check_alternate(contact)
     _save(contact)
@@ -667,6 +730,13 @@ def contact_delete(*, actor: Any, contact: Contact) -> None:
 def vendor_create(*, actor: Any, organization: Organization, **data: Any) -> Vendor:
     """Add a vendor to the organization's registry."""
     require(actor, organization.pk, "change")
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    count = Vendor.objects.filter(organization=organization).count()
+    if count >= MAX_VENDORS_PER_ORGANIZATION:
+        raise ValidationError(
+            f"The vendor registry can hold at most {MAX_VENDORS_PER_ORGANIZATION} vendors, and "
+            f"it has {count}. Remove vendors you no longer use first."
+        )
     vendor = Vendor(organization=organization, **data)
     if Vendor.objects.filter(organization=organization, name__iexact=vendor.name).exists():
         raise ValidationError({"name": "The registry already has a vendor by that name."})
@@ -727,6 +797,7 @@ def attachment_upload(
     written is removed again.
     """
     _editable_plan(actor, plan)
+    _check_room(plan, "attachments")
     checked = check_upload(name, data)
     storage_name = f"bcp/{plan.organization.code}/{uuid.uuid4().hex}.{checked.extension}"
     stored = default_storage.save(storage_name, ContentFile(checked.data))
@@ -779,6 +850,7 @@ def exercise_record(
 ) -> Exercise:
     """Record an exercise and the RTO each tested process achieved (target = its RTO now)."""
     _editable_plan(actor, plan)
+    _check_room(plan, "exercises")
     if data.get("held_on") and data["held_on"] > timezone.localdate():
         raise ValidationError({"held_on": "Record exercises once they have taken place."})
     exercise = Exercise(plan=plan, recorded_by=actor, **data)
@@ -814,6 +886,7 @@ def changelog_link(
 ) -> ChangeLogEntry:
     """Link an external change record (GUID) to the plan."""
     _editable_plan(actor, plan)
+    _check_room(plan, "linked changes")
     if ChangeLogEntry.objects.filter(plan=plan, change_guid=change_guid).exists():
         raise ValidationError({"change_guid": "This change is already linked to the plan."})
     entry = ChangeLogEntry(plan=plan, change_guid=change_guid, summary=summary, linked_by=actor)
@@ -829,23 +902,63 @@ def changelog_link(
 
 
 class RateLimited(ValidationError):
-    """The organization asked for too many generated drafts or exports in the past hour."""
+    """A user, the readers of an organization or the organization asked for too many generated
+    drafts or exports in the past hour."""
 
 
-def _check_hourly_limit(requests, organization: Organization, limit: int, what: str) -> None:
-    """Refuse a request when the organization made `limit` of them (`requests`, a queryset with
-    `created_at`) in the past hour. Callers hold the organization row's lock, so concurrent
-    requests are counted one after another and cannot overshoot the limit together."""
-    window_start = timezone.now() - datetime.timedelta(hours=1)
-    recent = requests.filter(created_at__gte=window_start)
-    if recent.count() < limit:
-        return
+def _next_allowed(recent) -> datetime.datetime:
     oldest = recent.order_by("created_at").first()
-    again = timezone.localtime(oldest.created_at + datetime.timedelta(hours=1))
-    raise RateLimited(
-        f"{organization.acronym or organization.name} has reached its limit of {what} "
-        f"({limit} an hour). You can ask again at {again:%H:%M}."
-    )
+    return timezone.localtime(oldest.created_at + datetime.timedelta(hours=1))
+
+
+def _check_quotas(
+    requests,
+    *,
+    actor: Any,
+    organization: Organization,
+    what: str,
+    organization_limit: int,
+    user_limit: int,
+    reader_limit: int | None = None,
+) -> None:
+    """Refuse a request beyond the hourly quotas, in this order:
+
+    1. the user's own limit (`requested_by` = the actor);
+    2. the organization's limit;
+    3. for a reader (someone who may not change the organization's data: a viewer, an OCM user),
+       the readers' share of the organization's limit, counted over the requests of everyone who
+       is not an editor, approver or admin there: readers cannot use up what editors and
+       approvers need.
+
+    `requests` is a queryset of the organization's requests with `created_at` and
+    `requested_by`. Callers hold the organization row's lock, so concurrent requests are counted
+    one after another and cannot overshoot a limit together."""
+    recent = requests.filter(created_at__gte=timezone.now() - datetime.timedelta(hours=1))
+    mine = recent.filter(requested_by=actor)
+    if mine.count() >= user_limit:
+        raise RateLimited(
+            f"You have reached your limit of {what} ({user_limit} an hour). You can ask again "
+            f"at {_next_allowed(mine):%H:%M}."
+        )
+    name = organization.acronym or organization.name
+    if recent.count() >= organization_limit:
+        raise RateLimited(
+            f"{name} has reached its limit of {what} ({organization_limit} an hour). You can "
+            f"ask again at {_next_allowed(recent):%H:%M}."
+        )
+    if reader_limit is not None and not tenancy_of(actor).can(organization.pk, "change"):
+        staff = Membership.objects.filter(
+            user=OuterRef("requested_by"),
+            organization=organization,
+            role__in=[r for r in ROLE_RANK if role_allows(r, "change")],
+        )
+        readers = recent.exclude(Exists(staff)).exclude(requested_by__is_superuser=True)
+        if readers.count() >= reader_limit:
+            raise RateLimited(
+                f"Viewers of {name} have used their share of the {what} ({reader_limit} of "
+                f"{organization_limit} an hour); the rest is kept for editors and approvers. "
+                f"You can ask again at {_next_allowed(readers):%H:%M}."
+            )
 
 
 def _check_can_draft(plan: Plan) -> None:
@@ -877,11 +990,13 @@ def generation_request(
     if pending is not None:
         return pending
     if batch is None:
-        _check_hourly_limit(
+        _check_quotas(
             GenerationJob.objects.filter(organization=organization, batch__isnull=True),
-            organization,
-            settings.BCP_GENERATIONS_PER_HOUR,
-            "generated drafts",
+            actor=actor,
+            organization=organization,
+            what="generated drafts",
+            organization_limit=settings.BCP_GENERATIONS_PER_HOUR,
+            user_limit=settings.BCP_GENERATIONS_PER_USER_PER_HOUR,
         )
     job = GenerationJob(organization=organization, plan=plan, requested_by=actor, batch=batch)
     job.stage = "Waiting for a generation worker."
@@ -1029,25 +1144,64 @@ def version_create_generated(
 # --- exports (issue 5) ---------------------------------------------------------------------------
 
 
+def reader_share(organization_limit: int) -> int:
+    """The part of an organization's hourly exports its readers may use (at least one, unless
+    the share is 0)."""
+    percent = settings.BCP_EXPORTS_READER_SHARE_PERCENT
+    return max(1, organization_limit * percent // 100) if percent > 0 else 0
+
+
+def reusable_export(version: PlanVersion, fmt: str, fingerprint: str) -> Export | None:
+    """The newest export of the version in the format that shows exactly what a new one would
+    (same fingerprint), unless it failed: asking again returns it instead of a new export."""
+    return (
+        Export.objects.filter(version=version, format=fmt, source_sha256=fingerprint)
+        .exclude(status=Export.Status.FAILED)
+        .order_by("-created_at")
+        .first()
+    )
+
+
 @transaction.atomic
 def export_request(*, actor: Any, version: PlanVersion, fmt: str) -> Export:
-    """Ask for a PDF or DOCX of a version (anyone who may read the plan), within the plan
-    organization's hourly limit of exports."""
+    """Ask for a PDF or DOCX of a version (anyone who may read the plan).
+
+    When nothing the file shows changed since an earlier export of the version in that format,
+    that export is returned (`reused` is True) and nothing counts against any quota. Otherwise
+    a new export is queued within the hourly quotas (`_check_quotas`)."""
+    from .exports import source_fingerprint
+
     require(actor, version.plan.organization_id, "view")
     if fmt not in Export.Format.values:
         raise ValidationError({"format": "Choose PDF or DOCX."})
+    version = PlanVersion.objects.select_related(
+        "plan__organization", "plan__department", "plan__template", "author"
+    ).get(pk=version.pk)
+    check_export_size(version.plan)
+    # Read what the file would show before taking the organization's lock (it is the slow part).
+    fingerprint = source_fingerprint(version, fmt)
+    # The organization row serializes new exports: quotas are counted one request at a time,
+    # and two identical requests at once make one export (the second finds the first).
     organization = Organization.objects.select_for_update().get(pk=version.plan.organization_id)
-    _check_hourly_limit(
+    existing = reusable_export(version, fmt, fingerprint)
+    if existing is not None:
+        existing.reused = True
+        return existing
+    _check_quotas(
         Export.objects.filter(version__plan__organization=organization),
-        organization,
-        settings.BCP_EXPORTS_PER_HOUR,
-        "exports",
+        actor=actor,
+        organization=organization,
+        what="exports",
+        organization_limit=settings.BCP_EXPORTS_PER_HOUR,
+        user_limit=settings.BCP_EXPORTS_PER_USER_PER_HOUR,
+        reader_limit=reader_share(settings.BCP_EXPORTS_PER_HOUR),
     )
-    export = Export(version=version, format=fmt, requested_by=actor)
+    export = Export(version=version, format=fmt, requested_by=actor, source_sha256=fingerprint)
     _save(export)
     from .tasks import export_version
 
     outbox.enqueue(export_version, export.pk)
+    export.reused = False
     return export
 
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("exports/<uuid:public_id>/download/", views.export_download, name="export-download"),
     path("versions/<uuid:public_id>/", views.version_detail, name="version-detail"),
     path("versions/<uuid:public_id>/export/", views.version_export, name="version-export"),
+    path("versions/<uuid:public_id>/text/", views.version_text, name="version-text"),
     path("versions/<uuid:public_id>/edit/", views.version_edit, name="version-edit"),
     path("versions/<uuid:public_id>/submit/", views.version_submit, name="version-submit"),
     path(

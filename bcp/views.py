@@ -14,14 +14,23 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from organizations import policies
+from organizations.search import SEARCH_MAX_LENGTH, search_text
 from organizations.tenancy import get_for_user_or_404, require, tenancy_of
 from organizations.web import paginate, results_template
 
 from . import selectors, services
-from .content import diff_versions, sections_of
+from .content import (
+    MAX_SECTION_CHARS,
+    MAX_SECTION_LINES,
+    diff_versions,
+    section_text_document,
+    sections_of,
+)
 from .exports import CONTENT_TYPES
 from .files import max_attachment_bytes
 from .filters import PlanFilter
@@ -308,9 +317,61 @@ def version_diff(request: HttpRequest, public_id) -> HttpResponse:
             "versions": versions,
             "old": old,
             "new": new,
-            "diff": diff_versions(plan.template, old.content, new.content),
+            "diff": [
+                (section, _diff_rows_html(section.rows))
+                for section in diff_versions(plan.template, old.content, new.content)
+            ],
+            "max_lines": f"{MAX_SECTION_LINES:,}",
+            "max_chars": f"{MAX_SECTION_CHARS:,}",
         },
     )
+
+
+_INS = ("replace", "insert")
+_DEL = ("replace", "delete")
+
+
+def _diff_rows_html(rows) -> str:
+    """The table rows of one section's comparison, built in one pass (a template loop over
+    thousands of rows cost several times more than the comparison itself); every text is
+    escaped."""
+    parts = []
+    for r in rows:
+        if r.kind == "skip":
+            plural = "" if r.skipped == 1 else "s"
+            parts.append(
+                f'<tr class="diff-skip"><td colspan="4" class="muted small">… {r.skipped} '
+                f"unchanged line{plural} …</td></tr>"
+            )
+            continue
+        left, right = escape(r.left), escape(r.right)
+        if r.kind in _DEL:
+            left = f"<del>{left}</del>"
+        if r.kind in _INS:
+            right = f"<ins>{right}</ins>"
+        left_no = "" if r.left_no is None else r.left_no
+        right_no = "" if r.right_no is None else r.right_no
+        parts.append(
+            f'<tr class="diff-{r.kind}"><td class="ln">{left_no}</td><td class="left">{left}</td>'
+            f'<td class="ln">{right_no}</td><td class="right">{right}</td></tr>'
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - built from escaped text only
+
+
+@login_required
+def version_text(request: HttpRequest, public_id) -> HttpResponse:
+    """A version's sections as one plain-text file (to compare large sections with any tool);
+    linear in the content's size, so it needs no quota."""
+    version = get_for_user_or_404(PlanVersion, request.user, "view", public_id=public_id)
+    plan = version.plan
+    response = HttpResponse(
+        section_text_document(plan.template, version.content or {}),
+        content_type="text/plain; charset=utf-8",
+    )
+    filename = f"plan-{plan.public_id}-v{version.version_number}.txt"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required
@@ -752,8 +813,10 @@ def changelog_create(request, public_id):
 def vendor_list(request):
     organization = _current_org(request)
     vendors = Vendor.objects.for_user(request.user).for_organization(organization).order_by("name")
-    search = request.GET.get("q", "").strip()
-    if search:
+    search, search_error = search_text(request)
+    if search_error:
+        vendors = vendors.none()
+    elif search:
         vendors = vendors.filter(name__icontains=search)
     return render(
         request,
@@ -761,6 +824,8 @@ def vendor_list(request):
         {
             "page": paginate(request, vendors),
             "q": search,
+            "search_error": search_error,
+            "search_max_length": SEARCH_MAX_LENGTH,
             "can_change": tenancy_of(request.user).can(organization.pk, "change"),
         },
     )
@@ -855,6 +920,12 @@ def version_export(request: HttpRequest, public_id) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("bcp:version-detail", public_id=version.public_id)
+    if export.reused:
+        messages.info(
+            request,
+            "Nothing this file shows has changed since it was exported: here is that export "
+            "(it did not count against any limit).",
+        )
     return redirect("bcp:export-detail", public_id=export.public_id)
 
 

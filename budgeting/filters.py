@@ -5,11 +5,13 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
+from organizations.search import BoundedFilterSet, SearchFilter
+
 from .models import BudgetProposal, ProgramBudget
 
 
-class ProposalFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search")
+class ProposalFilter(BoundedFilterSet):
+    q = SearchFilter(method="search", label="Search")
     status = django_filters.ChoiceFilter(choices=BudgetProposal.Status.choices)
     fiscal_year = django_filters.NumberFilter(label="Fiscal year")
 

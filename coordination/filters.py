@@ -5,11 +5,13 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 
+from organizations.search import BoundedFilterSet, SearchFilter
+
 from .models import Partnership
 
 
-class PartnershipFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search")
+class PartnershipFilter(BoundedFilterSet):
+    q = SearchFilter(method="search", label="Search")
     status = django_filters.ChoiceFilter(choices=Partnership.Status.choices)
     partnership_type = django_filters.ChoiceFilter(choices=Partnership.Type.choices, label="Type")
 

@@ -21,6 +21,9 @@ from django.db.models import Exists, OuterRef, Q
 
 from organizations.tenancy import ACTION_MIN_ROLE, OrgOwnedModel, OrgQuerySet, tenancy_of
 
+#: The module whose switch governs partnerships (organizations/modules.py).
+MODULE = "coordination"
+
 
 class ParticipantState(models.TextChoices):
     INVITED = "invited", "Invited"
@@ -53,9 +56,11 @@ class PartnershipQuerySet(OrgQuerySet):
         profile = tenancy_of(user)
         if profile.is_superuser:
             return self.all()
+        # Organizations where coordination is switched off take no part (issue 16): neither as
+        # lead nor as participant.
         if action != "view":
-            return self.filter(organization_id__in=profile.organization_ids(action))
-        member_orgs = profile.organization_ids("view")
+            return self.filter(organization_id__in=profile.organization_ids(action, MODULE))
+        member_orgs = profile.organization_ids("view", MODULE)
         condition = Q(organization_id__in=member_orgs) | Q(
             Exists(
                 PartnershipParticipant.objects.filter(
@@ -71,7 +76,7 @@ class PartnershipQuerySet(OrgQuerySet):
                     PartnershipParticipant.objects.filter(
                         partnership=OuterRef("pk"),
                         state=ParticipantState.INVITED,
-                        organization_id__in=profile.organization_ids("admin"),
+                        organization_id__in=profile.organization_ids("admin", MODULE),
                     )
                 )
             )
@@ -196,7 +201,7 @@ class ParticipantQuerySet(models.QuerySet):
         profile = tenancy_of(user)
         if profile.is_superuser:
             return self.all()
-        return self.filter(organization_id__in=profile.organization_ids("view"))
+        return self.filter(organization_id__in=profile.organization_ids("view", MODULE))
 
 
 class PartnershipParticipant(models.Model):

@@ -7,10 +7,11 @@ from django import forms
 from django.db.models import Q
 
 from .models import AuditLog, Organization
+from .search import BoundedFilterSet, SearchFilter
 
 
-class OrganizationFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search")
+class OrganizationFilter(BoundedFilterSet):
+    q = SearchFilter(method="search", label="Search")
     category = django_filters.ChoiceFilter(choices=Organization.Category.choices)
     is_pilot = django_filters.BooleanFilter(label="Pilot", widget=forms.NullBooleanSelect)
 
@@ -24,12 +25,12 @@ class OrganizationFilter(django_filters.FilterSet):
         )
 
 
-class AuditLogFilter(django_filters.FilterSet):
-    action = django_filters.CharFilter(lookup_expr="icontains", label="Action contains")
-    actor = django_filters.CharFilter(
+class AuditLogFilter(BoundedFilterSet):
+    action = SearchFilter(lookup_expr="icontains", label="Action contains")
+    actor = SearchFilter(
         field_name="actor_email", lookup_expr="icontains", label="User e-mail contains"
     )
-    subject_type = django_filters.CharFilter(lookup_expr="icontains", label="Record type")
+    subject_type = SearchFilter(lookup_expr="icontains", label="Record type")
     since = django_filters.DateFilter(
         field_name="created_at",
         lookup_expr="date__gte",

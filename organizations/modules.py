@@ -6,7 +6,10 @@ works in an organization, the flags are evaluated in one query when the user's t
 is built (and cached with it, organizations/tenancy.py), and:
   * the menu hides a module that is off (`enabled_modules` in templates);
   * every URL of that module answers 404 (`ModuleAccessMiddleware`), so nothing is reachable by
-    typing its address.
+    typing its address;
+  * the organization's objects of that module are left out of `for_user` for its members
+    (organizations/tenancy.py), so switching to another organization where the module is on
+    does not reopen them, and the JSON API is held to the same rule.
 Users without a current organization (OCM-only, superusers) see every module: the flags decide
 what an organization's staff use, not what oversight may read.
 """

@@ -5,7 +5,10 @@ Every tenant-owned model inherits `OrgOwnedModel`, whose manager offers
 
 * an object of an organization the user cannot see is simply not in the queryset (→ 404);
 * a member whose role is too low for the action gets `PermissionDenied` (→ 403);
-* OCM-only users read every organization and write nothing.
+* OCM-only users read every organization and write nothing;
+* a module (planning, budgeting, coordination, bcp) switched off for an organization hides that
+  organization's rows of the module from its members, whichever organization they work in
+  (oversight, i.e. OCM users and superusers, still reads them).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from django.db import models
 from django.shortcuts import get_object_or_404
 
 from . import versioned_cache
+from .modules import MODULES
 
 if TYPE_CHECKING:
     from .models import Membership
@@ -87,10 +91,23 @@ class TenancyProfile:
             return False
         return role_allows(self.roles.get(organization_id), action)
 
-    def organization_ids(self, action: str) -> list[int]:
+    def module_on(self, organization_id: int, module: str | None) -> bool:
+        """Whether a module is switched on for one of the user's organizations (no module: on)."""
+        if module is None:
+            return True
+        modules = self.modules.get(organization_id)
+        return modules is None or module in modules
+
+    def organization_ids(self, action: str, module: str | None = None) -> list[int]:
+        """The user's organizations where their role allows the action and, given a module,
+        where that module is switched on. An OCM-only user acts (beyond reading) nowhere."""
         if action != "view" and self.is_ocm_only:
             return []
-        return [org_id for org_id, role in self.roles.items() if role_allows(role, action)]
+        return [
+            org_id
+            for org_id, role in self.roles.items()
+            if role_allows(role, action) and self.module_on(org_id, module)
+        ]
 
     def sees_everything(self, action: str) -> bool:
         return self.is_superuser or (action == "view" and self.is_ocm)
@@ -99,7 +116,10 @@ class TenancyProfile:
     def access_key(self) -> str:
         """Everything that decides what the user may read and do: users with the same key see
         the same rows and buttons, so a cached page fragment keyed by it can serve them all."""
-        roles = ",".join(f"{org}={role}" for org, role in sorted(self.roles.items()))
+        roles = ",".join(
+            f"{org}={role}:{'+'.join(sorted(self.modules.get(org, MODULES)))}"
+            for org, role in sorted(self.roles.items())
+        )
         ocm = f"{self.ocm_level or ''}{'+member' if self.ocm_also_member else ''}"
         return f"{int(self.is_superuser)}|{ocm}|{roles}"
 
@@ -194,10 +214,18 @@ class OrgQuerySet(models.QuerySet):
         if profile.sees_everything(action):
             return self.all()
         tenant_field = self.model.TENANT_FIELD
-        return self.filter(**{f"{tenant_field}__in": profile.organization_ids(action)})
+        organization_ids = profile.organization_ids(action, module_of(self.model))
+        return self.filter(**{f"{tenant_field}__in": organization_ids})
 
     def for_organization(self, organization: Any) -> OrgQuerySet:
         return self.filter(**{self.model.TENANT_FIELD: organization})
+
+
+def module_of(model: type[models.Model]) -> str | None:
+    """The module (organizations/modules.py) whose switch governs a model's rows: its app's, or
+    its `TENANT_MODULE` attribute; None for models outside every module."""
+    module = getattr(model, "TENANT_MODULE", None) or model._meta.app_label
+    return module if module in MODULES else None
 
 
 class OrgOwnedModel(models.Model):

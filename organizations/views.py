@@ -20,6 +20,7 @@ from .filters import AuditLogFilter, OrganizationFilter
 from .forms import DepartmentForm, ImportUploadForm, MembershipForm, RolloutForm
 from .middleware import SESSION_KEY
 from .models import Department, ImportJob, JoinInvitation, Membership, Organization
+from .search import SEARCH_MAX_LENGTH, search_text
 from .tenancy import get_for_user_or_404, require, tenancy_of
 from .web import current_organization, paginate, results_template
 
@@ -149,14 +150,17 @@ def department_delete(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 def member_list(request: HttpRequest) -> HttpResponse:
     organization = current_organization(request)
-    search = request.GET.get("q", "").strip()
-    page = paginate(request, selectors.members_for(request.user, organization, search))
+    search, search_error = search_text(request)
+    members = selectors.members_for(request.user, organization, search)
+    page = paginate(request, members.none() if search_error else members)
     return render(
         request,
         results_template(request, "organizations/member_list.html"),
         {
             "page": page,
             "q": search,
+            "search_error": search_error,
+            "search_max_length": SEARCH_MAX_LENGTH,
             "can_admin": tenancy_of(request.user).can(organization.pk, "admin"),
         },
     )

@@ -5,11 +5,13 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 
+from organizations.search import BoundedFilterSet, SearchFilter
+
 from .models import StrategicPlan
 
 
-class PlanFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search")
+class PlanFilter(BoundedFilterSet):
+    q = SearchFilter(method="search", label="Search")
     status = django_filters.ChoiceFilter(choices=StrategicPlan.Status.choices)
     year = django_filters.NumberFilter(method="covers_year", label="Covers year")
 

@@ -10,6 +10,9 @@ The rules (ARCHITECTURE.md §3):
   3. an object of org A asked for by charlie (org B) → 404, for reads and writes alike;
   4. olga (OCM-only) → 403 on every unsafe method, everywhere (sign-out excepted);
   5. bob (org A viewer) → 403 on a write.
+  6. (module off, `check_module_off`) with the URL's module switched off for org A only, a member
+     of org A who also belongs to org B (module on) and works in org B → 404 on org A's object,
+     for reads and writes: a module is off for the objects of the organization where it is off.
 """
 
 from __future__ import annotations
@@ -279,4 +282,64 @@ def check_pattern(
             problems.append(
                 f"{key}: bob (viewer) POST {url} → {response.status_code}, expected 403"
             )
+    return problems
+
+
+# --- the module-off dimension (issue 16) ---------------------------------------------------------
+
+#: URL namespace → the module its objects belong to (the JSON API serves business continuity).
+NAMESPACE_MODULES = {
+    "planning": "planning",
+    "budgeting": "budgeting",
+    "coordination": "coordination",
+    "bcp": "bcp",
+    "api": "bcp",
+}
+
+
+def module_of_namespace(namespace: str) -> str | None:
+    return NAMESPACE_MODULES.get(namespace.split(":")[0])
+
+
+def check_module_off(
+    key: str,
+    pattern: URLPattern,
+    world: dict,
+    personas: dict[str, Any],
+    member: Any,
+    urlconf: str | None = None,
+) -> list[str]:
+    """Violations of rule 6 for one URL naming an object of org A, whose module the caller has
+    switched off for org A only. `member` is an org admin of org A and of org B (module on),
+    whose current organization is org B."""
+    from organizations.middleware import SESSION_KEY
+
+    sample = sample_for(key, pattern, world)
+    if sample is None or not sample.foreign:
+        return []
+    url = _url(key, pattern, sample.resolve_kwargs(world), urlconf)
+    client = Client()
+    client.force_login(member)
+    session = client.session
+    session[SESSION_KEY] = personas["charlie"].memberships.get().organization.code
+    session.save()
+    problems = []
+    response = client.get(url)
+    # A POST-only view answers GET with 405 whatever the object: that reveals nothing.
+    allowed = (404, 405) if sample.ok == (405,) else (404,)
+    if response.status_code not in allowed:
+        problems.append(
+            f"{key}: module off for the object's organization, member GET {url} → "
+            f"{response.status_code}, expected 404"
+        )
+    if sample.json_body is None:
+        response = client.post(url)
+    else:
+        response = client.post(url, sample.json_body(world), content_type="application/json")
+    allowed = (404, 405) if sample.get_only else (404,)
+    if response.status_code not in allowed:
+        problems.append(
+            f"{key}: module off for the object's organization, member POST {url} → "
+            f"{response.status_code}, expected 404"
+        )
     return problems

@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 import pytest
+from waffle.models import Flag
 
-from organizations.models import Department
-from tests.matrix import Sample, build_world, check_pattern, iter_patterns
+from organizations.models import Department, Membership
+from organizations.tenancy import Role
+from tests.factories import UserFactory
+from tests.matrix import (
+    Sample,
+    build_world,
+    check_module_off,
+    check_pattern,
+    iter_patterns,
+    module_of_namespace,
+    sample_for,
+)
 
 ALL_PATTERNS = list(iter_patterns())
 
@@ -27,6 +38,53 @@ def test_the_matrix_sees_every_url():
 )
 def test_permission_matrix(key, pattern, world, personas):
     assert check_pattern(key, pattern, world, personas) == []
+
+
+# --- module off for the object's organization (issue 16) ---------------------------------------
+
+MODULE_PATTERNS = [(k, p, ns) for k, p, ns in ALL_PATTERNS if module_of_namespace(ns)]
+
+
+@pytest.fixture
+def member_of_both(personas):
+    """An org admin of org A (MOH) and of org B (MOLE), working in org B."""
+    user = UserFactory(email="mia@test.bmms")
+    org_a = personas["alice"].memberships.get().organization
+    org_b = personas["charlie"].memberships.get().organization
+    Membership.objects.create(user=user, organization=org_a, role=Role.ORG_ADMIN)
+    Membership.objects.create(user=user, organization=org_b, role=Role.ORG_ADMIN)
+    return user
+
+
+MODULES_WITH_URLS = sorted({module_of_namespace(ns) for _k, _p, ns in MODULE_PATTERNS})
+
+
+@pytest.mark.parametrize("module", MODULES_WITH_URLS)
+def test_a_module_off_for_the_objects_organization_hides_its_objects(
+    module, world, personas, member_of_both
+):
+    """Rule 6 of tests/matrix.py for every URL of the module (one world per module: building it
+    is what takes the time)."""
+    org_a = personas["alice"].memberships.get().organization
+    Flag.objects.get(name=f"module.{module}").scope.excluded_organizations.add(org_a)
+    checked, problems = 0, []
+    for key, pattern, namespace in MODULE_PATTERNS:
+        sample = sample_for(key, pattern, world)
+        if module_of_namespace(namespace) != module or sample is None or not sample.foreign:
+            continue
+        problems += check_module_off(key, pattern, world, personas, member_of_both)
+        checked += 1
+    assert checked >= 5
+    assert problems == []
+
+
+def test_the_module_off_dimension_sees_a_visible_object(world, personas, member_of_both):
+    """The harness can fail: with the module on, the member opens org A's plan (a 200, which
+    rule 6 reports)."""
+    patterns = {key: (pattern, ns) for key, pattern, ns in MODULE_PATTERNS}
+    pattern, _ns = patterns["bcp:plan-detail"]
+    problems = check_module_off("bcp:plan-detail", pattern, world, personas, member_of_both)
+    assert problems and "member GET" in problems[0] and "→ 200, expected 404" in problems[0]
 
 
 # --- the harness can fail ------------------------------------------------------------------------

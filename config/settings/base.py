@@ -246,9 +246,15 @@ LLM_MODEL = env("LLM_MODEL", default="llama-3.3-70b-versatile")
 # (exponential backoff) before the built-in generator takes over.
 LLM_TIMEOUT_SECONDS = env.float("LLM_TIMEOUT_SECONDS", default=60.0)
 LLM_MAX_RETRIES = env.int("LLM_MAX_RETRIES", default=2)
-# Generation requests per organization per hour (web and API; the batch command is exempt).
+# Hourly quotas (web and API together; the batch command is exempt). Each is per organization
+# and per user; readers (viewers, OCM) may use at most a share of the organization's exports,
+# so they cannot use up the exports of editors and approvers. An unchanged export asked for
+# again is reused and counts against nothing.
 BCP_GENERATIONS_PER_HOUR = env.int("BCP_GENERATIONS_PER_HOUR", default=20)
+BCP_GENERATIONS_PER_USER_PER_HOUR = env.int("BCP_GENERATIONS_PER_USER_PER_HOUR", default=5)
 BCP_EXPORTS_PER_HOUR = env.int("BCP_EXPORTS_PER_HOUR", default=60)
+BCP_EXPORTS_PER_USER_PER_HOUR = env.int("BCP_EXPORTS_PER_USER_PER_HOUR", default=10)
+BCP_EXPORTS_READER_SHARE_PERCENT = env.int("BCP_EXPORTS_READER_SHARE_PERCENT", default=50)
 
 # Content Security Policy: nothing loads from outside, no inline scripts.
 CONTENT_SECURITY_POLICY = {

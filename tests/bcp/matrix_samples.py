@@ -59,6 +59,7 @@ SAMPLES: dict[str, Sample] = {
     "bcp:plan-readiness": _obj("bcp_plan"),
     "bcp:version-list": _obj("bcp_plan"),
     "bcp:version-diff": _obj("bcp_plan"),
+    "bcp:version-text": _obj("bcp_active"),
     "bcp:version-create": _obj("bcp_plan", write=True),
     "bcp:process-create": _obj("bcp_plan", write=True),
     "bcp:risk-create": _obj("bcp_plan", write=True),
@@ -85,7 +86,9 @@ SAMPLES: dict[str, Sample] = {
     "api:department-plan-generate": _api(
         "bcp_plan", "plan_id", write=True, ok=(405,), anon_status=405
     ),
-    "api:department-plan-export": _api("bcp_plan", "plan_id", ok=(200, 202), get_only=True),
+    # Exports are requested with POST (viewers may: not a "write") and listed with GET.
+    "api:department-plan-export": _api("bcp_plan", "plan_id", json_body=lambda w: {}),
+    "api:department-plan-exports": _api("bcp_plan", "plan_id", json_body=lambda w: {}),
     "api:job": _api("bcp_generation_job", "job_id", get_only=True),
     "api:export": _api("bcp_export", "export_id", get_only=True),
     "api:export-download": _api("bcp_export", "export_id", get_only=True),
@@ -129,7 +132,8 @@ def build_world(world: dict[str, Any], personas: dict[str, Any]) -> None:
     (review,) = services.version_submit_for_review(
         actor=carol, version=in_review, reviewers=[alice]
     )
-    export = services.export_request(actor=carol, version=active, fmt="pdf")
+    # An export of the draft: nothing exists yet of the active version (a GET must not make one).
+    export = services.export_request(actor=carol, version=draft, fmt="pdf")
     services.export_run(export.pk)
     generated = make_plan(organization, carol, title="Matrix generated plan")
     job = services.generation_request(actor=carol, plan=generated, enqueue=False)

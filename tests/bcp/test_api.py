@@ -29,6 +29,11 @@ def plan_url(plan, suffix: str = "") -> str:
     return f"/api/bcm-plans/department/{plan.public_id}{suffix}"
 
 
+def post_export(client: Client, plan, **body):
+    """Request an export (POST; a GET of the same path only lists)."""
+    return client.post(plan_url(plan, "/export"), body, content_type="application/json")
+
+
 def draft_of(plan) -> PlanVersion:
     return plan.versions.get(status=PlanVersion.Status.DRAFT)
 
@@ -60,6 +65,10 @@ def test_the_openapi_schema_lists_every_endpoint_and_there_is_no_cdn_docs_page(c
         "/api/exports/{export_id}/download",
     }
     assert {"get", "post"} <= set(schema["paths"]["/api/bcm-plans/department/{plan_id}"])
+    # Exports are requested with POST and listed with GET (no GET creates anything).
+    export_path = schema["paths"]["/api/bcm-plans/department/{plan_id}/export"]
+    assert set(export_path) == {"get", "post"}
+    assert "requestBody" in export_path["post"] and "requestBody" not in export_path["get"]
     assert set(schema["components"]["securitySchemes"]) == {"BearerToken", "Session"}
     assert client.get("/api/docs").status_code == 404
 
@@ -171,12 +180,14 @@ def test_the_list_paginates_with_a_fixed_number_of_queries(
     client = bearer(carol)
     make_plan(org_a, carol, title="Plan 0", department=dept_a)
     client.get("/api/bcm-plans/departments")  # warm up (last_used_at written once a minute)
-    # token, count, page (memberships, OCM access and module flags come from the cache)
-    with django_assert_num_queries(4):
+    # token, count, page (memberships, OCM access and module flags come from the cache; the
+    # module check reads the profile's flags, it no longer evaluates the flags of the token
+    # owner's organization on each request: 4 queries before issue 16)
+    with django_assert_num_queries(3):
         assert client.get("/api/bcm-plans/departments").json()["count"] == 1
     for i in range(1, 7):
         make_plan(org_a, carol, title=f"Plan {i}", department=dept_a)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         data = client.get("/api/bcm-plans/departments?page=2").json()
     assert (data["count"], data["pages"], len(data["results"])) == (7, 3, 3)
     assert client.get("/api/bcm-plans/departments?page=9").json()["results"] == []
@@ -222,6 +233,38 @@ def test_a_switched_off_module_is_404(carol, org_a, plan):
     assert response.status_code == 404
     assert "not switched on" in response.json()["detail"]
     assert client.get("/api/bcm-plans/departments").status_code == 404
+
+
+def _member_of_both(org_a, org_b, primary, email):
+    """An editor of MOH and of MOLE whose primary organization is `primary`."""
+    from organizations.models import Membership
+    from organizations.tenancy import Role
+    from tests.factories import UserFactory
+
+    user = UserFactory(email=email)
+    for org in (org_a, org_b):
+        Membership.objects.create(
+            user=user, organization=org, role=Role.EDITOR, is_primary=org == primary
+        )
+    return user
+
+
+def test_the_module_switch_of_the_plans_organization_decides_not_the_token_owners(
+    org_a, org_b, plan, foreign_plan
+):
+    """bcp off for MOH only: MOH's plan is a 404 even for a token whose primary organization
+    (MOLE) has the module on; MOLE's plan stays reachable for a token whose primary
+    organization (MOH) has it off."""
+    Flag.objects.get(name="module.bcp").scope.excluded_organizations.add(org_a)
+    mole_first = bearer(_member_of_both(org_a, org_b, org_b, "mia@test.bmms"))
+    assert mole_first.get(plan_url(plan)).status_code == 404
+    assert post_export(mole_first, plan).status_code == 404
+    listed = mole_first.get("/api/bcm-plans/departments").json()
+    assert [p["id"] for p in listed["results"]] == [str(foreign_plan.public_id)]
+    moh_first = bearer(_member_of_both(org_a, org_b, org_a, "moh-first@test.bmms"))
+    assert moh_first.get(plan_url(plan)).status_code == 404
+    assert moh_first.get(plan_url(foreign_plan)).status_code == 200
+    assert not Export.objects.exists()
 
 
 # --- updating the draft --------------------------------------------------------------------------
@@ -297,8 +340,9 @@ def test_ocm_tokens_read_but_never_write(olga, plan):
     assert response.status_code == 403
     assert response.json()["detail"] == "OCM access is read-only."
     assert client.post(plan_url(plan, "/generate")).status_code == 403
-    # OCM users cannot request exports either (they may fetch existing ones).
-    assert client.get(plan_url(plan, "/export")).status_code == 403
+    # OCM users cannot request exports either (they may list and fetch existing ones).
+    assert post_export(client, plan).status_code == 403
+    assert client.get(plan_url(plan, "/export")).json() == {"results": []}
     assert draft_of(plan).revision == 1 and not Export.objects.exists()
 
 
@@ -344,20 +388,25 @@ def test_export_is_requested_then_reused_and_downloaded(
     bob, plan, django_capture_on_commit_callbacks
 ):
     client = bearer(bob)  # viewers may export, as in the portal
+    # A GET lists and never creates.
+    assert client.get(plan_url(plan, "/export?format=docx")).json() == {"results": []}
+    assert not Export.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
-        first = client.get(plan_url(plan, "/export?format=docx"))
+        first = post_export(client, plan, format="docx")
     assert first.status_code == 202
     assert first.json()["status"] == "queued" and first.json()["download_url"] is None
-    again = client.get(plan_url(plan, "/export?format=docx"))
+    again = post_export(client, plan, format="docx")
     assert again.status_code == 200
     data = again.json()
     assert data["id"] == first.json()["id"]  # the identical export is reused, not re-rendered
     assert Export.objects.count() == 1
+    listed = client.get(plan_url(plan, "/export?format=docx")).json()["results"]
+    assert [e["id"] for e in listed] == [data["id"]]
     download = client.get(data["download_url"])
     assert download.status_code == 200
     assert hashlib.sha256(b"".join(download.streaming_content)).hexdigest() == data["sha256"]
-    assert client.get(plan_url(plan, "/export?format=odt")).status_code == 422
-    assert client.get(plan_url(plan, "/export?version=7")).status_code == 404
+    assert post_export(client, plan, format="odt").status_code == 422
+    assert post_export(client, plan, version=7).status_code == 404
 
 
 def test_new_exports_are_rate_limited_but_reuse_is_not(
@@ -366,9 +415,9 @@ def test_new_exports_are_rate_limited_but_reuse_is_not(
     settings.BCP_EXPORTS_PER_HOUR = 1
     client = bearer(bob)
     with django_capture_on_commit_callbacks(execute=True):
-        assert client.get(plan_url(plan, "/export?format=pdf")).status_code == 202
-    assert client.get(plan_url(plan, "/export?format=pdf")).status_code == 200  # reused
-    response = client.get(plan_url(plan, "/export?format=docx"))
+        assert post_export(client, plan, format="pdf").status_code == 202
+    assert post_export(client, plan, format="pdf").status_code == 200  # reused
+    response = post_export(client, plan, format="docx")
     assert response.status_code == 429
     assert "has reached its limit of exports (1 an hour)" in response.json()["detail"]
     assert Export.objects.count() == 1
@@ -377,8 +426,8 @@ def test_new_exports_are_rate_limited_but_reuse_is_not(
 def test_an_edited_draft_is_exported_again(carol, plan, django_capture_on_commit_callbacks):
     client = bearer(carol)
     with django_capture_on_commit_callbacks(execute=True):
-        first = client.get(plan_url(plan, "/export")).json()
+        first = post_export(client, plan).json()
     body = {"content": edited(plan, "new"), "revision": 1}
     client.post(plan_url(plan), body, content_type="application/json")
-    second = client.get(plan_url(plan, "/export")).json()
+    second = post_export(client, plan).json()
     assert second["id"] != first["id"] and second["status"] == "queued"

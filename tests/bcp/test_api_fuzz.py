@@ -46,7 +46,7 @@ def test_schemathesis_finds_no_server_error(org_a, dept_a, carol, no_connection_
     headers = {"Authorization": f"Bearer {token}"}
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application, headers=headers)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 8
+    assert len(operations) == 9
     failures: list[str] = []
     calls = 0
 

@@ -184,6 +184,8 @@ def test_exports_are_rate_limited_per_organization(
     version = exported_plan.current_version
     request_export(alice, version, "pdf", django_capture_on_commit_callbacks)
     request_export(bob, version, "docx", django_capture_on_commit_callbacks)
+    # Something the files show changes: asking again needs new exports (no reuse).
+    services.risk_create(actor=alice, plan=exported_plan, threat="Fire", likelihood=1, impact=1)
     # The limit is the organization's, whoever asks and in whichever format.
     with pytest.raises(services.RateLimited, match=r"reached its limit of exports \(2 an hour\)"):
         services.export_request(actor=alice, version=version, fmt="docx")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 from waffle.models import Flag
 
 from organizations.models import Organization
@@ -59,3 +60,35 @@ def test_a_module_switched_off_answers_404_everywhere_and_comes_back(
             continue
         url = _url(key, pattern, sample.resolve_kwargs(world), None)
         assert client.get(url).status_code in sample.ok, url
+
+
+def test_switching_organization_does_not_reopen_a_module_switched_off_for_the_objects_owner(
+    personas, org_a, org_b, client
+):
+    """Issue 16: bcp and planning off for MOH only; MOH's admin, also a member of MOLE, switches
+    to MOLE (where both are on): MOH's plans stay out of reach; MOLE's work as before."""
+    from bcp.models import Plan
+    from organizations.models import Membership
+    from organizations.tenancy import Role
+    from tests.bcp.factories import make_plan
+
+    world = build_world(personas)
+    alice = personas["alice"]
+    Membership.objects.create(user=alice, organization=org_b, role=Role.ORG_ADMIN)
+    for module in ("bcp", "planning"):
+        Flag.objects.get(name=f"module.{module}").scope.excluded_organizations.add(org_a)
+    mole_plan = make_plan(org_b, personas["charlie"], title="MOLE plan")
+    client.force_login(alice)
+    client.post(reverse("organizations:switch"), {"organization": "MOLE"})
+    for url in (
+        reverse("bcp:plan-detail", args=[world["bcp_plan"].public_id]),
+        reverse("bcp:version-diff", args=[world["bcp_plan"].public_id]),
+        reverse("bcp:version-edit", args=[world["bcp_draft"].public_id]),
+        reverse("planning:plan-detail", args=[world["plan"].public_id]),
+    ):
+        assert client.get(url).status_code == 404, url
+    assert client.get(reverse("bcp:plan-detail", args=[mole_plan.public_id])).status_code == 200
+    listed = client.get(reverse("bcp:plan-list")).content.decode()
+    assert "MOLE plan" in listed and "Matrix plan" not in listed
+    fresh = type(alice).objects.get(pk=alice.pk)  # no profile cached on the object
+    assert Plan.objects.for_user(fresh).filter(organization=org_a).count() == 0

@@ -18,6 +18,7 @@ BENCH_MODULES: list[str] = [
     "tests.perf.bench_budgeting",
     "tests.perf.bench_bcp",
     "tests.perf.bench_ocm",
+    "tests.perf.bench_limits",
 ]
 
 
@@ -34,7 +35,8 @@ def timed(fn: Callable[[], object], repeat: int = 1) -> tuple[float, float]:
 def setup() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     base = os.environ.get("DATABASE_URL", "postgres:///bmms")
-    os.environ["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/bmms_bench"
+    name = os.environ.get("BENCH_DATABASE", "bmms_bench")  # another name for parallel runs
+    os.environ["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/" + name
     os.environ["DJANGO_DEBUG"] = "false"
     import django
 
