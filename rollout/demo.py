@@ -54,9 +54,11 @@ def _at(day: datetime.date, hour: int) -> datetime.datetime:
 
 
 def _module_flags() -> None:
-    """Each module flag on for wave 1 (the pilots); later waves get theirs at go-live."""
+    """Each module flag scoped to wave 1 (the pilots); later waves are added at go-live. The
+    flags stay on for everyone as the migration made them (testers in UAT use the modules);
+    an administrator narrows them in the admin."""
     for module in MODULES:
-        flag, _ = Flag.objects.get_or_create(name=flag_name(module), defaults={"everyone": None})
+        flag, _ = Flag.objects.get_or_create(name=flag_name(module), defaults={"everyone": True})
         scope, _ = ModuleFlagScope.objects.get_or_create(flag=flag)
         if 1 not in scope.waves:
             scope.waves = sorted({*scope.waves, 1})

@@ -178,12 +178,14 @@ def feedback_triage(
     feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
     before = audit.snapshot(feedback, FEEDBACK_TRIAGE_FIELDS)
     if duplicate_of is not None:
-        seen, cursor = {feedback.pk}, duplicate_of
-        while cursor is not None:
-            if cursor.pk in seen:
+        if duplicate_of.organization_id != feedback.organization_id:
+            raise ValidationError({"duplicate_of": "Duplicates are of the same organization."})
+        seen, cursor = {feedback.pk}, duplicate_of.pk
+        while cursor is not None:  # follow the stored chain, not the caller's copies
+            if cursor in seen:
                 raise ValidationError({"duplicate_of": "That would make a circle of duplicates."})
-            seen.add(cursor.pk)
-            cursor = cursor.duplicate_of
+            seen.add(cursor)
+            cursor = Feedback.objects.filter(pk=cursor).values_list("duplicate_of", flat=True)[0]
     feedback.status = status
     feedback.owner = owner
     feedback.duplicate_of = duplicate_of
