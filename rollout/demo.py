@@ -126,6 +126,32 @@ def _enrol(session, membership, attended=None):
     return enrolment
 
 
+def _pilots_trained_and_accepted(orgs, trainer, went_live) -> None:
+    """What took the pilots live: their key roles trained and every module signed off."""
+    session = _session(
+        "Pilots · portal essentials",
+        "planning",
+        "",
+        _at(went_live - datetime.timedelta(days=14), 9),
+        trainer,
+        capacity=40,
+    )
+    for code in PILOTS:
+        admin = User.objects.get(email=f"{code.lower()}.admin@bmms.demo")
+        for slug in ("admin", "editor", "approver"):
+            user = User.objects.get(email=f"{code.lower()}.{slug}@bmms.demo")
+            _enrol(session, user.memberships.get(organization=orgs[code]), attended=True)
+        for script in UATScript.objects.all():
+            run, created = UATRun.objects.get_or_create(organization=orgs[code], script=script)
+            if created:
+                UATResult.objects.bulk_create(
+                    UATResult(run=run, step=i, outcome="pass", tester=admin)
+                    for i in range(len(script.steps))
+                )
+                run.signed_off_by, run.signed_off_at = admin, _at(went_live, 8)
+                run.save(update_fields=["signed_off_by", "signed_off_at"])
+
+
 @transaction.atomic
 def seed(scale: int = 0) -> list[str]:
     today = timezone.localdate()
@@ -149,6 +175,7 @@ def seed(scale: int = 0) -> list[str]:
             go_live_date=went_live,
             defaults={"outcome": GoLiveAttempt.Outcome.LIVE, "modules": list(MODULES)},
         )
+    _pilots_trained_and_accepted(orgs, root, went_live)
     # Wave 2 in UAT, going live in two weeks; wave 3 waits.
     Organization.objects.filter(code__in=WAVE_2).update(
         rollout_wave=2,

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from organizations.models import Organization
 from organizations.tenancy import tenancy_of
@@ -77,21 +78,22 @@ def training_completion(organization_ids: list[int]) -> dict[int, dict[str, int]
 
 
 def adoption_by_wave(days: int = 14) -> dict[str, Any]:
-    """Chart data: active users a day per wave (sum over organizations), last `days` days."""
-    since = timezone.localdate() - datetime.timedelta(days=days)
+    """Chart data: active users a day per wave (sum over organizations), the last `days`
+    complete days (today is aggregated tomorrow)."""
+    since = timezone.localdate() - datetime.timedelta(days=days + 1)
     rows = (
         AdoptionDaily.objects.filter(day__gt=since, module="all")
         .values("day", "organization__rollout_wave")
         .annotate(users=Sum("active_users"), writes=Sum("writes"))
         .order_by("day")
     )
-    labels = [since + datetime.timedelta(days=i) for i in range(1, days + 1)]
+    labels = [since + datetime.timedelta(days=i) for i in range(1, days + 1)]  # to yesterday
     series: dict[str, dict[datetime.date, int]] = defaultdict(dict)
     for row in rows:
         wave = row["organization__rollout_wave"]
         series[f"Wave {wave}" if wave else "No wave"][row["day"]] = row["users"]
     return {
-        "labels": [d.strftime("%d %b") for d in labels],
+        "labels": [date_format(d, "j M") for d in labels],
         "datasets": [
             {"label": name, "values": [values.get(d, 0) for d in labels]}
             for name, values in sorted(series.items())

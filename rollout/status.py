@@ -68,9 +68,10 @@ def compute() -> dict[str, bool]:
     }
 
 
-def current() -> dict[str, bool]:
+def current() -> tuple[dict[str, bool], datetime.datetime]:
+    """(the facts, when they were checked): computed at most every CACHE_SECONDS."""
     found = cache.get(CACHE_KEY)
     if found is None:
-        found = compute()
+        found = (compute(), timezone.now())
         cache.set(CACHE_KEY, found, CACHE_SECONDS)
     return found

@@ -55,7 +55,7 @@ def _errors(form, exc: ValidationError) -> None:
 
 def status_page(request: HttpRequest) -> HttpResponse:
     """Public: is the portal working, and what maintenance is planned. Nothing internal."""
-    facts = status.current()
+    facts, checked_at = status.current()
     return render(
         request,
         "rollout/status.html",
@@ -67,7 +67,7 @@ def status_page(request: HttpRequest) -> HttpResponse:
             ],
             "all_ok": all(facts.values()),
             "maintenance": announcements.public_maintenance(),
-            "now": timezone.now(),
+            "checked_at": checked_at,
         },
     )
 
