@@ -1,6 +1,6 @@
 """Adoption metrics from the portal's own requests, at the cost of one Redis round trip.
 
-Per request of a member working in an organization, one pipelined Redis call counts the request,
+Per request of a member working in an organization, one Redis command (a Lua script) counts it,
 a write (an unsafe method that succeeded), its duration in a histogram bucket, and adds the user
 to a HyperLogLog (a distinct count that cannot list who was counted) under the day, organization,
 module and role. Nothing is written to PostgreSQL per request. The `aggregate_adoption` beat task
@@ -38,13 +38,36 @@ def _client():
     return get_redis_connection("default")
 
 
-def _keys(day: str, org_id: int, module: str, role: str) -> tuple[str, str]:
-    suffix = f"{day}:{org_id}:{module}:{role}"
-    return cache.make_key(f"adopt:c:{suffix}"), cache.make_key(f"adopt:u:{suffix}")
+def _counters_key(day: str) -> str:
+    """One hash per day: fields `<org>:<module>:<role>:<metric>` (req, w, t<bucket>)."""
+    return cache.make_key(f"adopt:c:{day}")
 
 
-def _index_key(day: str) -> str:
-    return cache.make_key(f"adopt:index:{day}")
+def _users_key(day: str, org_id: int, module: str, role: str) -> str:
+    return cache.make_key(f"adopt:u:{day}:{org_id}:{module}:{role}")
+
+
+#: Everything a request counts, in one Redis command (a Lua script run by EVALSHA): the
+#: module's and the "all" counters, both HyperLogLogs, and their expiry.
+_RECORD = """
+local ttl = tonumber(ARGV[6])
+for i, prefix in ipairs({ARGV[1], ARGV[2]}) do
+  redis.call('HINCRBY', KEYS[1], prefix .. ':req', 1)
+  if ARGV[3] == '1' then redis.call('HINCRBY', KEYS[1], prefix .. ':w', 1) end
+  redis.call('HINCRBY', KEYS[1], prefix .. ':t' .. ARGV[4], 1)
+  redis.call('PFADD', KEYS[i + 1], ARGV[5])
+  redis.call('EXPIRE', KEYS[i + 1], ttl)
+end
+redis.call('EXPIRE', KEYS[1], ttl)
+return 1
+"""
+_script = {"client": None, "script": None}
+
+
+def _record_script(client):
+    if _script["client"] is not client:
+        _script.update(client=client, script=client.register_script(_RECORD))
+    return _script["script"]
 
 
 def record(request: Any, response: Any, elapsed_ms: float) -> None:
@@ -61,20 +84,22 @@ def record(request: Any, response: Any, elapsed_ms: float) -> None:
     role = membership.role
     write = request.method in UNSAFE and response.status_code < 400
     bucket = min(bisect.bisect_left(BUCKETS_MS, elapsed_ms), len(BUCKETS_MS) - 1)
-    pipe = client.pipeline(transaction=False)
-    index = _index_key(day)
-    for mod in (module, ALL):
-        counters, users = _keys(day, organization.pk, mod, role)
-        pipe.hincrby(counters, "req", 1)
-        if write:
-            pipe.hincrby(counters, "w", 1)
-        pipe.hincrby(counters, f"t{bucket}", 1)
-        pipe.pfadd(users, request.user.pk)
-        pipe.expire(counters, KEEP_SECONDS)
-        pipe.expire(users, KEEP_SECONDS)
-        pipe.sadd(index, f"{organization.pk}:{mod}:{role}")
-    pipe.expire(index, KEEP_SECONDS)
-    pipe.execute()
+    org_id = organization.pk
+    _record_script(client)(
+        keys=[
+            _counters_key(day),
+            _users_key(day, org_id, module, role),
+            _users_key(day, org_id, ALL, role),
+        ],
+        args=[
+            f"{org_id}:{module}:{role}",
+            f"{org_id}:{ALL}:{role}",
+            "1" if write else "0",
+            bucket,
+            request.user.pk,
+            KEEP_SECONDS,
+        ],
+    )
 
 
 class AdoptionMiddleware:
@@ -117,23 +142,23 @@ def aggregate(day: datetime.date) -> int:
     if client is None:
         return 0
     iso = day.isoformat()
-    members = sorted(m.decode() for m in client.smembers(_index_key(iso)))
+    groups: dict[tuple[int, str, str], dict[str, int]] = {}
+    for field, value in client.hgetall(_counters_key(iso)).items():
+        org_id, module, role, metric = field.decode().split(":")
+        groups.setdefault((int(org_id), module, role), {})[metric] = int(value)
     existing_orgs = set(Organization.objects.values_list("pk", flat=True))
     written = 0
-    for member in members:
-        org_id, module, role = member.split(":")
-        if int(org_id) not in existing_orgs:
+    for (org_id, module, role), raw in sorted(groups.items()):
+        if org_id not in existing_orgs:
             continue
-        counters, users = _keys(iso, int(org_id), module, role)
-        raw = {k.decode(): int(v) for k, v in client.hgetall(counters).items()}
         histogram = {int(k[1:]): v for k, v in raw.items() if k.startswith("t")}
         AdoptionDaily.objects.update_or_create(
             day=day,
-            organization_id=int(org_id),
+            organization_id=org_id,
             module=module,
             role=role,
             defaults={
-                "active_users": client.pfcount(users),
+                "active_users": client.pfcount(_users_key(iso, org_id, module, role)),
                 "requests": raw.get("req", 0),
                 "writes": raw.get("w", 0),
                 "median_ms": _median(histogram),

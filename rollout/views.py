@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from organizations.models import Organization
-from organizations.tenancy import get_for_user_or_404, tenancy_of
+from organizations.tenancy import Role, get_for_user_or_404, tenancy_of
 from organizations.web import current_organization, paginate
 
 from . import announcements, certificates, golive, help, policy, selectors, services, status
@@ -148,7 +148,12 @@ def board_organization(request: HttpRequest, code: str) -> HttpResponse:
             "organization": organization,
             "checklist": checklist(organization),
             "attempts": organization.go_live_attempts.all()[:10],
-            "completion": selectors.training_completion([organization.pk]).get(organization.pk, {}),
+            "completion": {
+                Role(role).label: n
+                for role, n in selectors.training_completion([organization.pk])
+                .get(organization.pk, {})
+                .items()
+            },
             "can_act": can_act,
             "due": organization.go_live_date is not None
             and organization.go_live_date <= timezone.localdate(),
