@@ -69,3 +69,21 @@ def test_live_but_inactive_for_14_days_is_flagged(org_a, org_b):
     )
     flagged = {o.code for o in selectors.inactive_live_organizations()}
     assert "MOLE" in flagged and "MOH" not in flagged
+
+
+def test_board_shows_aggregates_per_module(org_a, root, client):
+    day = timezone.localdate() - datetime.timedelta(days=1)
+    for median in (40, 60, 500):
+        AdoptionDaily.objects.create(
+            day=day,
+            organization=org_a,
+            module="planning",
+            role=f"r{median}",
+            requests=10,
+            writes=2,
+            median_ms=median,
+        )
+    client.force_login(root)
+    page = client.get(reverse("rollout:board")).content.decode()
+    assert '<td>planning</td><td class="num">30</td><td class="num">6</td>' in page
+    assert "60 ms" in page  # the median of the daily medians, not their mean
