@@ -120,7 +120,7 @@ def test_training_attendance_and_certificate_verified(demo_data, page, sign_in, 
     sign_in("moh.editor@bmms.demo", DEMO_PASSWORD)
     page.goto("/rollout/")
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="certificate (PDF)").click()
+        page.get_by_role("link", name="Certificate for Continuity plans for editors (PDF)").click()
     with open(download_info.value.path(), "rb") as f, pdfplumber.open(io.BytesIO(f.read())) as pdf:
         text = pdf.pages[0].extract_text()
     code = re.search(r"Verification code: ([0-9A-F-]{39})", text).group(1)
