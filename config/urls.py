@@ -10,6 +10,7 @@ from health_check.views import HealthCheckView
 from bcp.api import api as bcp_api
 from organizations.forms import LoginForm
 from organizations.views import InvitationAcceptView, home
+from rollout.views import status_page
 
 from .health import health_checks
 
@@ -38,6 +39,8 @@ urlpatterns = [
     path("planning/", include("planning.urls")),
     path("budgeting/", include("budgeting.urls")),
     path("ocm/", include("ocm.urls")),
+    path("rollout/", include("rollout.urls")),
+    path("status/", status_page, name="status"),
     path("api/", bcp_api.urls),
     path("healthz/", HealthCheckView.as_view(checks=health_checks()), name="healthz"),
     path("admin/", admin.site.urls),

@@ -93,6 +93,7 @@ APP_SAMPLE_MODULES = [
     "tests.ocm.matrix_samples",
     "tests.planning.matrix_samples",
     "tests.budgeting.matrix_samples",
+    "tests.rollout.matrix_samples",
 ]
 
 

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "coordination",
     "bcp",
     "ocm",
+    "rollout",
 ]
 
 MIDDLEWARE = [
@@ -67,6 +68,7 @@ MIDDLEWARE = [
     "organizations.middleware.OCMReadOnlyMiddleware",
     "organizations.modules.ModuleAccessMiddleware",
     "organizations.middleware.RequestLogMiddleware",
+    "rollout.adoption.AdoptionMiddleware",
     # axes must be last
     "axes.middleware.AxesMiddleware",
 ]
@@ -86,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "organizations.context_processors.tenancy",
                 "organizations.context_processors.modules",
+                "rollout.context_processors.rollout",
             ],
         },
     },
@@ -226,6 +229,14 @@ CELERY_BEAT_SCHEDULE = {
     "organizations-relay-outbox": {
         "task": "organizations.tasks.relay_outbox",
         "schedule": 60,  # publishes work kept while Redis was down
+    },
+    "rollout-go-live": {
+        "task": "rollout.tasks.run_go_live",
+        "schedule": 60 * 60,  # hourly; idempotent (one GoLiveAttempt per organization and date)
+    },
+    "rollout-aggregate-adoption": {
+        "task": "rollout.tasks.aggregate_adoption",
+        "schedule": 6 * 60 * 60,  # folds yesterday's counters; an upsert, so repeats are harmless
     },
     "ocm-refresh-summaries": {
         "task": "ocm.tasks.refresh_summaries",

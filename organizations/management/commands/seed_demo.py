@@ -18,6 +18,7 @@ APP_DEMO_MODULES: list[str] = [
     "bcp.demo",
     "planning.demo",
     "budgeting.demo",
+    "rollout.demo",
     "ocm.demo",
 ]
 
