@@ -17,7 +17,6 @@ DELIBERATELY_PUBLIC = {
     "invitation-accept",
     "admin:login",
     "admin:logout",
-    "api:openapi-json",
     "api:api-root",
     # issue 22: the service status and the training-certificate check (tests/rollout)
     "status",
