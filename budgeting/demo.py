@@ -607,6 +607,7 @@ def seed(scale: int = 0) -> list[str]:
     today = timezone.localdate()
     year = today.year
     lines = []
+    uacs.load(ObjectCode)
     with transaction.atomic():
         organizations = {o.code: o for o in Organization.objects.filter(code__in=PILOTS)}
         created = [

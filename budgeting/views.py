@@ -463,7 +463,18 @@ def ledger_export(request: HttpRequest, public_id) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
     writer.writerow(
-        ["type", "date", "quarter", "reference", "payee_or_cost_centres", "amount", "status"]
+        [
+            "type",
+            "date",
+            "quarter",
+            "reference",
+            "payee_or_cost_centres",
+            "amount",
+            "status",
+            "allotment_class",
+            "ors_or_dv_number",
+            "object_code",
+        ]
     )
 
     def row(*values):
@@ -478,6 +489,9 @@ def ledger_export(request: HttpRequest, public_id) -> HttpResponse:
             "",
             a.amount,
             a.status,
+            a.allotment_class,
+            "",
+            "",
         )
     for o in selectors.obligations_of(program):
         row(
@@ -486,8 +500,11 @@ def ledger_export(request: HttpRequest, public_id) -> HttpResponse:
             o.allotment.get_quarter_display(),
             o.reference,
             o.payee,
-            o.amount,
+            o.net_amount,
             o.status,
+            o.allotment.allotment_class,
+            o.ors_number,
+            o.object_code.code if o.object_code else "",
         )
     for d in selectors.disbursements_of(program):
         centres = "; ".join(f"{li.cost_centre}: {li.amount}" for li in d.line_items.all())
@@ -499,6 +516,9 @@ def ledger_export(request: HttpRequest, public_id) -> HttpResponse:
             centres,
             d.amount,
             d.status,
+            d.obligation.allotment.allotment_class,
+            d.dv_number,
+            "",
         )
     return response
 
