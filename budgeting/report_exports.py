@@ -177,11 +177,12 @@ def render_pdf(sheet: Sheet) -> bytes:
     base = getSampleStyleSheet()
     body = ParagraphStyle("Body", parent=base["BodyText"], fontName="DejaVuSans", fontSize=9)
     title = ParagraphStyle("T", parent=body, fontName="DejaVuSans-Bold", fontSize=13, leading=16)
-    size = 6.5 if wide else 7
+    # Sized so that ₱999,999,999.99 fits on one line of an amount column.
+    size = 5.6 if wide else 7
     cell = ParagraphStyle("Cell", parent=body, fontSize=size, leading=size + 1.5)
     money = ParagraphStyle("Money", parent=cell, alignment=TA_RIGHT)
     if sheet.text_columns == 1:
-        widths = [5.6 * cm] + [(usable - 5.6 * cm) / (len(sheet.header) - 1)] * (
+        widths = [4.6 * cm] + [(usable - 4.6 * cm) / (len(sheet.header) - 1)] * (
             len(sheet.header) - 1
         )
     else:
@@ -199,6 +200,8 @@ def render_pdf(sheet: Sheet) -> bytes:
         ("GRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#9aa5a0")),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e3efe8")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 2),
     ]
     for n, (kind, cells) in enumerate(sheet.rows, start=1):
         data.append([para(v, kind, i >= sheet.text_columns) for i, v in enumerate(cells)])
