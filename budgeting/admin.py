@@ -11,8 +11,13 @@ from .models import (
     BudgetProposal,
     Disbursement,
     DisbursementLineItem,
+    DocumentCounter,
+    ObjectCode,
     Obligation,
+    ObligationAdjustment,
     ProgramBudget,
+    ReportSignatory,
+    YearEndClose,
 )
 
 
@@ -71,17 +76,37 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Allotment)
 class AllotmentAdmin(ReadOnlyAdmin):
-    list_display = ["release_reference", "program", "quarter", "amount", "status", "release_date"]
-    list_filter = ["status", "quarter"]
+    list_display = [
+        "release_reference",
+        "program",
+        "allotment_class",
+        "quarter",
+        "amount",
+        "status",
+        "release_date",
+        "valid_until",
+        "reverted_on",
+    ]
+    list_filter = ["status", "allotment_class", "quarter"]
     search_fields = ["release_reference", "program__name"]
     list_select_related = ["program"]
 
 
 @admin.register(Obligation)
 class ObligationAdmin(ReadOnlyAdmin):
-    list_display = ["payee", "reference", "allotment", "amount", "status", "obligated_on"]
+    list_display = [
+        "ors_number",
+        "payee",
+        "allotment",
+        "object_code",
+        "amount",
+        "adjustments_total",
+        "status",
+        "obligated_on",
+        "delivered_on",
+    ]
     list_filter = ["status", "expense_class"]
-    search_fields = ["payee", "reference", "description"]
+    search_fields = ["ors_number", "payee", "reference", "description"]
     list_select_related = ["allotment"]
 
 
@@ -92,9 +117,17 @@ class DisbursementLineInline(admin.TabularInline):
 
 @admin.register(Disbursement)
 class DisbursementAdmin(ReadOnlyAdmin):
-    list_display = ["reference", "obligation", "amount", "payment_method", "status", "disbursed_on"]
+    list_display = [
+        "dv_number",
+        "reference",
+        "obligation",
+        "amount",
+        "payment_method",
+        "status",
+        "disbursed_on",
+    ]
     list_filter = ["status", "payment_method"]
-    search_fields = ["reference", "obligation__payee"]
+    search_fields = ["dv_number", "reference", "obligation__payee"]
     list_select_related = ["obligation"]
     inlines = [DisbursementLineInline]
 
@@ -104,3 +137,39 @@ class DisbursementLineItemAdmin(ReadOnlyAdmin):
     list_display = ["cost_centre", "disbursement", "amount"]
     search_fields = ["cost_centre"]
     list_select_related = ["disbursement"]
+
+
+@admin.register(ObjectCode)
+class ObjectCodeAdmin(admin.ModelAdmin):
+    """The UACS chart: `manage.py load_uacs` seeds it; codes can be added, renamed or
+    deactivated here (a code in use cannot be deleted)."""
+
+    list_display = ["code", "title", "allotment_class", "is_active"]
+    list_filter = ["allotment_class", "is_active"]
+    search_fields = ["code", "title"]
+
+
+@admin.register(ReportSignatory)
+class ReportSignatoryAdmin(admin.ModelAdmin):
+    list_display = ["organization", "role", "name", "position"]
+    list_filter = ["role"]
+    search_fields = ["name", "organization__code"]
+
+
+@admin.register(ObligationAdjustment)
+class ObligationAdjustmentAdmin(ReadOnlyAdmin):
+    list_display = ["obligation", "amount", "adjusted_on", "reason", "reference"]
+    search_fields = ["reason", "reference", "obligation__ors_number"]
+    list_select_related = ["obligation"]
+
+
+@admin.register(DocumentCounter)
+class DocumentCounterAdmin(ReadOnlyAdmin):
+    list_display = ["organization", "kind", "year", "last_serial"]
+    list_filter = ["kind", "year"]
+
+
+@admin.register(YearEndClose)
+class YearEndCloseAdmin(ReadOnlyAdmin):
+    list_display = ["organization", "fiscal_year", "closed_on", "closed_by", "reverted_total"]
+    list_filter = ["fiscal_year"]

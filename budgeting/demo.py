@@ -23,15 +23,16 @@ from organizations.demo import PILOTS
 from organizations.models import Organization, User
 from planning.models import AnnualWorkPlan, StrategicGoal, StrategicPlan
 
-from . import selectors, services
+from . import rules, selectors, services, uacs
 from .models import (
     Allotment,
     BudgetLineItem,
     BudgetProposal,
     Disbursement,
     DisbursementLineItem,
-    ExpenseClass,
+    DocumentCounter,
     FundSource,
+    ObjectCode,
     Obligation,
     ProgramBudget,
 )
@@ -160,6 +161,51 @@ PAYEES = [
 COST_CENTRES = ["Central office", "Field operations", "Provincial office", "Training centre"]
 
 
+#: UACS object code of a demo line by words of its description (first match), else by class.
+CODE_WORDS: list[tuple[str, str, str]] = [
+    ("PS", "", "5010102000"),
+    ("MOOE", "kit", "5020308000"),
+    ("MOOE", "training", "5020201000"),
+    ("MOOE", "seminar", "5020201000"),
+    ("MOOE", "school", "5020201000"),
+    ("MOOE", "voucher", "5020201000"),
+    ("MOOE", "transport", "5029904000"),
+    ("MOOE", "travel", "5020101000"),
+    ("MOOE", "drive", "5020101000"),
+    ("MOOE", "mission", "5020101000"),
+    ("MOOE", "seed", "5020310000"),
+    ("MOOE", "fertilizer", "5020310000"),
+    ("MOOE", "licence", "5020503000"),
+    ("MOOE", "supplies", "5020301000"),
+    ("MOOE", "fuel", "5020309000"),
+    ("MOOE", "repair", "5021305000"),
+    ("MOOE", "survey", "5021199000"),
+    ("MOOE", "supervision", "5021199000"),
+    ("MOOE", "", "5029999099"),
+    ("CO", "equipment set", "1060511000"),
+    ("CO", "refrigerator", "1060511000"),
+    ("CO", "renovation", "1060403000"),
+    ("CO", "laptop", "1060503000"),
+    ("CO", "server", "1060503000"),
+    ("CO", "ict", "1060503000"),
+    ("CO", "tractor", "1060504000"),
+    ("CO", "banca", "1060604000"),
+    ("CO", "road", "1060301000"),
+    ("CO", "vehicle", "1060601000"),
+    ("CO", "", "1060599000"),
+]
+
+
+def _object_codes() -> dict[str, ObjectCode]:
+    uacs.load(ObjectCode)
+    return {o.code: o for o in ObjectCode.objects.all()}
+
+
+def code_for(expense_class: str, description: str) -> str:
+    text = description.lower()
+    return next(c for k, w, c in CODE_WORDS if k == expense_class and w in text)
+
+
 def current_quarter(today: datetime.date) -> int:
     return (today.month - 1) // 3 + 1
 
@@ -194,6 +240,7 @@ def _seed_pilot(organization: Organization, year: int, today: datetime.date) -> 
     if editor is None or approver is None or plan is None:
         return False
     goals = list(plan.goals.order_by("priority", "id"))
+    codes = _object_codes()
     work_plan = AnnualWorkPlan.objects.filter(plan=plan, year=year).first()
     proposal = services.proposal_create(
         actor=editor,
@@ -221,6 +268,7 @@ def _seed_pilot(organization: Organization, year: int, today: datetime.date) -> 
                 actor=editor,
                 program=program,
                 expense_class=expense_class,
+                object_code_id=codes[code_for(expense_class, description)].pk,
                 description=description,
                 unit_cost=D(unit),
                 quantity=qty,
@@ -232,54 +280,103 @@ def _seed_pilot(organization: Organization, year: int, today: datetime.date) -> 
 
 
 def _execute_pilot(proposal, editor, approver, year: int, today: datetime.date) -> None:
-    """Allotments for each quarter up to the current one; obligations and payments that taper
-    off towards the current quarter, as in a real year."""
+    """Per program and allotment class, allotments for each quarter up to the current one;
+    obligations (charged to the class's first object code) and payments that taper off towards
+    the current quarter, as in a real year. Deliveries are recorded before payment; the current
+    quarter's second obligations are still awaiting delivery (not yet due)."""
     last_quarter = current_quarter(today) if year == today.year else 4
     payee = 0
     for program in proposal.programs.order_by("code"):
-        amounts = _quarter_allotments(program.approved_amount, last_quarter)
-        for quarter, amount in enumerate(amounts, start=1):
-            is_current = quarter == last_quarter and year == today.year
-            allotment = services.allotment_release(
-                actor=approver,
-                program=program,
-                quarter=quarter,
-                amount=amount,
-                release_reference=f"SARO-{proposal.organization.code}-{year}-{program.pk}-{quarter}",
-                release_date=min(_quarter_date(year, quarter, 5), today),
+        appropriation = services.appropriation_by_class(program)
+        first_code = {}
+        for item in program.line_items.select_related("object_code").order_by("id"):
+            first_code.setdefault(item.expense_class, item.object_code)
+        for allotment_class in rules.CLASS_ORDER:
+            if not appropriation[allotment_class]:
+                continue
+            amounts = _quarter_allotments(appropriation[allotment_class], last_quarter)
+            for quarter, amount in enumerate(amounts, start=1):
+                payee = _execute_quarter(
+                    program,
+                    allotment_class,
+                    first_code[allotment_class],
+                    quarter,
+                    amount,
+                    last_quarter,
+                    editor,
+                    approver,
+                    year,
+                    today,
+                    payee,
+                )
+
+
+def _execute_quarter(
+    program,
+    allotment_class,
+    object_code,
+    quarter,
+    amount,
+    last_quarter,
+    editor,
+    approver,
+    year,
+    today,
+    payee,
+) -> int:
+    is_current = quarter == last_quarter and year == today.year
+    allotment = services.allotment_release(
+        actor=approver,
+        program=program,
+        allotment_class=allotment_class,
+        quarter=quarter,
+        amount=amount,
+        release_reference=f"SARO-BARMM-{year}-{program.pk:04d}{quarter}",
+        release_date=min(_quarter_date(year, quarter, 5), today),
+    )
+    shares = ("0.35", "0.15") if is_current else ("0.60", "0.30")
+    for n, share in enumerate(shares):
+        if _share(amount, share) <= 0:
+            continue
+        obligation = services.obligation_create(
+            actor=editor,
+            allotment=allotment,
+            payee=PAYEES[payee % len(PAYEES)],
+            amount=_share(amount, share),
+            obligated_on=min(_quarter_date(year, quarter, 20), today),
+            object_code=object_code,
+            reference=f"PO-{year}-{allotment.pk:05d}-{n + 1}",
+        )
+        payee += 1
+        if is_current and n:
+            continue  # awaiting delivery: not yet due
+        services.obligation_record_delivery(
+            actor=editor,
+            obligation=obligation,
+            delivered_on=min(_quarter_date(year, quarter, 25), today),
+            delivery_reference=f"IAR-{year}-{obligation.pk:05d}",
+        )
+        paid = _share(obligation.amount, "0.40" if is_current else "0.85")
+        if paid <= 0:
+            continue
+        half = _share(paid, "0.5")
+        disbursement = services.disbursement_create(
+            actor=editor,
+            obligation=obligation,
+            amount=paid,
+            payment_method="ada",
+            disbursed_on=min(_quarter_date(year, quarter, 28), today),
+            reference=f"ADA-{year}-{obligation.pk:06d}",
+            lines=[
+                (COST_CENTRES[0], half),
+                (COST_CENTRES[1 + payee % 3], paid - half),
+            ],
+        )
+        if not is_current:
+            services.disbursement_set_status(
+                actor=approver, disbursement=disbursement, action="pay"
             )
-            shares = ("0.35", "0.15") if is_current else ("0.60", "0.30")
-            for share in shares:
-                obligation = services.obligation_create(
-                    actor=editor,
-                    allotment=allotment,
-                    payee=PAYEES[payee % len(PAYEES)],
-                    amount=_share(amount, share),
-                    obligated_on=min(_quarter_date(year, quarter, 20), today),
-                    expense_class=program.line_items.order_by("id")[0].expense_class,
-                    reference=f"ORS-{year}-{allotment.pk:05d}-{payee % 100:02d}",
-                )
-                payee += 1
-                paid = _share(obligation.amount, "0.40" if is_current else "0.85")
-                if paid <= 0:
-                    continue
-                half = _share(paid, "0.5")
-                disbursement = services.disbursement_create(
-                    actor=editor,
-                    obligation=obligation,
-                    amount=paid,
-                    payment_method="ada",
-                    disbursed_on=min(_quarter_date(year, quarter, 28), today),
-                    reference=f"ADA-{year}-{obligation.pk:06d}",
-                    lines=[
-                        (COST_CENTRES[0], half),
-                        (COST_CENTRES[1 + payee % 3], paid - half),
-                    ],
-                )
-                if not is_current:
-                    services.disbursement_set_status(
-                        actor=approver, disbursement=disbursement, action="pay"
-                    )
+    return payee
 
 
 # --- scale ---------------------------------------------------------------------------------------
@@ -295,6 +392,8 @@ LINE_DESCRIPTIONS = [
     ("CO", "ICT equipment"),
     ("CO", "Motor vehicles"),
 ]
+#: The object code each scale line (and the obligations of its class) is charged to.
+SCALE_CLASS_CODE = {"PS": "5010102000", "MOOE": "5020101000", "CO": "1060503000"}
 
 
 def _seed_scale(scale: int, today: datetime.date) -> tuple[int, int]:
@@ -356,13 +455,20 @@ def _seed_scale(scale: int, today: datetime.date) -> tuple[int, int]:
             )
             line_specs.append(specs)
     ProgramBudget.objects.bulk_create(programs, batch_size=2000)
+    codes = _object_codes()
+    line_code = {d: codes[code_for(c, d)].pk for c, d in LINE_DESCRIPTIONS}
     rows = (
-        (uuid.uuid4(), program.pk, c, d, unit, qty, unit * qty, now)
+        (uuid.uuid4(), program.pk, c, line_code[d.split(" #")[0]], d, unit, qty, unit * qty, now)
         for program, specs in zip(programs, line_specs, strict=True)
         for c, d, unit, qty in specs
     )
     created_lines = _copy_line_items(rows)
-    _seed_scale_execution(programs, {p.pk: p for p in proposals}, today)
+    class_totals: dict[int, dict[str, Decimal]] = {}
+    for program, specs in zip(programs, line_specs, strict=True):
+        totals = class_totals.setdefault(program.pk, {})
+        for c, _d, unit, qty in specs:
+            totals[c] = totals.get(c, D(0)) + unit * qty
+    _seed_scale_execution(programs, {p.pk: p for p in proposals}, class_totals, codes, today)
     return len(proposals), created_lines
 
 
@@ -373,6 +479,7 @@ def _copy_line_items(rows) -> int:
         "public_id",
         "program_id",
         "expense_class",
+        "object_code_id",
         "description",
         "unit_cost",
         "quantity",
@@ -388,39 +495,57 @@ def _copy_line_items(rows) -> int:
     return count
 
 
-def _seed_scale_execution(programs, proposals, today: datetime.date) -> None:
+def _seed_scale_execution(programs, proposals, class_totals, codes, today: datetime.date) -> None:
+    """Per program, class and quarter an allotment; two obligations each (the first delivered,
+    the second awaiting delivery), 85 % of each paid; ORS and DV numbers in date order."""
     allotments: list[Allotment] = []
     for program in programs:
-        year = proposals[program.proposal_id].fiscal_year
+        proposal = proposals[program.proposal_id]
+        year = proposal.fiscal_year
         last_quarter = current_quarter(today) if year == today.year else 4
-        for quarter, amount in enumerate(
-            _quarter_allotments(program.approved_amount, last_quarter), start=1
-        ):
-            allotments.append(
-                Allotment(
-                    program=program,
-                    quarter=quarter,
-                    amount=amount,
-                    release_reference=f"SARO-{year}-{program.pk}-{quarter}",
-                    release_date=min(_quarter_date(year, quarter, 5), today),
+        appropriation = rules.class_appropriations(
+            program.approved_amount, program.requested_amount, class_totals[program.pk]
+        )
+        for allotment_class in rules.CLASS_ORDER:
+            if not appropriation[allotment_class]:
+                continue
+            for quarter, amount in enumerate(
+                _quarter_allotments(appropriation[allotment_class], last_quarter), start=1
+            ):
+                allotments.append(
+                    Allotment(
+                        program=program,
+                        allotment_class=allotment_class,
+                        quarter=quarter,
+                        amount=amount,
+                        release_reference=f"SARO-{year}-{program.pk}-{allotment_class}-{quarter}",
+                        release_date=min(_quarter_date(year, quarter, 5), today),
+                        valid_until=rules.valid_until(year, allotment_class),
+                    )
                 )
-            )
     Allotment.objects.bulk_create(allotments, batch_size=5000)
+    org_of = {p.pk: proposals[p.proposal_id].organization_id for p in programs}
+    cluster_of = {p.pk: rules.fund_cluster(p.fund_source) for p in programs}
     obligations = [
         Obligation(
             allotment=a,
+            organization_id=org_of[a.program_id],
             payee=PAYEES[(a.pk + n) % len(PAYEES)],
-            expense_class=ExpenseClass.MOOE if n else ExpenseClass.PS,
+            expense_class=a.allotment_class,
+            object_code_id=codes[SCALE_CLASS_CODE[a.allotment_class]].pk,
             amount=_share(a.amount, share),
             obligated_on=a.release_date,
+            delivered_on=a.release_date if n == 0 else None,
         )
         for a in allotments
         for n, share in enumerate(("0.60", "0.30"))
     ]
+    _number(obligations, "ors", "obligated_on", lambda o: o.allotment.program_id, cluster_of)
     Obligation.objects.bulk_create(obligations, batch_size=5000)
     disbursements = [
         Disbursement(
             obligation=o,
+            organization_id=o.organization_id,
             amount=_share(o.amount, "0.85"),
             payment_method="ada",
             reference=f"ADA-{o.pk:07d}",
@@ -428,8 +553,15 @@ def _seed_scale_execution(programs, proposals, today: datetime.date) -> None:
             status=Disbursement.Status.PAID,
         )
         for o in obligations
-        if _share(o.amount, "0.85") > 0
+        if _share(o.amount, "0.85") > 0 and o.delivered_on
     ]
+    _number(
+        disbursements,
+        "dv",
+        "disbursed_on",
+        lambda d: d.obligation.allotment.program_id,
+        cluster_of,
+    )
     Disbursement.objects.bulk_create(disbursements, batch_size=5000)
     DisbursementLineItem.objects.bulk_create(
         [
@@ -442,11 +574,40 @@ def _seed_scale_execution(programs, proposals, today: datetime.date) -> None:
     )
 
 
+def _number(rows, kind: str, date_field: str, program_of, cluster_of) -> None:
+    """Gapless ORS/DV serials per organization and year in date order, continuing each
+    organization's counter (which is then moved on, as the services would)."""
+    counters = {
+        (c.organization_id, c.year): c
+        for c in DocumentCounter.objects.select_for_update().filter(kind=kind)
+    }
+    for row in sorted(rows, key=lambda r: (getattr(r, date_field), r.organization_id)):
+        day = getattr(row, date_field)
+        key = (row.organization_id, day.year)
+        counter = counters.get(key)
+        if counter is None:
+            counter = counters[key] = DocumentCounter(
+                organization_id=key[0], kind=kind, year=key[1], last_serial=0
+            )
+        counter.last_serial += 1
+        setattr(row, f"{kind}_year", day.year)
+        setattr(row, f"{kind}_serial", counter.last_serial)
+        number = rules.document_number(cluster_of[program_of(row)], day, counter.last_serial)
+        setattr(row, f"{kind}_number", number)
+    DocumentCounter.objects.bulk_create(
+        [c for c in counters.values() if c.pk is None], batch_size=2000
+    )
+    DocumentCounter.objects.bulk_update(
+        [c for c in counters.values() if c.pk is not None], ["last_serial"], batch_size=2000
+    )
+
+
 def seed(scale: int = 0) -> list[str]:
     """Pilot budgets for the current year; with `scale`, ten years for every organization."""
     today = timezone.localdate()
     year = today.year
     lines = []
+    uacs.load(ObjectCode)
     with transaction.atomic():
         organizations = {o.code: o for o in Organization.objects.filter(code__in=PILOTS)}
         created = [

@@ -16,7 +16,9 @@ from .models import (
     BudgetProposal,
     Disbursement,
     ExpenseClass,
+    ObjectCode,
     Obligation,
+    ObligationAdjustment,
     ProgramBudget,
 )
 
@@ -99,13 +101,39 @@ class ProgramForm(ServiceDataMixin, forms.ModelForm):
         return data
 
 
+class ObjectCodeField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: ObjectCode) -> str:
+        return f"{obj.code} · {obj.title} ({obj.allotment_class})"
+
+
+def active_codes(allotment_class: str | None = None):
+    codes = ObjectCode.objects.filter(is_active=True).order_by("allotment_class", "code")
+    return codes.filter(allotment_class=allotment_class) if allotment_class else codes
+
+
 class LineItemForm(ServiceDataMixin, forms.ModelForm):
     unit_cost = forms.DecimalField(label="Unit cost (₱)", **MONEY_FIELD)
     quantity = forms.IntegerField(min_value=1)
+    object_code = ObjectCodeField(
+        queryset=ObjectCode.objects.none(),
+        required=False,
+        label="UACS object code",
+        help_text="Of the line's allotment class.",
+    )
 
     class Meta:
         model = BudgetLineItem
-        fields = ["expense_class", "description", "unit_cost", "quantity"]
+        fields = ["expense_class", "object_code", "description", "unit_cost", "quantity"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["object_code"].queryset = active_codes()
+
+    def service_data(self) -> dict:
+        data = super().service_data()
+        code = data.pop("object_code")
+        data["object_code_id"] = code.pk if code else None
+        return data
 
 
 class ApprovalForm(forms.Form):
@@ -139,21 +167,71 @@ class AllotmentForm(ServiceDataMixin, forms.ModelForm):
 
     class Meta:
         model = Allotment
-        fields = ["quarter", "amount", "release_reference", "release_date"]
+        fields = ["allotment_class", "quarter", "amount", "release_reference", "release_date"]
         widgets = {"release_date": DATE}
+        labels = {"release_reference": "Release reference (SARO/NORSA)"}
+
+    def __init__(self, *args, room: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["allotment_class"].choices = ExpenseClass.choices
+        if room:
+            from .templatetags.money import peso
+
+            self.fields["allotment_class"].help_text = " · ".join(
+                f"{c}: {peso(r['left'])} left of {peso(r['appropriation'])}"
+                for c, r in room.items()
+                if r["appropriation"]
+            )
 
 
 class ObligationForm(ServiceDataMixin, forms.ModelForm):
     amount = forms.DecimalField(label="Amount (₱)", **MONEY_FIELD)
+    object_code = ObjectCodeField(queryset=ObjectCode.objects.none(), label="UACS object code")
 
     class Meta:
         model = Obligation
-        fields = ["payee", "expense_class", "amount", "obligated_on", "reference", "description"]
+        fields = ["payee", "object_code", "amount", "obligated_on", "reference", "description"]
         widgets = {"obligated_on": DATE}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, allotment: Allotment, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["expense_class"].choices = ExpenseClass.choices
+        self.fields["object_code"].queryset = active_codes(allotment.allotment_class)
+        self.fields[
+            "object_code"
+        ].help_text = f"Codes of {allotment.get_allotment_class_display()}, the allotment's class."
+
+
+class AdjustmentForm(ServiceDataMixin, forms.ModelForm):
+    amount = forms.DecimalField(
+        label="Change (₱)",
+        max_digits=16,
+        decimal_places=2,
+        help_text="Positive to increase the obligation, negative to decrease it.",
+    )
+
+    class Meta:
+        model = ObligationAdjustment
+        fields = ["amount", "adjusted_on", "reason", "reference"]
+        widgets = {"adjusted_on": DATE}
+
+
+class DeliveryForm(forms.Form):
+    delivered_on = forms.DateField(label="Delivered or rendered on", widget=DATE)
+    delivery_reference = forms.CharField(
+        label="Reference (e.g. inspection and acceptance report)", max_length=60, required=False
+    )
+
+    def service_data(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class ReportPeriodForm(forms.Form):
+    """Fiscal year and quarter of a report (it is as of the quarter's last day, or today)."""
+
+    year = forms.IntegerField(min_value=2000, max_value=2100)
+    quarter = forms.TypedChoiceField(
+        choices=[(1, "Q1"), (2, "Q2"), (3, "Q3"), (4, "Q4")], coerce=int
+    )
 
 
 COST_CENTRE_LINES = 3

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pgtrigger
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
@@ -37,9 +38,54 @@ class FundSource(models.TextChoices):
 
 
 class ExpenseClass(models.TextChoices):
+    """The allotment classes of the appropriations act (UACS): an obligation is charged to one
+    of them, and money of one class never pays for another."""
+
     PS = "PS", "Personnel services (PS)"
     MOOE = "MOOE", "Maintenance and other operating expenses (MOOE)"
+    FINEX = "FinEx", "Financial expenses (FinEx)"
     CO = "CO", "Capital outlay (CO)"
+
+
+#: The government's name for the same list.
+AllotmentClass = ExpenseClass
+
+#: UACS fund clusters by fund source (used in ORS and DV numbers and on the SAAODB).
+FUND_CLUSTERS = {
+    "gaab": "01",
+    "block_grant": "01",
+    "sdf": "03",
+    "tdif": "03",
+    "oda": "02",
+}
+FUND_CLUSTER_NAMES = {
+    "01": "01 · Regular Agency Fund",
+    "02": "02 · Foreign Assisted Projects Fund",
+    "03": "03 · Special Account – Locally Funded/Domestic Grants Fund",
+}
+
+
+class ObjectCode(models.Model):
+    """A UACS object code (the chart of the expenses the portal records), within one allotment
+    class. Seeded by `manage.py load_uacs` (and the data migration); editable in the admin."""
+
+    code = models.CharField(max_length=10, unique=True)
+    title = models.CharField(max_length=200)
+    allotment_class = models.CharField(max_length=5, choices=ExpenseClass.choices)
+    is_active = models.BooleanField(default=True, help_text="Inactive codes are not offered.")
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[0-9]{10}$"),
+                name="budgeting_object_code_ten_digits",
+                violation_error_message="A UACS object code has ten digits.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
 
 
 class BudgetProposal(OrgOwnedModel):
@@ -172,7 +218,10 @@ class BudgetLineItem(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     program = models.ForeignKey(ProgramBudget, on_delete=models.CASCADE, related_name="line_items")
-    expense_class = models.CharField(max_length=4, choices=ExpenseClass.choices)
+    expense_class = models.CharField(max_length=5, choices=ExpenseClass.choices)
+    object_code = models.ForeignKey(
+        ObjectCode, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     description = models.CharField(max_length=300)
     unit_cost = models.DecimalField(**MONEY)
     quantity = models.PositiveIntegerField()
@@ -200,6 +249,15 @@ class BudgetLineItem(models.Model):
         self.compute_total()
         super().save(*args, **kwargs)
 
+    def clean(self) -> None:
+        if self.object_code_id and self.object_code.allotment_class != self.expense_class:
+            raise ValidationError(
+                {
+                    "object_code": f"{self.object_code} is a {self.object_code.allotment_class} "
+                    f"code: choose a {self.expense_class} code, or change the class."
+                }
+            )
+
     def compute_total(self) -> None:
         if self.unit_cost is not None and self.quantity is not None:
             self.total_cost = (Decimal(self.unit_cost) * self.quantity).quantize(Decimal("0.01"))
@@ -213,7 +271,9 @@ class Quarter(models.IntegerChoices):
 
 
 class Allotment(models.Model):
-    """Authority to obligate released against an approved program for one quarter."""
+    """Authority to obligate released against an approved program (PAP), for one allotment class
+    and quarter. Valid until `valid_until` (the end of its fiscal year, or later for continuing
+    appropriations); `reverted_on` is set by the year-end close when its balance lapsed."""
 
     TENANT_FIELD = "program__proposal__organization"
 
@@ -223,10 +283,15 @@ class Allotment(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     program = models.ForeignKey(ProgramBudget, on_delete=models.PROTECT, related_name="allotments")
+    allotment_class = models.CharField(
+        max_length=5, choices=ExpenseClass.choices, default=ExpenseClass.MOOE
+    )
     quarter = models.PositiveSmallIntegerField(choices=Quarter.choices)
     amount = models.DecimalField(**MONEY)
     release_reference = models.CharField(max_length=60, help_text="e.g. the SARO number.")
     release_date = models.DateField()
+    valid_until = models.DateField(null=True, blank=True)
+    reverted_on = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.RELEASED)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -241,11 +306,14 @@ class Allotment(models.Model):
         indexes = [models.Index(fields=["program", "status"])]
 
     def __str__(self) -> str:
-        return f"{self.get_quarter_display()} {self.release_reference}"
+        return f"{self.allotment_class} {self.get_quarter_display()} {self.release_reference}"
 
 
 class Obligation(models.Model):
-    """A commitment to pay a payee, charged against an allotment."""
+    """A commitment to pay a payee, charged against an allotment and one UACS object code of the
+    allotment's class. `amount` is the amount first obligated and never changes; adjustments
+    (ObligationAdjustment) add up in `adjustments_total`, so the obligation stands at
+    amount + adjustments_total. It is due and demandable once `delivered_on` is recorded."""
 
     TENANT_FIELD = "allotment__program__proposal__organization"
 
@@ -255,14 +323,33 @@ class Obligation(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     allotment = models.ForeignKey(Allotment, on_delete=models.PROTECT, related_name="obligations")
+    #: Denormalized from the allotment's program, so ORS numbers are unique per organization.
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     payee = models.CharField(max_length=200)
     expense_class = models.CharField(
-        max_length=4, choices=ExpenseClass.choices, default=ExpenseClass.MOOE
+        max_length=5, choices=ExpenseClass.choices, default=ExpenseClass.MOOE
+    )
+    object_code = models.ForeignKey(
+        ObjectCode, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     description = models.CharField(max_length=300, blank=True)
-    reference = models.CharField(max_length=60, blank=True, help_text="e.g. the ORS number.")
+    reference = models.CharField(max_length=60, blank=True, help_text="e.g. the PO or contract.")
+    ors_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    ors_serial = models.PositiveIntegerField(null=True, blank=True)
+    ors_number = models.CharField(max_length=30, blank=True)
     amount = models.DecimalField(**MONEY)
+    adjustments_total = models.DecimalField(**MONEY, default=Decimal("0.00"))
     obligated_on = models.DateField()
+    delivered_on = models.DateField(
+        null=True, blank=True, help_text="Delivery or service accepted: the obligation is due."
+    )
+    delivery_reference = models.CharField(max_length=60, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OBLIGATED)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -273,11 +360,65 @@ class Obligation(models.Model):
 
     class Meta:
         ordering = ["obligated_on", "id"]
-        constraints = [positive("amount", "budgeting_obligation_amount_positive", "amount")]
+        constraints = [
+            positive("amount", "budgeting_obligation_amount_positive", "amount"),
+            models.UniqueConstraint(
+                fields=["organization", "ors_year", "ors_serial"],
+                name="budgeting_one_ors_serial_per_org_year",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=-F("adjustments_total")),
+                name="budgeting_obligation_net_positive",
+                violation_error_message="An obligation cannot be adjusted to zero or less.",
+            ),
+        ]
         indexes = [models.Index(fields=["allotment", "status"])]
 
     def __str__(self) -> str:
-        return f"{self.payee} · {self.reference or self.public_id}"
+        return f"{self.payee} · {self.ors_number or self.reference or self.public_id}"
+
+    @property
+    def net_amount(self) -> Decimal:
+        """What the obligation stands at: the amount first obligated plus its adjustments."""
+        return self.amount + self.adjustments_total
+
+
+#: SQL: an obligation's current amount (original + adjustments).
+NET_OBLIGATION = F("amount") + F("adjustments_total")
+
+
+class ObligationAdjustment(models.Model):
+    """An increase (> 0) or decrease (< 0) of a recorded obligation, with its reason: the
+    original amount is never edited."""
+
+    TENANT_FIELD = "obligation__allotment__program__proposal__organization"
+
+    obligation = models.ForeignKey(
+        "Obligation", on_delete=models.PROTECT, related_name="adjustments"
+    )
+    amount = models.DecimalField(**MONEY)
+    adjusted_on = models.DateField()
+    reason = models.CharField(max_length=300)
+    reference = models.CharField(max_length=60, blank=True, help_text="e.g. the amended PO.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["adjusted_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(amount=0),
+                name="budgeting_adjustment_not_zero",
+                violation_error_message="An adjustment cannot be zero.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount:+} {self.reason}"
 
 
 class Disbursement(models.Model):
@@ -299,6 +440,17 @@ class Disbursement(models.Model):
     obligation = models.ForeignKey(
         Obligation, on_delete=models.PROTECT, related_name="disbursements"
     )
+    #: Denormalized from the obligation, so DV numbers are unique per organization.
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    dv_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    dv_serial = models.PositiveIntegerField(null=True, blank=True)
+    dv_number = models.CharField(max_length=30, blank=True)
     amount = models.DecimalField(**MONEY)
     payment_method = models.CharField(max_length=20, choices=PaymentMethod.choices)
     reference = models.CharField(max_length=60, blank=True, help_text="Check or ADA number.")
@@ -313,7 +465,13 @@ class Disbursement(models.Model):
 
     class Meta:
         ordering = ["disbursed_on", "id"]
-        constraints = [positive("amount", "budgeting_disbursement_amount_positive", "amount")]
+        constraints = [
+            positive("amount", "budgeting_disbursement_amount_positive", "amount"),
+            models.UniqueConstraint(
+                fields=["organization", "dv_year", "dv_serial"],
+                name="budgeting_one_dv_serial_per_org_year",
+            ),
+        ]
         indexes = [models.Index(fields=["obligation", "status"])]
         triggers = [
             # A voided payment stays void: its money must not silently count again.
@@ -350,3 +508,78 @@ class DisbursementLineItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cost_centre}: {self.amount}"
+
+
+class DocumentCounter(models.Model):
+    """The last serial given to an organization's ORS or DV numbers in a year. Locked with
+    SELECT … FOR UPDATE while a number is taken, in the transaction that records the document,
+    so numbers are gapless and never repeat."""
+
+    class Kind(models.TextChoices):
+        ORS = "ors", "Obligation request and status (ORS)"
+        DV = "dv", "Disbursement voucher (DV)"
+
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=3, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField()
+    last_serial = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "kind", "year"], name="budgeting_one_counter"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.year}: {self.last_serial}"
+
+
+class ReportSignatory(OrgOwnedModel):
+    """Who signs an organization's budget reports in each certification role."""
+
+    class Role(models.TextChoices):
+        BUDGET_OFFICER = "budget_officer", "Budget officer"
+        CHIEF_ACCOUNTANT = "chief_accountant", "Chief accountant"
+        HEAD_OF_OFFICE = "head_of_office", "Head of office"
+
+    role = models.CharField(max_length=20, choices=Role.choices)
+    name = models.CharField(max_length=200)
+    position = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["organization", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "role"], name="budgeting_one_signatory_per_role"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.name}"
+
+
+class YearEndClose(OrgOwnedModel):
+    """An organization's fiscal year closed: the unobligated balances of its allotments that
+    expire with the year reverted (Allotment.reverted_on); continuing ones stay open."""
+
+    fiscal_year = models.PositiveSmallIntegerField()
+    closed_on = models.DateField()
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reverted_total = models.DecimalField(**MONEY, default=Decimal("0.00"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-fiscal_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "fiscal_year"], name="budgeting_one_close_per_org_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"FY {self.fiscal_year} closed"

@@ -2,8 +2,10 @@
 
 Definitions (as in the government's budget execution reports):
   allotted  = live (not cancelled) allotments       obligation rate  = obligated / allotted
-  obligated = live (not cancelled) obligations      disbursement rate = disbursed / obligated
-  disbursed = disbursements that are not void
+  obligated = live (not cancelled) obligations, each at its amount plus its adjustments
+  disbursed = disbursements that are not void       disbursement rate = disbursed / obligated
+Allotment classes (PS, MOOE, FinEx, CO) are those of the allotment; an obligation always has its
+allotment's class (budgeting.services).
 A cancelled allotment carries no live obligation and a cancelled obligation no live payment (the
 services refuse it), so each sum filters only its own rows.
 """
@@ -32,7 +34,9 @@ from django.shortcuts import get_object_or_404
 from organizations import versioned_cache
 from organizations.models import Organization
 
+from . import rules
 from .models import (
+    NET_OBLIGATION,
     Allotment,
     BudgetLineItem,
     BudgetProposal,
@@ -51,7 +55,7 @@ LIVE_ALLOTMENT = {"status": Allotment.Status.RELEASED}
 LIVE_OBLIGATION = {"status": Obligation.Status.OBLIGATED}
 
 
-def _sum_of(queryset: QuerySet, group: str, field: str = "amount") -> Coalesce:
+def _sum_of(queryset: QuerySet, group: str, field: Any = "amount") -> Coalesce:
     """SQL: the sum of `field` over the rows of `queryset` grouped by `group` (0 when none)."""
     sub = queryset.values(group).annotate(total=Sum(field)).values("total")
     return Coalesce(Subquery(sub, output_field=MONEY), ZERO)
@@ -73,6 +77,7 @@ def with_utilization(programs: QuerySet[ProgramBudget]) -> QuerySet[ProgramBudge
         obligated=_sum_of(
             Obligation.objects.filter(allotment__program=OuterRef("pk"), **LIVE_OBLIGATION),
             "allotment__program",
+            NET_OBLIGATION,
         ),
         disbursed=_sum_of(
             Disbursement.objects.filter(obligation__allotment__program=OuterRef("pk")).exclude(
@@ -215,8 +220,7 @@ def year_summary(organization: Organization, fiscal_year: int) -> dict[str, Any]
         [organization.pk, fiscal_year],
         lambda: {
             "totals": organization_utilization(organization, fiscal_year),
-            "quarters": by_quarter(organization, fiscal_year),
-            "classes": by_expense_class(organization, fiscal_year),
+            **quarters_and_classes(organization, fiscal_year),
         },
     )
 
@@ -268,6 +272,7 @@ def organization_utilization(
             obligated=_sum_of(
                 Obligation.objects.filter(**scope("allotment__program__"), **LIVE_OBLIGATION),
                 f"allotment__program__{org_key}",
+                NET_OBLIGATION,
             ),
             disbursed=_sum_of(
                 Disbursement.objects.filter(**scope("obligation__allotment__program__")).exclude(
@@ -295,70 +300,91 @@ def _year_scope(prefix: str, organization: Organization, fiscal_year: int) -> di
     }
 
 
-def by_quarter(organization: Organization, fiscal_year: int) -> list[dict[str, Any]]:
-    """Allotted, obligated and disbursed per quarter of release (three grouped queries)."""
-    allotted = dict(
-        Allotment.objects.filter(**_year_scope("program__", organization, fiscal_year))
-        .filter(**LIVE_ALLOTMENT)
-        .values_list("quarter")
-        .annotate(Sum("amount"))
-    )
-    obligated = dict(
-        Obligation.objects.filter(**_year_scope("allotment__program__", organization, fiscal_year))
-        .filter(**LIVE_OBLIGATION)
-        .values_list("allotment__quarter")
-        .annotate(Sum("amount"))
-    )
-    disbursed = dict(
-        Disbursement.objects.filter(
-            **_year_scope("obligation__allotment__program__", organization, fiscal_year)
-        )
-        .exclude(status=Disbursement.Status.VOID)
-        .values_list("obligation__allotment__quarter")
-        .annotate(Sum("amount"))
-    )
-    return [
-        {
-            "label": label,
-            "allotted": allotted.get(value, Decimal(0)),
-            "obligated": obligated.get(value, Decimal(0)),
-            "disbursed": disbursed.get(value, Decimal(0)),
-        }
-        for value, label in Quarter.choices
-    ]
-
-
-def by_expense_class(organization: Organization, fiscal_year: int) -> list[dict[str, Any]]:
-    """Budgeted (line items), obligated and disbursed per expense class (three queries)."""
-    budgeted = dict(
+def appropriations_by_program_class(
+    organization: Organization, fiscal_year: int
+) -> dict[tuple[int, str], Decimal]:
+    """(program id, allotment class) → approved appropriation, for the organization's approved
+    programs of a year (one grouped query; rules.class_appropriations splits each program)."""
+    lines: dict[int, dict[str, Decimal]] = {}
+    amounts: dict[int, tuple[Decimal | None, Decimal]] = {}
+    for program_id, approved, requested, expense_class, total in (
         BudgetLineItem.objects.filter(**_year_scope("program__", organization, fiscal_year))
-        .values_list("expense_class")
-        .annotate(Sum("total_cost"))
-    )
-    obligated = dict(
-        Obligation.objects.filter(**_year_scope("allotment__program__", organization, fiscal_year))
-        .filter(**LIVE_OBLIGATION)
-        .values_list("expense_class")
-        .annotate(Sum("amount"))
-    )
-    disbursed = dict(
-        Disbursement.objects.filter(
-            **_year_scope("obligation__allotment__program__", organization, fiscal_year)
+        .values_list(
+            "program_id", "program__approved_amount", "program__requested_amount", "expense_class"
         )
-        .exclude(status=Disbursement.Status.VOID)
-        .values_list("obligation__expense_class")
-        .annotate(Sum("amount"))
-    )
-    return [
-        {
-            "code": value,
-            "label": label,
-            "budgeted": budgeted.get(value, Decimal(0)),
-            "obligated": obligated.get(value, Decimal(0)),
-            "disbursed": disbursed.get(value, Decimal(0)),
-        }
-        for value, label in ExpenseClass.choices
+        .annotate(Sum("total_cost"))
+        .order_by()
+    ):
+        lines.setdefault(program_id, {})[expense_class] = total
+        amounts[program_id] = (approved, requested)
+    result: dict[tuple[int, str], Decimal] = {}
+    for program_id, (approved, requested) in amounts.items():
+        split = rules.class_appropriations(approved, requested, lines[program_id])
+        for allotment_class, amount in split.items():
+            result[(program_id, allotment_class)] = amount
+    return result
+
+
+def quarters_and_classes(organization: Organization, fiscal_year: int) -> dict[str, Any]:
+    """Allotted, obligated and disbursed per quarter of release and per allotment class, with
+    the appropriation per class (four grouped queries, whatever the rows)."""
+    zero = Decimal("0.00")
+    quarter_sums = {
+        q: {"allotted": zero, "obligated": zero, "disbursed": zero} for q, _ in Quarter.choices
+    }
+    class_sums = {
+        c: {"appropriation": zero, "allotted": zero, "obligated": zero, "disbursed": zero}
+        for c, _ in ExpenseClass.choices
+    }
+    grouped = [
+        (
+            "allotted",
+            Allotment.objects.filter(**_year_scope("program__", organization, fiscal_year))
+            .filter(**LIVE_ALLOTMENT)
+            .values_list("quarter", "allotment_class")
+            .annotate(Sum("amount")),
+        ),
+        (
+            "obligated",
+            Obligation.objects.filter(
+                **_year_scope("allotment__program__", organization, fiscal_year)
+            )
+            .filter(**LIVE_OBLIGATION)
+            .values_list("allotment__quarter", "allotment__allotment_class")
+            .annotate(total=Sum(NET_OBLIGATION)),
+        ),
+        (
+            "disbursed",
+            Disbursement.objects.filter(
+                **_year_scope("obligation__allotment__program__", organization, fiscal_year)
+            )
+            .exclude(status=Disbursement.Status.VOID)
+            .values_list("obligation__allotment__quarter", "obligation__allotment__allotment_class")
+            .annotate(Sum("amount")),
+        ),
     ]
+    for figure, queryset in grouped:
+        for quarter, allotment_class, total in queryset.order_by():
+            quarter_sums[quarter][figure] += total
+            class_sums[allotment_class][figure] += total
+    for (_program, allotment_class), amount in appropriations_by_program_class(
+        organization, fiscal_year
+    ).items():
+        class_sums[allotment_class]["appropriation"] += amount
+    return {
+        "quarters": [{"label": label, **quarter_sums[value]} for value, label in Quarter.choices],
+        "classes": [
+            {
+                "code": value,
+                "label": label,
+                **class_sums[value],
+                # kept under its old name for the pages and the API that read it
+                "budgeted": class_sums[value]["appropriation"],
+                "unobligated": class_sums[value]["allotted"] - class_sums[value]["obligated"],
+            }
+            for value, label in ExpenseClass.choices
+        ],
+    }
 
 
 def program_with_utilization(user: Any, public_id) -> ProgramBudget:
@@ -374,15 +400,17 @@ def program_with_utilization(user: Any, public_id) -> ProgramBudget:
 def allotments_of(program: ProgramBudget) -> QuerySet[Allotment]:
     return program.allotments.annotate(
         obligated=_sum_of(
-            Obligation.objects.filter(allotment=OuterRef("pk"), **LIVE_OBLIGATION), "allotment"
+            Obligation.objects.filter(allotment=OuterRef("pk"), **LIVE_OBLIGATION),
+            "allotment",
+            NET_OBLIGATION,
         )
-    ).order_by("quarter", "release_date", "id")
+    ).order_by("quarter", "allotment_class", "release_date", "id")
 
 
 def obligations_of(program: ProgramBudget) -> QuerySet[Obligation]:
     return (
         Obligation.objects.filter(allotment__program=program)
-        .select_related("allotment")
+        .select_related("allotment", "object_code")
         .annotate(
             disbursed=_sum_of(
                 Disbursement.objects.filter(obligation=OuterRef("pk")).exclude(

@@ -14,21 +14,28 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from organizations import audit, contributions, locking, policies
 from organizations.models import Contribution, Organization
 from organizations.tenancy import require
 
+from . import rules
 from .models import (
+    NET_OBLIGATION,
     Allotment,
     BudgetLineItem,
     BudgetProposal,
     Disbursement,
     DisbursementLineItem,
+    DocumentCounter,
+    ObjectCode,
     Obligation,
+    ObligationAdjustment,
     ProgramBudget,
+    YearEndClose,
 )
 from .templatetags.money import peso
 
@@ -43,18 +50,42 @@ PROGRAM_FIELDS = [
     "requested_amount",
     "approved_amount",
 ]
-LINE_FIELDS = ["expense_class", "description", "unit_cost", "quantity", "total_cost"]
-ALLOTMENT_FIELDS = ["quarter", "amount", "release_reference", "release_date", "status"]
+LINE_FIELDS = [
+    "expense_class",
+    "object_code_id",
+    "description",
+    "unit_cost",
+    "quantity",
+    "total_cost",
+]
+ALLOTMENT_FIELDS = [
+    "allotment_class",
+    "quarter",
+    "amount",
+    "release_reference",
+    "release_date",
+    "valid_until",
+    "status",
+]
 OBLIGATION_FIELDS = [
+    "ors_number",
     "payee",
     "expense_class",
+    "object_code_id",
     "description",
     "reference",
     "amount",
     "obligated_on",
     "status",
 ]
-DISBURSEMENT_FIELDS = ["amount", "payment_method", "reference", "disbursed_on", "status"]
+DISBURSEMENT_FIELDS = [
+    "dv_number",
+    "amount",
+    "payment_method",
+    "reference",
+    "disbursed_on",
+    "status",
+]
 ZERO = Decimal("0.00")
 
 
@@ -449,13 +480,62 @@ def line_item_delete(*, actor: Any, item: BudgetLineItem) -> None:
 # --- execution -----------------------------------------------------------------------------------
 
 
-def _sum(queryset) -> Decimal:
-    return queryset.aggregate(total=Sum("amount"))["total"] or ZERO
+def _sum(queryset, expression: Any = "amount") -> Decimal:
+    return queryset.aggregate(total=Sum(expression))["total"] or ZERO
 
 
 def _check_amount(amount: Decimal | None) -> None:
     if amount is None or amount <= 0:
         raise ValidationError({"amount": "The amount must be more than zero."})
+
+
+def _class_label(allotment_class: str) -> str:
+    return dict(rules.ExpenseClass.choices).get(allotment_class, allotment_class)
+
+
+def appropriation_by_class(program: ProgramBudget) -> dict[str, Decimal]:
+    """The program's approved appropriation per allotment class (rules.class_appropriations)."""
+    line_totals = dict(
+        program.line_items.values_list("expense_class").annotate(Sum("total_cost")).order_by()
+    )
+    return rules.class_appropriations(
+        program.approved_amount, program.requested_amount, line_totals
+    )
+
+
+def allotment_room(program: ProgramBudget) -> dict[str, dict[str, Decimal]]:
+    """Per class: appropriation, allotted (live allotments) and what is left to allot."""
+    appropriation = appropriation_by_class(program)
+    allotted = dict(
+        program.allotments.filter(status=Allotment.Status.RELEASED)
+        .values_list("allotment_class")
+        .annotate(Sum("amount"))
+        .order_by()
+    )
+    return {
+        c: {
+            "appropriation": appropriation[c],
+            "allotted": allotted.get(c, ZERO),
+            "left": appropriation[c] - allotted.get(c, ZERO),
+        }
+        for c in rules.CLASS_ORDER
+    }
+
+
+def _next_number(organization_id: int, kind: str, cluster: str, day: date) -> tuple[int, str]:
+    """The next serial of the organization's ORS or DV numbers for the year of `day`, taken
+    under a row lock on its counter (created on first use): concurrent requests queue here, and
+    a transaction that rolls back gives its number back, so the serials have no gap."""
+    DocumentCounter.objects.bulk_create(
+        [DocumentCounter(organization_id=organization_id, kind=kind, year=day.year)],
+        ignore_conflicts=True,
+    )
+    counter = DocumentCounter.objects.select_for_update().get(
+        organization_id=organization_id, kind=kind, year=day.year
+    )
+    counter.last_serial += 1
+    counter.save(update_fields=["last_serial"])
+    return counter.last_serial, rules.document_number(cluster, day, counter.last_serial)
 
 
 @transaction.atomic
@@ -467,32 +547,40 @@ def allotment_release(
     amount: Decimal,
     release_reference: str,
     release_date: date,
+    allotment_class: str,
 ) -> Allotment:
-    """Release an allotment for a quarter; all live allotments ≤ the program's approved amount."""
+    """Release an allotment of one class for a quarter; the program's live allotments of that
+    class ≤ its approved appropriation for the class."""
     proposal = program.proposal
     require(actor, proposal.organization_id, "approve")
     _check_amount(amount)
+    if allotment_class not in rules.CLASS_ORDER:
+        raise ValidationError({"allotment_class": "Choose PS, MOOE, FinEx or CO."})
+    # The lock: concurrent releases for this program wait here, one after another.
     program = (
         ProgramBudget.objects.select_for_update().select_related("proposal").get(pk=program.pk)
     )
     if not program.proposal.is_approved or program.approved_amount is None:
         raise ValidationError("Allotments are released only for programs of approved proposals.")
-    released = _sum(program.allotments.filter(status=Allotment.Status.RELEASED))
-    room = program.approved_amount - released
-    if amount > room:
+    until = rules.valid_until(program.proposal.fiscal_year, allotment_class)
+    rules.check_release_date(release_date, program.proposal.fiscal_year, until)
+    room = allotment_room(program)[allotment_class]
+    if amount > room["left"]:
         raise CeilingExceeded(
             {
-                "amount": f"Only {peso(max(room, ZERO))} of the approved "
-                f"{peso(program.approved_amount)} is left to allot "
-                f"({peso(released)} is already allotted). Nothing was released."
+                "amount": f"Only {peso(max(room['left'], ZERO))} of the approved "
+                f"{peso(room['appropriation'])} for {_class_label(allotment_class)} is left to "
+                f"allot ({peso(room['allotted'])} is already allotted). Nothing was released."
             }
         )
     allotment = Allotment(
         program=program,
+        allotment_class=allotment_class,
         quarter=quarter,
         amount=amount,
         release_reference=release_reference,
         release_date=release_date,
+        valid_until=until,
         created_by=actor,
     )
     allotment.full_clean()
@@ -533,6 +621,20 @@ def allotment_cancel(*, actor: Any, allotment: Allotment) -> Allotment:
     return allotment
 
 
+def _obligated(allotment: Allotment) -> Decimal:
+    return _sum(allotment.obligations.filter(status=Obligation.Status.OBLIGATED), NET_OBLIGATION)
+
+
+def _check_open(allotment: Allotment) -> None:
+    if allotment.status != Allotment.Status.RELEASED:
+        raise ValidationError("This allotment is cancelled: nothing can be obligated against it.")
+    if allotment.reverted_on is not None:
+        raise ValidationError(
+            f"This allotment's balance reverted at the year-end close "
+            f"({allotment.reverted_on:%-d %b %Y}): nothing more can be obligated against it."
+        )
+
+
 @transaction.atomic
 def obligation_create(
     *,
@@ -541,19 +643,39 @@ def obligation_create(
     payee: str,
     amount: Decimal,
     obligated_on: date,
-    expense_class: str = "MOOE",
+    object_code: ObjectCode | None,
+    expense_class: str | None = None,
     description: str = "",
     reference: str = "",
 ) -> Obligation:
-    """Obligate against a released allotment; all live obligations ≤ the allotment's amount."""
-    organization_id = allotment.program.proposal.organization_id
+    """Obligate against a released allotment, charged to an object code of the allotment's
+    class; all live obligations ≤ the allotment. Gives the obligation its ORS number."""
+    program = allotment.program
+    organization_id = program.proposal.organization_id
     require(actor, organization_id, "change")
     _check_amount(amount)
+    if object_code is None:
+        raise ValidationError({"object_code": "Choose the UACS object code to charge."})
     # The lock: concurrent obligations on this allotment wait here, one after another.
     allotment = Allotment.objects.select_for_update().get(pk=allotment.pk)
-    if allotment.status != Allotment.Status.RELEASED:
-        raise ValidationError("This allotment is cancelled: nothing can be obligated against it.")
-    obligated = _sum(allotment.obligations.filter(status=Obligation.Status.OBLIGATED))
+    _check_open(allotment)
+    label = _class_label(allotment.allotment_class)
+    if expense_class and expense_class != allotment.allotment_class:
+        raise ValidationError(
+            {
+                "expense_class": f"This allotment is for {label}: a {expense_class} expense "
+                f"must be charged to a {expense_class} allotment."
+            }
+        )
+    if object_code.allotment_class != allotment.allotment_class:
+        raise ValidationError(
+            {
+                "object_code": f"{object_code} is a {object_code.allotment_class} code; this "
+                f"allotment is for {label}: choose one of its codes."
+            }
+        )
+    rules.check_obligation_date(obligated_on, allotment)
+    obligated = _obligated(allotment)
     room = allotment.amount - obligated
     if amount > room:
         raise CeilingExceeded(
@@ -563,14 +685,22 @@ def obligation_create(
                 "Nothing was obligated."
             }
         )
+    serial, number = _next_number(
+        organization_id, "ors", rules.fund_cluster(program.fund_source), obligated_on
+    )
     obligation = Obligation(
         allotment=allotment,
+        organization_id=organization_id,
         payee=payee,
         amount=amount,
         obligated_on=obligated_on,
-        expense_class=expense_class,
+        expense_class=allotment.allotment_class,
+        object_code=object_code,
         description=description,
         reference=reference,
+        ors_year=obligated_on.year,
+        ors_serial=serial,
+        ors_number=number,
         created_by=actor,
     )
     obligation.full_clean()
@@ -581,6 +711,112 @@ def obligation_create(
         subject=obligation,
         organization=Organization(pk=organization_id),
         after=audit.snapshot(obligation, OBLIGATION_FIELDS),
+    )
+    return obligation
+
+
+@transaction.atomic
+def obligation_adjust(
+    *,
+    actor: Any,
+    obligation: Obligation,
+    amount: Decimal,
+    adjusted_on: date,
+    reason: str,
+    reference: str = "",
+) -> ObligationAdjustment:
+    """Increase (amount > 0) or decrease (amount < 0) a live obligation, with the reason. The
+    original amount is never edited. An increase fits in the allotment's balance; a decrease
+    leaves at least what was already paid (and more than zero)."""
+    organization_id = obligation.allotment.program.proposal.organization_id
+    require(actor, organization_id, "change")
+    if amount is None or amount == 0:
+        raise ValidationError({"amount": "Give the increase (positive) or decrease (negative)."})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why the obligation changes."})
+    # Locks in the order allotment → obligation, as obligation_create and disbursement_create.
+    allotment = Allotment.objects.select_for_update().get(pk=obligation.allotment_id)
+    obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    if obligation.status != Obligation.Status.OBLIGATED:
+        raise ValidationError("This obligation is cancelled: it cannot be adjusted.")
+    rules.check_after_obligation("adjusted_on", adjusted_on, obligation, "adjustment date")
+    if amount > 0:
+        _check_open(allotment)
+        obligated = _obligated(allotment)
+        room = allotment.amount - obligated
+        if amount > room:
+            raise CeilingExceeded(
+                {
+                    "amount": f"Only {peso(max(room, ZERO))} of this {peso(allotment.amount)} "
+                    f"allotment is left to obligate ({peso(obligated)} is already obligated). "
+                    "Nothing was adjusted."
+                }
+            )
+    else:
+        paid = _sum(obligation.disbursements.exclude(status=Disbursement.Status.VOID))
+        floor = max(paid, Decimal("0.01"))
+        if obligation.net_amount + amount < floor:
+            raise CeilingExceeded(
+                {
+                    "amount": f"The obligation stands at {peso(obligation.net_amount)} and "
+                    f"{peso(paid)} of it is paid: it can be decreased by at most "
+                    f"{peso(max(obligation.net_amount - floor, ZERO))}. To drop it entirely, "
+                    "cancel it. Nothing was adjusted."
+                }
+            )
+    adjustment = ObligationAdjustment(
+        obligation=obligation,
+        amount=amount,
+        adjusted_on=adjusted_on,
+        reason=reason.strip(),
+        reference=reference,
+        created_by=actor,
+    )
+    adjustment.full_clean()
+    adjustment.save()
+    before = str(obligation.net_amount)
+    obligation.adjustments_total += amount
+    obligation.save(update_fields=["adjustments_total"])
+    audit.record(
+        actor=actor,
+        action="obligation.adjusted",
+        subject=obligation,
+        organization=Organization(pk=organization_id),
+        before={"net_amount": before},
+        after={
+            "net_amount": str(obligation.net_amount),
+            "adjustment": str(amount),
+            "reason": adjustment.reason,
+            "reference": reference,
+        },
+    )
+    return adjustment
+
+
+@transaction.atomic
+def obligation_record_delivery(
+    *, actor: Any, obligation: Obligation, delivered_on: date, delivery_reference: str = ""
+) -> Obligation:
+    """Record the delivery or service accepted: the unpaid balance becomes due and demandable."""
+    organization_id = obligation.allotment.program.proposal.organization_id
+    require(actor, organization_id, "change")
+    obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    if obligation.status != Obligation.Status.OBLIGATED:
+        raise ValidationError("This obligation is cancelled.")
+    if obligation.delivered_on is not None:
+        raise ValidationError(
+            f"Delivery was already recorded on {obligation.delivered_on:%-d %b %Y}."
+        )
+    rules.check_after_obligation("delivered_on", delivered_on, obligation, "delivery date")
+    obligation.delivered_on = delivered_on
+    obligation.delivery_reference = delivery_reference
+    obligation.save(update_fields=["delivered_on", "delivery_reference"])
+    audit.record(
+        actor=actor,
+        action="obligation.delivered",
+        subject=obligation,
+        organization=Organization(pk=organization_id),
+        after={"delivered_on": str(delivered_on), "delivery_reference": delivery_reference},
     )
     return obligation
 
@@ -622,9 +858,10 @@ def disbursement_create(
     lines: list[tuple[str, Decimal]],
     reference: str = "",
 ) -> Disbursement:
-    """Pay against a live obligation; all non-void payments ≤ the obligation; the cost-centre
-    lines must add up to the payment."""
-    organization_id = obligation.allotment.program.proposal.organization_id
+    """Pay against a live obligation; all non-void payments ≤ the obligation (with its
+    adjustments); the cost-centre lines must add up to the payment. Gives the DV number."""
+    program = obligation.allotment.program
+    organization_id = program.proposal.organization_id
     require(actor, organization_id, "change")
     _check_amount(amount)
     lines = [(centre.strip(), value) for centre, value in lines if centre and centre.strip()]
@@ -641,22 +878,30 @@ def disbursement_create(
     obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
     if obligation.status != Obligation.Status.OBLIGATED:
         raise ValidationError("This obligation is cancelled: nothing can be paid against it.")
+    rules.check_after_obligation("disbursed_on", disbursed_on, obligation, "payment date")
     paid = _sum(obligation.disbursements.exclude(status=Disbursement.Status.VOID))
-    room = obligation.amount - paid
+    room = obligation.net_amount - paid
     if amount > room:
         raise CeilingExceeded(
             {
-                "amount": f"Only {peso(max(room, ZERO))} of this {peso(obligation.amount)} "
+                "amount": f"Only {peso(max(room, ZERO))} of this {peso(obligation.net_amount)} "
                 f"obligation is left to pay ({peso(paid)} is already disbursed). "
                 "Nothing was paid."
             }
         )
+    serial, number = _next_number(
+        organization_id, "dv", rules.fund_cluster(program.fund_source), disbursed_on
+    )
     disbursement = Disbursement(
         obligation=obligation,
+        organization_id=organization_id,
         amount=amount,
         payment_method=payment_method,
         reference=reference,
         disbursed_on=disbursed_on,
+        dv_year=disbursed_on.year,
+        dv_serial=serial,
+        dv_number=number,
         created_by=actor,
     )
     disbursement.full_clean()
@@ -678,6 +923,93 @@ def disbursement_create(
         },
     )
     return disbursement
+
+
+# --- year end ------------------------------------------------------------------------------------
+
+
+def year_end_preview(organization: Organization, fiscal_year: int) -> dict[str, Any]:
+    """What the close of a fiscal year does: the live allotments valid until the year's end
+    (their unobligated balances revert) and the continuing ones (they stay open)."""
+    year_end = date(fiscal_year, 12, 31)
+    allotments = (
+        Allotment.objects.filter(
+            program__proposal__organization=organization,
+            program__proposal__status=BudgetProposal.Status.APPROVED,
+            status=Allotment.Status.RELEASED,
+            reverted_on__isnull=True,
+            program__proposal__fiscal_year__lte=fiscal_year,
+        )
+        .select_related("program__proposal")
+        .annotate(
+            obligated=Coalesce(
+                Sum(
+                    F("obligations__amount") + F("obligations__adjustments_total"),
+                    filter=Q(obligations__status=Obligation.Status.OBLIGATED),
+                ),
+                Value(ZERO),
+            )
+        )
+        .order_by("program__proposal__fiscal_year", "program__code", "allotment_class", "quarter")
+    )
+    reverting, continuing = [], []
+    for a in allotments:
+        a.unobligated = a.amount - a.obligated
+        year = a.program.proposal.fiscal_year
+        until = a.valid_until or rules.valid_until(year, a.allotment_class)
+        (reverting if until <= year_end else continuing).append(a)
+    return {
+        "reverting": reverting,
+        "continuing": continuing,
+        "reverting_total": sum((a.unobligated for a in reverting), ZERO),
+        "continuing_total": sum((a.unobligated for a in continuing), ZERO),
+        "closed": YearEndClose.objects.filter(
+            organization=organization, fiscal_year=fiscal_year
+        ).first(),
+    }
+
+
+@transaction.atomic
+def year_end_close(
+    *, actor: Any, organization: Organization, fiscal_year: int, closed_on: date | None = None
+) -> YearEndClose:
+    """Close a fiscal year (approvers, once the year is over): the unobligated balances of the
+    allotments that expire with it revert, and nothing more can be obligated against them."""
+    require(actor, organization.pk, "approve")
+    closed_on = closed_on or timezone.localdate()
+    if closed_on <= date(fiscal_year, 12, 31):
+        raise ValidationError(
+            f"FY {fiscal_year} is closed after its last day (31 Dec {fiscal_year}), not before."
+        )
+    if YearEndClose.objects.filter(organization=organization, fiscal_year=fiscal_year).exists():
+        raise ValidationError(f"FY {fiscal_year} is already closed.")
+    preview = year_end_preview(organization, fiscal_year)
+    ids = [a.pk for a in preview["reverting"]]
+    # Lock them, so no obligation slips in while they revert.
+    list(Allotment.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    Allotment.objects.filter(pk__in=ids).update(reverted_on=closed_on)
+    close = YearEndClose(
+        organization=organization,
+        fiscal_year=fiscal_year,
+        closed_on=closed_on,
+        closed_by=actor,
+        reverted_total=preview["reverting_total"],
+    )
+    close.full_clean()
+    close.save()
+    audit.record(
+        actor=actor,
+        action="budget_year.closed",
+        subject=close,
+        organization=organization,
+        after={
+            "fiscal_year": fiscal_year,
+            "reverted_allotments": len(ids),
+            "reverted_total": str(preview["reverting_total"]),
+            "continuing_total": str(preview["continuing_total"]),
+        },
+    )
+    return close
 
 
 DISBURSEMENT_MOVES = {

@@ -47,6 +47,33 @@ urlpatterns = [
         name="disbursement-create",
     ),
     path(
+        "obligations/<uuid:public_id>/adjust/",
+        views.obligation_adjust,
+        name="obligation-adjust",
+    ),
+    path(
+        "obligations/<uuid:public_id>/delivery/",
+        views.obligation_deliver,
+        name="obligation-deliver",
+    ),
+    path("reports/saaodb/", views.report, {"kind": "saaodb"}, name="saaodb"),
+    path(
+        "reports/saaodb.xlsx", views.report, {"kind": "saaodb", "fmt": "xlsx"}, name="saaodb-xlsx"
+    ),
+    path("reports/saaodb.pdf", views.report, {"kind": "saaodb", "fmt": "pdf"}, name="saaodb-pdf"),
+    path("reports/far1a/", views.report, {"kind": "far1a"}, name="far1a"),
+    path("reports/far1a.xlsx", views.report, {"kind": "far1a", "fmt": "xlsx"}, name="far1a-xlsx"),
+    path("reports/far1a.pdf", views.report, {"kind": "far1a", "fmt": "pdf"}, name="far1a-pdf"),
+    path("reports/raod/<str:allotment_class>/", views.registry, name="raod"),
+    path(
+        "reports/raod/<str:allotment_class>.xlsx",
+        views.registry,
+        {"fmt": "xlsx"},
+        name="raod-xlsx",
+    ),
+    path("reports/raod/<str:allotment_class>.pdf", views.registry, {"fmt": "pdf"}, name="raod-pdf"),
+    path("year-end/", views.year_end, name="year-end"),
+    path(
         "payments/<uuid:public_id>/<slug:action>/",
         views.disbursement_status,
         name="disbursement-status",

@@ -22,13 +22,16 @@ from organizations.web import current_organization, paginate, results_template
 from . import selectors, services
 from .filters import ProposalFilter
 from .forms import (
+    AdjustmentForm,
     AllotmentForm,
     ApprovalForm,
+    DeliveryForm,
     DisbursementForm,
     LineItemForm,
     ObligationForm,
     ProgramForm,
     ProposalForm,
+    ReportPeriodForm,
     ReturnForm,
 )
 from .models import (
@@ -36,6 +39,7 @@ from .models import (
     BudgetLineItem,
     BudgetProposal,
     Disbursement,
+    ExpenseClass,
     Obligation,
     ProgramBudget,
 )
@@ -465,7 +469,18 @@ def ledger_export(request: HttpRequest, public_id) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
     writer.writerow(
-        ["type", "date", "quarter", "reference", "payee_or_cost_centres", "amount", "status"]
+        [
+            "type",
+            "date",
+            "quarter",
+            "reference",
+            "payee_or_cost_centres",
+            "amount",
+            "status",
+            "allotment_class",
+            "ors_or_dv_number",
+            "object_code",
+        ]
     )
 
     def row(*values):
@@ -480,6 +495,9 @@ def ledger_export(request: HttpRequest, public_id) -> HttpResponse:
             "",
             a.amount,
             a.status,
+            a.allotment_class,
+            "",
+            "",
         )
     for o in selectors.obligations_of(program):
         row(
@@ -488,8 +506,11 @@ def ledger_export(request: HttpRequest, public_id) -> HttpResponse:
             o.allotment.get_quarter_display(),
             o.reference,
             o.payee,
-            o.amount,
+            o.net_amount,
             o.status,
+            o.allotment.allotment_class,
+            o.ors_number,
+            o.object_code.code if o.object_code else "",
         )
     for d in selectors.disbursements_of(program):
         centres = "; ".join(f"{li.cost_centre}: {li.amount}" for li in d.line_items.all())
@@ -501,6 +522,9 @@ def ledger_export(request: HttpRequest, public_id) -> HttpResponse:
             centres,
             d.amount,
             d.status,
+            d.obligation.allotment.allotment_class,
+            d.dv_number,
+            "",
         )
     return response
 
@@ -509,7 +533,11 @@ def ledger_export(request: HttpRequest, public_id) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def allotment_create(request: HttpRequest, public_id) -> HttpResponse:
     program = get_for_user_or_404(ProgramBudget, request.user, "approve", public_id=public_id)
-    form = AllotmentForm(request.POST or None, initial={"release_date": timezone.localdate()})
+    form = AllotmentForm(
+        request.POST or None,
+        initial={"release_date": timezone.localdate()},
+        room=services.allotment_room(program),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             allotment = services.allotment_release(
@@ -520,8 +548,8 @@ def allotment_create(request: HttpRequest, public_id) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"{allotment.get_quarter_display()} allotment of {_peso(allotment.amount)} "
-                "released.",
+                f"{allotment.get_quarter_display()} {allotment.allotment_class} allotment of "
+                f"{_peso(allotment.amount)} released.",
             )
             return redirect(_ledger_url(program))
     return _form_page(
@@ -570,7 +598,9 @@ def allotment_cancel(request: HttpRequest, public_id) -> HttpResponse:
 def obligation_create(request: HttpRequest, public_id) -> HttpResponse:
     allotment = get_for_user_or_404(Allotment, request.user, "change", public_id=public_id)
     program = allotment.program
-    form = ObligationForm(request.POST or None, initial={"obligated_on": timezone.localdate()})
+    form = ObligationForm(
+        request.POST or None, initial={"obligated_on": timezone.localdate()}, allotment=allotment
+    )
     if request.method == "POST" and form.is_valid():
         try:
             obligation = services.obligation_create(
@@ -580,14 +610,16 @@ def obligation_create(request: HttpRequest, public_id) -> HttpResponse:
             _to_form(form, exc)
         else:
             messages.success(
-                request, f"{_peso(obligation.amount)} obligated to {obligation.payee}."
+                request,
+                f"ORS {obligation.ors_number}: {_peso(obligation.amount)} obligated to "
+                f"{obligation.payee}.",
             )
             return redirect(_ledger_url(program))
     return _form_page(
         request,
         form,
-        f"Obligate against {allotment.get_quarter_display()} allotment "
-        f"{allotment.release_reference} ({_peso(allotment.amount)})",
+        f"Obligate against {allotment.allotment_class} {allotment.get_quarter_display()} "
+        f"allotment {allotment.release_reference} ({_peso(allotment.amount)})",
         _ledger_url(program),
     )
 
@@ -633,13 +665,16 @@ def disbursement_create(request: HttpRequest, public_id) -> HttpResponse:
             _to_form(form, exc)
         else:
             messages.success(
-                request, f"Payment of {_peso(disbursement.amount)} recorded (processing)."
+                request,
+                f"DV {disbursement.dv_number}: payment of {_peso(disbursement.amount)} recorded "
+                "(processing).",
             )
             return redirect(_ledger_url(program))
     return _form_page(
         request,
         form,
-        f"Pay {obligation.payee} (obligation {_peso(obligation.amount)})",
+        f"Pay {obligation.payee} (ORS {obligation.ors_number or '—'}, "
+        f"{_peso(obligation.net_amount)})",
         _ledger_url(program),
     )
 
@@ -673,5 +708,190 @@ def disbursement_status(request: HttpRequest, public_id, action: str) -> HttpRes
             "confirm_label": f"Yes, {label.lower()}",
             "danger": action == "void",
             "cancel_url": _ledger_url(program),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def obligation_adjust(request: HttpRequest, public_id) -> HttpResponse:
+    obligation = get_for_user_or_404(Obligation, request.user, "change", public_id=public_id)
+    program = obligation.allotment.program
+    form = AdjustmentForm(request.POST or None, initial={"adjusted_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.obligation_adjust(
+                actor=request.user, obligation=obligation, **form.service_data()
+            )
+        except ValidationError as exc:
+            _to_form(form, exc)
+        else:
+            messages.success(request, f"Obligation {obligation.ors_number} adjusted.")
+            return redirect(_ledger_url(program))
+    return _form_page(
+        request,
+        form,
+        f"Adjust obligation {obligation.ors_number or ''} to {obligation.payee} "
+        f"(stands at {_peso(obligation.net_amount)})",
+        _ledger_url(program),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def obligation_deliver(request: HttpRequest, public_id) -> HttpResponse:
+    obligation = get_for_user_or_404(Obligation, request.user, "change", public_id=public_id)
+    program = obligation.allotment.program
+    form = DeliveryForm(request.POST or None, initial={"delivered_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.obligation_record_delivery(
+                actor=request.user, obligation=obligation, **form.service_data()
+            )
+        except ValidationError as exc:
+            _to_form(form, exc)
+        else:
+            messages.success(
+                request, f"Delivery recorded: {obligation.ors_number} is due and demandable."
+            )
+            return redirect(_ledger_url(program))
+    return _form_page(
+        request,
+        form,
+        f"Record delivery for obligation {obligation.ors_number or ''} to {obligation.payee}",
+        _ledger_url(program),
+    )
+
+
+# --- reports -------------------------------------------------------------------------------------
+
+
+def _period(request: HttpRequest) -> tuple[int, int]:
+    from .reports import default_period
+
+    form = ReportPeriodForm(request.GET or None)
+    if form.is_valid():
+        return form.cleaned_data["year"], form.cleaned_data["quarter"]
+    return default_period()
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+def report(request: HttpRequest, kind: str, fmt: str = "html") -> HttpResponse:
+    """SAAODB (FAR No. 1) or FAR No. 1-A of the current organization, as a page, XLSX or PDF."""
+    from . import report_exports, reports
+
+    organization = current_organization(request, "Budgets")
+    year, quarter = _period(request)
+    build = reports.saaodb if kind == "saaodb" else reports.far1a
+    result = build(organization, year, quarter)
+    if fmt != "html":
+        sheet = report_exports.report_sheet(result)
+        name = f"{kind}-{organization.code}-{year}-Q{quarter}".lower()
+        if fmt == "xlsx":
+            return _download(report_exports.render_xlsx(sheet), XLSX, f"{name}.xlsx")
+        return _download(report_exports.render_pdf(sheet), "application/pdf", f"{name}.pdf")
+    return render(
+        request,
+        "budgeting/report.html",
+        {
+            "report": result,
+            "kind": kind,
+            "year": year,
+            "quarter": quarter,
+            "years": selectors.cached_execution_years(organization),
+            "query": f"year={year}&quarter={quarter}",
+            "raod_classes": ExpenseClass.choices,
+        },
+    )
+
+
+@login_required
+def registry(request: HttpRequest, allotment_class: str, fmt: str = "html") -> HttpResponse:
+    """The RAOD of one allotment class (or one object code: ?code=) as a page, XLSX or PDF."""
+    from django.http import Http404
+
+    from . import report_exports, reports
+    from .models import ObjectCode
+
+    organization = current_organization(request, "Budgets")
+    if allotment_class not in ExpenseClass.values:
+        raise Http404("No such allotment class.")
+    year, quarter = _period(request)
+    code = None
+    if request.GET.get("code"):
+        code = ObjectCode.objects.filter(
+            code=request.GET["code"], allotment_class=allotment_class
+        ).first()
+    result = reports.raod(organization, year, quarter, allotment_class, code)
+    if fmt != "html":
+        sheet = report_exports.registry_sheet(result)
+        name = f"raod-{allotment_class}-{organization.code}-{year}-Q{quarter}".lower()
+        if code:
+            name += f"-{code.code}"
+        if fmt == "xlsx":
+            return _download(report_exports.render_xlsx(sheet), XLSX, f"{name}.xlsx")
+        return _download(report_exports.render_pdf(sheet), "application/pdf", f"{name}.pdf")
+    query = f"year={year}&quarter={quarter}" + (f"&code={code.code}" if code else "")
+    return render(
+        request,
+        "budgeting/registry.html",
+        {
+            "registry": result,
+            "year": year,
+            "quarter": quarter,
+            "years": selectors.cached_execution_years(organization),
+            "raod_classes": ExpenseClass.choices,
+            "codes": ObjectCode.objects.filter(allotment_class=allotment_class).order_by("code"),
+            "query": query,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def year_end(request: HttpRequest) -> HttpResponse:
+    """What the close of a fiscal year reverts and what continues; approvers close it."""
+    organization = current_organization(request, "Budgets")
+    try:
+        year = int(request.GET.get("year") or request.POST.get("year") or 0)
+    except ValueError:
+        year = 0
+    if not 2000 <= year <= 2100:
+        year = timezone.localdate().year - 1
+    if request.method == "POST":
+        require(request.user, organization.pk, "approve")
+        try:
+            close = services.year_end_close(
+                actor=request.user, organization=organization, fiscal_year=year
+            )
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(
+                request,
+                f"FY {year} closed: {_peso(close.reverted_total)} of unobligated allotments "
+                "reverted.",
+            )
+        return redirect(f"{reverse('budgeting:year-end')}?year={year}")
+    profile = tenancy_of(request.user)
+    return render(
+        request,
+        "budgeting/year_end.html",
+        {
+            "year": year,
+            "preview": services.year_end_preview(organization, year),
+            "can_close": profile.can(organization.pk, "approve")
+            and timezone.localdate().year > year,
+            "query": f"year={year}&quarter=4",
+            "raod_classes": ExpenseClass.choices,
         },
     )

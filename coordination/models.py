@@ -354,6 +354,18 @@ class Milestone(models.Model):
     def is_overdue(self, today) -> bool:
         return self.status not in self.CLOSED and self.due_date < today
 
+    def check_due_in_period(self) -> None:
+        """A milestone is due inside its partnership's period (services call it on a new date)."""
+        start, end = self.partnership.start_date, self.partnership.end_date
+        if self.due_date and (self.due_date < start or (end and self.due_date > end)):
+            period = f"{start:%-d %b %Y} – {end:%-d %b %Y}" if end else f"from {start:%-d %b %Y}"
+            raise ValidationError(
+                {
+                    "due_date": f"The partnership runs {period}: the milestone must be due "
+                    f"inside it, not on {self.due_date:%-d %b %Y}."
+                }
+            )
+
 
 class PartnershipCommentQuerySet(models.QuerySet):
     def for_user(self, user: Any) -> PartnershipCommentQuerySet:

@@ -364,6 +364,7 @@ def milestone_create(*, actor: Any, partnership: Partnership, **data: Any) -> Mi
     require(actor, partnership.organization_id, "change")
     milestone = Milestone(partnership=partnership, updated_by=actor, **data)
     _check_responsible(milestone, accepted_org_ids(partnership))
+    milestone.check_due_in_period()
     milestone.full_clean()
     milestone.save()
     audit.record(
@@ -390,8 +391,11 @@ def milestone_update(*, actor: Any, milestone: Milestone, **data: Any) -> Milest
     milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
     milestone.partnership = partnership
     before = audit.snapshot(milestone, MILESTONE_FIELDS)
+    old_due = milestone.due_date
     for name, value in data.items():
         setattr(milestone, name, value)
+    if milestone.due_date != old_due:
+        milestone.check_due_in_period()
     if milestone.status == Milestone.Status.COMPLETED:
         milestone.progress = 100
     _check_responsible(milestone, accepted)

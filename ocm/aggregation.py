@@ -225,6 +225,8 @@ def bcp_section(organizations: list[Organization]) -> tuple[dict[int, dict], dic
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 MONEY_KEYS = ("approved", "allotted", "obligated", "disbursed")
+#: Per allotment class: the appropriation ("budgeted"), then its execution.
+CLASS_KEYS = ("budgeted", "allotted", "obligated", "disbursed")
 
 
 def _money(value: Decimal | None) -> str:
@@ -251,13 +253,16 @@ def _figures(sums: dict[str, Decimal]) -> dict[str, Any]:
 
 def budget_section(organizations: list[Organization]) -> tuple[dict[int, dict], dict]:
     """Approved appropriation and its execution, per organization and fiscal year, with the
-    current fiscal year by quarter and expense class. Five grouped queries, whatever the rows.
+    current fiscal year by quarter and allotment class. Five grouped queries, whatever the rows.
 
-    The rules are the budgeting app's (budgeting.selectors): only approved proposals carry an
-    appropriation; cancelled allotments, cancelled obligations and void disbursements never count.
-    Quarters are those of the allotment; expense classes those of the line item or obligation.
+    The rules are the budgeting app's (budgeting.selectors, budgeting.rules): only approved
+    proposals carry an appropriation; cancelled allotments, cancelled obligations and void
+    disbursements never count; an obligation counts at its amount plus its adjustments.
+    Quarters are those of the allotment; allotment classes those of the allotment, and the
+    budgeted amount per class is the appropriation per class (budgeting.rules.class_appropriations).
     """
     from budgeting.models import (
+        NET_OBLIGATION,
         Allotment,
         BudgetLineItem,
         BudgetProposal,
@@ -267,6 +272,7 @@ def budget_section(organizations: list[Organization]) -> tuple[dict[int, dict], 
         ProgramBudget,
         Quarter,
     )
+    from budgeting.rules import class_appropriations
     from budgeting.selectors import LIVE_ALLOTMENT, LIVE_OBLIGATION
 
     approved = BudgetProposal.Status.APPROVED
@@ -283,10 +289,13 @@ def budget_section(organizations: list[Organization]) -> tuple[dict[int, dict], 
         .order_by()
     ):
         years[(org_id, year)]["approved"] += total or ZERO
-    for org_id, year, quarter, total in (
+    for org_id, year, quarter, allotment_class, total in (
         Allotment.objects.filter(program__proposal__status=approved, **LIVE_ALLOTMENT)
         .values_list(
-            "program__proposal__organization_id", "program__proposal__fiscal_year", "quarter"
+            "program__proposal__organization_id",
+            "program__proposal__fiscal_year",
+            "quarter",
+            "allotment_class",
         )
         .annotate(Sum("amount"))
         .order_by()
@@ -294,15 +303,16 @@ def budget_section(organizations: list[Organization]) -> tuple[dict[int, dict], 
         years[(org_id, year)]["allotted"] += total
         if year == current_year:
             quarters[(org_id, quarter)]["allotted"] += total
+            classes[(org_id, allotment_class)]["allotted"] += total
     for org_id, year, quarter, expense_class, total in (
         Obligation.objects.filter(allotment__program__proposal__status=approved, **LIVE_OBLIGATION)
         .values_list(
             "allotment__program__proposal__organization_id",
             "allotment__program__proposal__fiscal_year",
             "allotment__quarter",
-            "expense_class",
+            "allotment__allotment_class",
         )
-        .annotate(Sum("amount"))
+        .annotate(total=Sum(NET_OBLIGATION))
         .order_by()
     ):
         years[(org_id, year)]["obligated"] += total
@@ -316,7 +326,7 @@ def budget_section(organizations: list[Organization]) -> tuple[dict[int, dict], 
             "obligation__allotment__program__proposal__organization_id",
             "obligation__allotment__program__proposal__fiscal_year",
             "obligation__allotment__quarter",
-            "obligation__expense_class",
+            "obligation__allotment__allotment_class",
         )
         .annotate(Sum("amount"))
         .order_by()
@@ -325,16 +335,30 @@ def budget_section(organizations: list[Organization]) -> tuple[dict[int, dict], 
         if year == current_year:
             quarters[(org_id, quarter)]["disbursed"] += total
             classes[(org_id, expense_class)]["disbursed"] += total
-    # Budgeted per expense class: the line items of the current year's approved proposals.
-    for org_id, expense_class, total in (
+    # Budgeted per allotment class: the appropriation per class of the current year's approved
+    # programs (their line items per class, scaled to the approved amount).
+    program_lines: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    program_info: dict[int, tuple[int, Decimal | None, Decimal]] = {}
+    for program_id, org_id, approved_amount, requested, expense_class, total in (
         BudgetLineItem.objects.filter(
             program__proposal__status=approved, program__proposal__fiscal_year=current_year
         )
-        .values_list("program__proposal__organization_id", "expense_class")
+        .values_list(
+            "program_id",
+            "program__proposal__organization_id",
+            "program__approved_amount",
+            "program__requested_amount",
+            "expense_class",
+        )
         .annotate(Sum("total_cost"))
         .order_by()
     ):
-        classes[(org_id, expense_class)]["budgeted"] += total
+        program_lines[program_id][expense_class] = total
+        program_info[program_id] = (org_id, approved_amount, requested)
+    for program_id, (org_id, approved_amount, requested) in program_info.items():
+        split = class_appropriations(approved_amount, requested, program_lines[program_id])
+        for allotment_class, amount in split.items():
+            classes[(org_id, allotment_class)]["budgeted"] += amount
 
     by_org_years: dict[int, dict[int, Counter]] = defaultdict(dict)
     for (org_id, year), sums in years.items():
@@ -370,9 +394,7 @@ def budget_section(organizations: list[Organization]) -> tuple[dict[int, dict], 
             for value, _label in ExpenseClass.choices:
                 sums = classes.get((org.pk, value), Counter())
                 total_classes[value].update(sums)
-                data["by_class"][value] = {
-                    k: _money(sums.get(k)) for k in ("budgeted", "obligated", "disbursed")
-                }
+                data["by_class"][value] = {k: _money(sums.get(k)) for k in CLASS_KEYS}
         per_org[org.pk] = data
     with_current = [v for v in per_org.values() if v.get("current")]
     totals = {
@@ -389,10 +411,7 @@ def budget_section(organizations: list[Organization]) -> tuple[dict[int, dict], 
             for value, _label in Quarter.choices
         },
         "by_class": {
-            value: {
-                k: _money(total_classes[value].get(k))
-                for k in ("budgeted", "obligated", "disbursed")
-            }
+            value: {k: _money(total_classes[value].get(k)) for k in CLASS_KEYS}
             for value, _label in ExpenseClass.choices
         },
     }

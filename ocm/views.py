@@ -143,10 +143,10 @@ def _tables(data: selectors.Dashboard) -> dict[str, tuple[list[str], list[list]]
             else [],
         ),
         "budget_by_class": (
-            ["Expense class", "Budgeted (line items)", "Obligated", "Disbursed"],
+            ["Allotment class", "Appropriation", "Allotted", "Obligated", "Disbursed"],
             [
-                [EXPENSE_CLASS.get(c, c), money(v["budgeted"]), money(v["obligated"])]
-                + [money(v["disbursed"])]
+                [EXPENSE_CLASS.get(c, c), money(v["budgeted"]), money(v.get("allotted"))]
+                + [money(v["obligated"]), money(v["disbursed"])]
                 for c, v in budget.get("by_class", {}).items()
             ]
             if budget.get("current")
@@ -305,10 +305,10 @@ def _organization_tables(row: selectors.OrganizationRow) -> dict[str, tuple[list
             ],
         ),
         "by_class": (
-            ["Expense class", "Budgeted (line items)", "Obligated", "Disbursed"],
+            ["Allotment class", "Appropriation", "Allotted", "Obligated", "Disbursed"],
             [
-                [EXPENSE_CLASS.get(c, c), money(v["budgeted"]), money(v["obligated"])]
-                + [money(v["disbursed"])]
+                [EXPENSE_CLASS.get(c, c), money(v["budgeted"]), money(v.get("allotted"))]
+                + [money(v["obligated"]), money(v["disbursed"])]
                 for c, v in budget.get("by_class", {}).items()
             ],
         ),

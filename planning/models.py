@@ -216,3 +216,14 @@ class WorkPlanObjective(models.Model):
     def clean(self) -> None:
         if self.goal_id and self.work_plan_id and self.goal.plan_id != self.work_plan.plan_id:
             raise ValidationError({"goal": "The goal must belong to the same strategic plan."})
+
+    def check_target_in_year(self) -> None:
+        """An objective is due inside its work plan's year (services call it on a new date)."""
+        year = self.work_plan.year
+        if self.target_date and self.target_date.year != year:
+            raise ValidationError(
+                {
+                    "target_date": f"This is the {year} work plan: the target date must be in "
+                    f"{year} (1 Jan – 31 Dec), not {self.target_date:%-d %b %Y}."
+                }
+            )

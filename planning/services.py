@@ -267,6 +267,7 @@ def objective_create(*, actor: Any, work_plan: AnnualWorkPlan, **data: Any) -> W
     require(actor, plan.organization_id, "change")
     _require_not_archived(StrategicPlan.objects.select_for_update().get(pk=plan.pk))
     objective = WorkPlanObjective(work_plan=work_plan, **data)
+    objective.check_target_in_year()
     objective.full_clean()
     objective.save()
     contributions.record(actor=actor, subject=plan)
@@ -288,7 +289,10 @@ def objective_update(*, actor: Any, objective: WorkPlanObjective, **data: Any) -
     _require_not_archived(StrategicPlan.objects.select_for_update().get(pk=plan.pk))
     objective = WorkPlanObjective.objects.select_for_update().get(pk=objective.pk)
     before = audit.snapshot(objective, OBJECTIVE_FIELDS)
+    old_target = objective.target_date
     _apply(objective, data)
+    if objective.target_date != old_target:
+        objective.check_target_in_year()
     objective.full_clean()
     objective.save()
     if audit.record_if_changed(

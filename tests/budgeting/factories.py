@@ -65,6 +65,7 @@ class AllotmentFactory(factory.django.DjangoModelFactory):
         proposal=factory.SubFactory(ApprovedProposalFactory),
         approved_amount=Decimal("1000000.00"),
     )
+    allotment_class = "MOOE"
     quarter = 1
     amount = Decimal("250000.00")
     release_reference = factory.Sequence(lambda n: f"SARO-2026-{n:04d}")
@@ -76,6 +77,7 @@ class ObligationFactory(factory.django.DjangoModelFactory):
         model = Obligation
 
     allotment = factory.SubFactory(AllotmentFactory)
+    expense_class = factory.SelfAttribute("allotment.allotment_class")
     payee = factory.Sequence(lambda n: f"Supplier {n}")
     amount = Decimal("10000.00")
     obligated_on = datetime.date(2026, 2, 1)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from budgeting.models import DocumentCounter, ObligationAdjustment, ReportSignatory, YearEndClose
 from organizations.models import Organization
 from tests.matrix import Sample
 
@@ -52,6 +54,20 @@ SAMPLES: dict[str, Sample] = {
     "budgeting:obligation-create": Sample(kwargs=_id("allotment"), foreign=True, write=True),
     "budgeting:obligation-cancel": Sample(kwargs=_id("obligation"), foreign=True, write=True),
     "budgeting:disbursement-create": Sample(kwargs=_id("obligation"), foreign=True, write=True),
+    "budgeting:obligation-adjust": Sample(kwargs=_id("obligation"), foreign=True, write=True),
+    "budgeting:obligation-deliver": Sample(kwargs=_id("obligation"), foreign=True, write=True),
+    # Reports of the current organization (no object in the URL): reads only.
+    "budgeting:saaodb": Sample(),
+    "budgeting:saaodb-xlsx": Sample(),
+    "budgeting:saaodb-pdf": Sample(),
+    "budgeting:far1a": Sample(),
+    "budgeting:far1a-xlsx": Sample(),
+    "budgeting:far1a-pdf": Sample(),
+    "budgeting:raod": Sample(kwargs={"allotment_class": "MOOE"}),
+    "budgeting:raod-xlsx": Sample(kwargs={"allotment_class": "PS"}),
+    "budgeting:raod-pdf": Sample(kwargs={"allotment_class": "CO"}),
+    # GET shows the preview; POST closes the year (approvers of the current organization).
+    "budgeting:year-end": Sample(write=True),
     "budgeting:disbursement-status": Sample(
         kwargs=lambda w: {"public_id": w["disbursement"].public_id, "action": "pay"},
         foreign=True,
@@ -78,3 +94,13 @@ def build_world(world: dict[str, Any], personas: dict[str, Any]) -> None:
     world["obligation"] = ObligationFactory(allotment=world["allotment"])
     world["disbursement"] = DisbursementFactory(obligation=world["obligation"])
     DisbursementLineItemFactory(disbursement=world["disbursement"])
+    # One row of each read-only admin model, so its admin pages are sampled on a real object.
+    ObligationAdjustment.objects.create(
+        obligation=world["obligation"],
+        amount=Decimal("1.00"),
+        adjusted_on=world["obligation"].obligated_on,
+        reason="Matrix sample",
+    )
+    DocumentCounter.objects.create(organization=moh, kind="ors", year=2026, last_serial=0)
+    YearEndClose.objects.create(organization=moh, fiscal_year=2020, closed_on=date(2021, 1, 4))
+    ReportSignatory.objects.create(organization=moh, role="chief_accountant", name="A. Accountant")

@@ -14,7 +14,7 @@ from django.db.models import Sum
 from django.urls import reverse
 
 from budgeting import services
-from budgeting.models import Allotment, BudgetLineItem, Disbursement, Obligation
+from budgeting.models import Allotment, BudgetLineItem, Disbursement, ObjectCode, Obligation
 from organizations.models import AuditLog, User
 from organizations.tenancy import tenancy_of
 
@@ -25,20 +25,26 @@ pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 3, 1)
 
 
-def obligate(actor, allotment, amount, payee="Davao Medical Supply"):
+def obligate(actor, allotment, amount, payee="Davao Medical Supply", code=None, on=TODAY):
     return services.obligation_create(
-        actor=actor, allotment=allotment, payee=payee, amount=Decimal(amount), obligated_on=TODAY
+        actor=actor,
+        allotment=allotment,
+        payee=payee,
+        amount=Decimal(amount),
+        obligated_on=on,
+        object_code=code or ObjectCode.objects.get(code="5020301000"),
     )
 
 
-def release(actor, program, amount, quarter=2):
+def release(actor, program, amount, quarter=2, allotment_class="MOOE", on=TODAY):
     return services.allotment_release(
         actor=actor,
         program=program,
+        allotment_class=allotment_class,
         quarter=quarter,
         amount=Decimal(amount),
         release_reference="SARO-X",
-        release_date=TODAY,
+        release_date=on,
     )
 
 
@@ -47,7 +53,10 @@ def test_allotments_stop_at_the_approved_amount(dave, approved_program):
     release(dave, approved_program, "2000")
     with pytest.raises(services.CeilingExceeded) as caught:
         release(dave, approved_program, "0.01")
-    assert "Only ₱0.00 of the approved ₱5,000.00 is left to allot" in caught.value.messages[0]
+    assert (
+        "Only ₱0.00 of the approved ₱5,000.00 for Maintenance and other operating expenses "
+        "(MOOE) is left to allot" in caught.value.messages[0]
+    )
     assert approved_program.allotments.count() == 2
 
 
@@ -165,7 +174,7 @@ def test_ceiling_error_is_shown_on_the_obligation_form(carol, allotment, client)
         url,
         {
             "payee": "Cotabato Pharma",
-            "expense_class": "MOOE",
+            "object_code": ObjectCode.objects.get(code="5020301000").pk,
             "amount": "200",
             "obligated_on": "2026-03-02",
         },

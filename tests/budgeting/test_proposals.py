@@ -143,13 +143,14 @@ def test_one_proposal_per_organization_and_year(proposal, carol, org_a, client):
     assert "MOH already has a proposal for 2027" in response.content.decode()
 
 
-def test_ledger_csv_neutralises_formulas(carol, allotment, client):
+def test_ledger_csv_neutralises_formulas(carol, allotment, code, client):
     services.obligation_create(
         actor=carol,
         allotment=allotment,
         payee='=HYPERLINK("http://evil")',
         amount=Decimal("10"),
         obligated_on=allotment.release_date,
+        object_code=code,
     )
     client.force_login(carol)
     response = client.get(reverse("budgeting:ledger-export", args=[allotment.program.public_id]))

@@ -3,6 +3,8 @@ too-low role), plus the `for_user` queryset that enforces them."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -167,7 +169,8 @@ def test_milestones_go_to_the_lead_or_an_accepted_participant(
 ):
     invite(org_b, state=ParticipantState.ACCEPTED)
     invite(org_c, state=ParticipantState.INVITED)
-    form = {"title": "Step", "due_date": "2026-06-30", "status": "not_started", "progress": "0"}
+    due = (partnership.start_date + datetime.timedelta(days=10)).isoformat()  # inside it
+    form = {"title": "Step", "due_date": due, "status": "not_started", "progress": "0"}
     client = login(carol)
     response = client.post(
         url("milestone-create", partnership), {**form, "responsible_organization": org_c.pk}

@@ -35,10 +35,10 @@ def test_prepare_submit_approve_allot_obligate(demo_data, page, as_user):
     as_user("moh.editor@bmms.demo")
     page.get_by_role("link", name="Budgets").click()
     page.get_by_role("link", name="New proposal").click()
-    page.get_by_label("Fiscal year").fill("2027")
-    page.get_by_label("Title").fill("MOH budget proposal FY 2027")
+    page.get_by_label("Fiscal year").fill("2025")
+    page.get_by_label("Title").fill("MOH budget proposal FY 2025")
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_role("heading", name="MOH budget proposal FY 2027")).to_be_visible()
+    expect(page.get_by_role("heading", name="MOH budget proposal FY 2025")).to_be_visible()
     detail_url = page.url
 
     page.get_by_role("link", name="Add a program").first.click()
@@ -52,6 +52,9 @@ def test_prepare_submit_approve_allot_obligate(demo_data, page, as_user):
     )
     page.get_by_role("link", name="Add a line item").click()
     page.get_by_label("Expense class").select_option("PS")
+    page.get_by_label("UACS object code").select_option(
+        "5010101001 · Salaries and Wages – Regular (PS)"
+    )
     page.get_by_label("Description").fill("Nurses (12 months)")
     page.get_by_label("Unit cost (₱)").fill("1000")
     page.get_by_label("Quantity").fill("120")
@@ -69,24 +72,36 @@ def test_prepare_submit_approve_allot_obligate(demo_data, page, as_user):
     page.get_by_role("link", name="Approve").click()
     page.get_by_label("Rural Health Units Staffing").fill("100000")
     page.get_by_role("button", name="Approve").click()
-    expect(page.get_by_role("status")).to_contain_text("FY 2027 proposal approved.")
+    expect(page.get_by_role("status")).to_contain_text("FY 2025 proposal approved.")
     expect(page.locator("#approved-total")).to_have_text("₱100,000.00")
     page.get_by_role("link", name="Ledger").click()
     page.get_by_role("link", name="Release an allotment").click()
+    page.get_by_label("Allotment class").select_option("PS")
     page.get_by_label("Quarter").select_option("1")
     page.get_by_label("Amount (₱)").fill("50000")
-    page.get_by_label("Release reference").fill("SARO-BARMM-2027-0001")
+    page.get_by_label("Release reference").fill("SARO-BARMM-2025-0001")
+    # A release date outside FY 2025 is refused with the reason.
+    page.get_by_label("Release date").fill("2024-12-20")
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_role("status")).to_contain_text("Q1 allotment of ₱50,000.00 released.")
+    expect(page.get_by_role("alert").first).to_contain_text(
+        "released between 1 Jan 2025 and 31 Dec 2025"
+    )
+    page.get_by_label("Release date").fill("2025-02-03")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_contain_text("Q1 PS allotment of ₱50,000.00 released.")
     ledger_url = page.url
 
     # The editor obligates against it; over the ceiling is refused with the reason.
     as_user("moh.editor@bmms.demo")
     page.goto(ledger_url)
-    page.locator('[data-allotment="SARO-BARMM-2027-0001"]').get_by_role(
+    page.locator('[data-allotment="SARO-BARMM-2025-0001"]').get_by_role(
         "link", name="Obligate"
     ).click()
     page.get_by_label("Payee").fill("Cotabato Medical Staffing Cooperative")
+    page.get_by_label("UACS object code").select_option(
+        "5010102000 · Salaries and Wages – Casual/Contractual (PS)"
+    )
+    page.get_by_label("Obligated on").fill("2025-02-10")
     page.get_by_label("Amount (₱)").fill("60000")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("alert").first).to_contain_text(
@@ -97,7 +112,7 @@ def test_prepare_submit_approve_allot_obligate(demo_data, page, as_user):
     expect(page.get_by_role("status")).to_contain_text("₱20,000.00 obligated")
 
     # The dashboard shows the new utilization.
-    page.goto("/budgeting/execution/?year=2027")
+    page.goto("/budgeting/execution/?year=2025")
     expect(page.locator("#total-approved")).to_have_text("₱100,000.00")
     expect(page.locator("#total-allotted")).to_have_text("₱50,000.00")
     expect(page.locator("#total-obligated")).to_have_text("₱20,000.00")

@@ -45,6 +45,37 @@ def run() -> list[str]:
         client.get(url)  # warm
         median, worst = timed(lambda url=url: client.get(url), repeat=20)
         lines.append(f"GET {label}: median {median:.1f} ms, max {worst:.1f} ms (20 requests)")
+    lines += reports_bench(client)
+    return lines
+
+
+#: Targets of issue 20: the SAAODB page of one organization-year at scale 25 and its workbook.
+SAAODB_PAGE_MS = 300
+SAAODB_XLSX_MS = 1000
+
+
+def reports_bench(client) -> list[str]:
+    """SAAODB, FAR No. 1-A and RAOD of MOH (1,000 line items a year) as page, XLSX and PDF."""
+    from tests.perf.bench import timed
+
+    lines = []
+    year = _oldest()
+    query = f"?year={year}&quarter=4"
+    for label, url, target in [
+        ("SAAODB page", f"/budgeting/reports/saaodb/{query}", SAAODB_PAGE_MS),
+        ("SAAODB XLSX", f"/budgeting/reports/saaodb.xlsx{query}", SAAODB_XLSX_MS),
+        ("SAAODB PDF", f"/budgeting/reports/saaodb.pdf{query}", None),
+        ("FAR No. 1-A page", f"/budgeting/reports/far1a/{query}", None),
+        ("RAOD MOOE page", f"/budgeting/reports/raod/MOOE/{query}", None),
+        ("RAOD MOOE XLSX", f"/budgeting/reports/raod/MOOE.xlsx{query}", None),
+    ]:
+        assert client.get(url).status_code == 200  # warm
+        median, worst = timed(lambda url=url: client.get(url), repeat=10)
+        verdict = "" if target is None else (" (target met)" if median <= target else " (OVER)")
+        lines.append(
+            f"GET {label} (MOH FY {year}): median {median:.1f} ms, max {worst:.1f} ms "
+            f"(10 requests){verdict}"
+        )
     return lines
 
 
