@@ -90,6 +90,7 @@ APP_SAMPLE_MODULES = [
     "tests.ocm.matrix_samples",
     "tests.planning.matrix_samples",
     "tests.budgeting.matrix_samples",
+    "tests.incidents.matrix_samples",
 ]
 
 

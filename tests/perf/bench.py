@@ -18,6 +18,7 @@ BENCH_MODULES: list[str] = [
     "tests.perf.bench_budgeting",
     "tests.perf.bench_bcp",
     "tests.perf.bench_ocm",
+    "tests.perf.bench_incidents",
 ]
 
 
