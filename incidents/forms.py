@@ -150,3 +150,4 @@ class PlanDraftForm(forms.Form):
     def __init__(self, *args, incident: Incident, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["plan"].queryset = Plan.objects.filter(activations__incident=incident)
+        self.fields["plan"].empty_label = None  # one of the activated plans, never "none"

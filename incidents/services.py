@@ -383,7 +383,7 @@ def _notify(entry: CallTreeEntry, incident: Incident, now: datetime.datetime) ->
             incident=incident, entry=entry, channel=channel, recipient=recipient, created_at=now
         )
         setattr(entry, f"{channel}_state", CallTreeEntry.Delivery.PENDING)
-        channels.append(notification.get_channel_display())
+        channels.append("e-mail" if channel == Notification.Channel.EMAIL else "SMS")
         outbox.enqueue(deliver_notification, notification.pk)
     entry.save()
     standby = f" (alternate for {entry.alternate_for.name})" if entry.alternate_for_id else ""

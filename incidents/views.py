@@ -511,7 +511,9 @@ def acknowledge(request: HttpRequest, public_id, token: str) -> HttpResponse:
         status=404 if outcome == services.AckOutcome.INVALID else 200,
     )
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    # The token never leaves the site in a Referer header ("no-referrer" would make the browser
+    # send "Origin: null" with the form, which the CSRF check rightly refuses).
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 

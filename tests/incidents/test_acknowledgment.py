@@ -29,7 +29,7 @@ def test_the_emailed_link_acknowledges_without_signing_in(incident, client):
     page = client.get(path)
     assert page.status_code == 200
     assert "I acknowledge" in page.content.decode()
-    assert page["Cache-Control"] == "no-store" and page["Referrer-Policy"] == "no-referrer"
+    assert page["Cache-Control"] == "no-store" and page["Referrer-Policy"] == "same-origin"
     entry = CallTreeEntry.objects.get(incident=incident, name="Aisah Usman")
     assert entry.status == "notified"  # GET writes nothing (link scanners, previews)
     done = client.post(path)
