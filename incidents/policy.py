@@ -34,6 +34,14 @@ def can_review(user: Any, incident: Any) -> bool:
     return not incident.is_open and tenancy_of(user).can(incident.organization_id, "change")
 
 
+def module_on(user: Any, organization_id: int) -> bool:
+    """Incidents are part of the Continuity plans module: where it is switched off for the
+    incident's organization, its members reach none of its incidents (404). Users without a
+    membership there (OCM, superusers) read every organization, as everywhere."""
+    modules = tenancy_of(user).modules.get(organization_id)
+    return modules is None or "bcp" in modules
+
+
 def can_view_ocm_board(user: Any) -> bool:
     profile = tenancy_of(user)
     return profile.is_superuser or profile.is_ocm

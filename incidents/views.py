@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from ocm.access import require_ocm
 from organizations.modules import enabled_modules
-from organizations.tenancy import get_for_user_or_404, tenancy_of
+from organizations.tenancy import get_for_user_or_404, tenancy_of, tenant_organization_id
 from organizations.web import current_organization, paginate
 
 from . import policy, selectors, services
@@ -70,6 +70,22 @@ def _organization(request: HttpRequest):
     if "bcp" not in enabled_modules(request):
         raise Http404("The Continuity plans module is not switched on for your organization.")
     return organization
+
+
+def _get(request, model, action: str = "view", **lookup):
+    """`get_for_user_or_404`, and 404 too where the module is off for the object's
+    organization."""
+    obj = get_for_user_or_404(model, request.user, action, **lookup)
+    if not policy.module_on(request.user, tenant_organization_id(obj)):
+        raise Http404("The Continuity plans module is not switched on there.")
+    return obj
+
+
+def _incident(request, public_id) -> Incident:
+    incident = selectors.incident_for(request.user, public_id)
+    if not policy.module_on(request.user, incident.organization_id):
+        raise Http404("The Continuity plans module is not switched on there.")
+    return incident
 
 
 def _errors(request, exc: ValidationError) -> None:
@@ -170,7 +186,7 @@ def _board(request, incident: Incident, now) -> tuple[str, str | None]:
 @login_required
 @require_safe
 def incident_detail(request: HttpRequest, public_id) -> HttpResponse:
-    incident = selectors.incident_for(request.user, public_id)
+    incident = _incident(request, public_id)
     now = timezone.now()
     board_html, _etag = _board(request, incident, now)
     perms = policy.permissions(request.user, incident)
@@ -200,7 +216,11 @@ def incident_board(request: HttpRequest, public_id) -> HttpResponse:
     304 from the cache, without reading the incident."""
     organization_id, token = selectors.board_state(public_id)
     profile = tenancy_of(request.user)
-    if organization_id is None or not profile.can(organization_id, "view"):
+    if (
+        organization_id is None
+        or not profile.can(organization_id, "view")
+        or not policy.module_on(request.user, organization_id)
+    ):
         raise Http404("No such incident.")
     now = timezone.now()
     can_change = profile.can(organization_id, "change")
@@ -210,7 +230,7 @@ def incident_board(request: HttpRequest, public_id) -> HttpResponse:
     else:
         html = selectors.cached_fragment(etag) if etag else None
         if html is None:
-            incident = selectors.incident_for(request.user, public_id)
+            incident = _incident(request, public_id)
             html = _board_html(request, incident, now, can_change)
             if etag:
                 selectors.store_fragment(etag, html)
@@ -225,7 +245,7 @@ def incident_board(request: HttpRequest, public_id) -> HttpResponse:
 
 
 def _respondable(request, public_id) -> Incident:
-    incident = get_for_user_or_404(Incident, request.user, "change", public_id=public_id)
+    incident = _get(request, Incident, "change", public_id=public_id)
     return incident
 
 
@@ -269,7 +289,7 @@ def severity_change(request: HttpRequest, public_id) -> HttpResponse:
 
 @login_required
 def call_update(request: HttpRequest, public_id) -> HttpResponse:
-    entry = get_for_user_or_404(CallTreeEntry, request.user, "change", public_id=public_id)
+    entry = _get(request, CallTreeEntry, "change", public_id=public_id)
     incident = entry.incident
     form = CallForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -292,7 +312,7 @@ def call_update(request: HttpRequest, public_id) -> HttpResponse:
 
 @login_required
 def item_update(request: HttpRequest, public_id) -> HttpResponse:
-    item = get_for_user_or_404(RecoveryItem, request.user, "change", public_id=public_id)
+    item = _get(request, RecoveryItem, "change", public_id=public_id)
     incident = item.incident
     initial = {
         "status": item.status,
@@ -321,7 +341,7 @@ def item_update(request: HttpRequest, public_id) -> HttpResponse:
 
 @login_required
 def vendor_update(request: HttpRequest, public_id) -> HttpResponse:
-    row = get_for_user_or_404(VendorStatus, request.user, "change", public_id=public_id)
+    row = _get(request, VendorStatus, "change", public_id=public_id)
     incident = row.incident
     if request.method == "POST":
         try:
@@ -367,7 +387,7 @@ def incident_close(request: HttpRequest, public_id) -> HttpResponse:
 
 @login_required
 def review_edit(request: HttpRequest, public_id) -> HttpResponse:
-    incident = selectors.incident_for(request.user, public_id)
+    incident = _incident(request, public_id)
     review = getattr(incident, "review", None)
     perms = policy.permissions(request.user, incident)
     form = None
@@ -437,7 +457,7 @@ def action_create(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 @require_POST
 def action_update(request: HttpRequest, public_id) -> HttpResponse:
-    action = get_for_user_or_404(CorrectiveAction, request.user, "change", public_id=public_id)
+    action = _get(request, CorrectiveAction, "change", public_id=public_id)
     incident = action.review.incident
     form = ActionStatusForm(request.POST)
     if form.is_valid():
@@ -483,7 +503,7 @@ def plan_draft(request: HttpRequest, public_id) -> HttpResponse:
 def incident_report(request: HttpRequest, public_id, fmt: str) -> HttpResponse:
     from . import report
 
-    incident = selectors.incident_for(request.user, public_id)
+    incident = _incident(request, public_id)
     if fmt not in report.CONTENT_TYPES:
         raise Http404("Reports are PDF or DOCX.")
     data = report.render(incident, fmt)

@@ -153,3 +153,48 @@ def test_declare_notify_acknowledge_recover_stand_down_review_revise(
     page.goto("/incidents/ocm/")
     expect(page.get_by_role("heading", name="Open incidents across the government")).to_be_visible()
     _look(page, "ocm-board")
+
+
+@pytest.fixture
+def axe_page(browser, live_server):
+    from tests.e2e.test_accessibility import AXE
+
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (npm ci)")
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_incident_pages_have_no_serious_accessibility_violations(axe_page):
+    """axe-core on the demo incidents' pages, for a responder and for the OCM."""
+    from organizations.demo import DEMO_PASSWORD
+    from tests.e2e.test_accessibility import serious_violations, sign_in
+
+    call_command("load_organizations", verbosity=0)
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    flood = Incident.objects.get(is_exercise=False)
+    drill = Incident.objects.get(is_exercise=True)
+    pages = {
+        "moh.editor@bmms.demo": [
+            "/incidents/",
+            "/incidents/new/",
+            "/incidents/new/?exercise=1",
+            f"/incidents/{flood.public_id}/",
+            f"/incidents/{flood.public_id}/review/",
+            f"/incidents/{drill.public_id}/",
+        ],
+        "ocm.analyst@bmms.demo": ["/incidents/ocm/", f"/incidents/{flood.public_id}/"],
+    }
+    assert DEMO_PASSWORD
+    problems = []
+    for email, paths in pages.items():
+        sign_in(axe_page, email)
+        for path in paths:
+            response = axe_page.goto(path)
+            assert response.status == 200, (email, path, response.status)
+            problems += [f"{email} {path}: {v}" for v in serious_violations(axe_page)]
+        axe_page.get_by_role("button", name="Sign out").click()
+    assert not problems, "\n".join(problems)
