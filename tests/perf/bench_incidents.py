@@ -116,6 +116,7 @@ def run() -> list[str]:
 
     from incidents import services
 
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # no console noise
     incident, editor = _incident()
     client = Client()
     client.force_login(editor)
@@ -187,7 +188,6 @@ def main() -> int:
     from django.core.management import call_command
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     logging.getLogger("bmms.request").setLevel(logging.WARNING)
     logging.getLogger("incidents").setLevel(logging.WARNING)
     call_command("ensure_database", verbosity=0)
