@@ -35,6 +35,7 @@ urlpatterns = [
     ),
     path("org/", include("organizations.urls")),
     path("bcp/", include("bcp.urls")),
+    path("incidents/", include("incidents.urls")),
     path("coordination/", include("coordination.urls")),
     path("planning/", include("planning.urls")),
     path("budgeting/", include("budgeting.urls")),

@@ -94,6 +94,7 @@ APP_SAMPLE_MODULES = [
     "tests.planning.matrix_samples",
     "tests.budgeting.matrix_samples",
     "tests.rollout.matrix_samples",
+    "tests.incidents.matrix_samples",
 ]
 
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "budgeting",
     "coordination",
     "bcp",
+    "incidents",
     "ocm",
     "rollout",
 ]
@@ -238,6 +239,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rollout.tasks.aggregate_adoption",
         "schedule": 6 * 60 * 60,  # folds yesterday's counters; an upsert, so repeats are harmless
     },
+    # Incidents (issue 19): each is idempotent, so a second run or two beat processes send
+    # nothing twice.
+    "incidents-escalate-unacknowledged": {
+        "task": "incidents.tasks.escalate_unacknowledged",
+        "schedule": 60,  # a contact past the response time → the alternate
+    },
+    "incidents-check-recovery-breaches": {
+        "task": "incidents.tasks.check_recovery_breaches",
+        "schedule": 60,  # a process past RTO / MTPD → the organization's admins
+    },
+    "incidents-retry-notifications": {
+        "task": "incidents.tasks.retry_notifications",
+        "schedule": 60,  # e-mail or SMS that failed (mail server, gateway down) → again
+    },
     "ocm-refresh-summaries": {
         "task": "ocm.tasks.refresh_summaries",
         "schedule": 10 * 60,  # the dashboard's "data as of" is never older than this
@@ -248,6 +263,17 @@ EMAIL_BACKEND = env(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="BMMS Portal <no-reply@bmms.local>")
+
+# Incidents (issue 19): SMS to call-tree contacts. The default sender only logs the message;
+# "incidents.sms.HttpGatewaySender" POSTs JSON {to, message, sender} to the gateway URL with a
+# bearer token (any non-2xx answer or timeout keeps the SMS as "failed, retrying").
+INCIDENTS_SMS_SENDER = env("INCIDENTS_SMS_SENDER", default="incidents.sms.ConsoleSender")
+INCIDENTS_SMS_GATEWAY_URL = env("INCIDENTS_SMS_GATEWAY_URL", default="")
+INCIDENTS_SMS_GATEWAY_TOKEN = env("INCIDENTS_SMS_GATEWAY_TOKEN", default="")
+INCIDENTS_SMS_SENDER_ID = env("INCIDENTS_SMS_SENDER_ID", default="BMMS")
+INCIDENTS_SMS_GATEWAY_TIMEOUT_SECONDS = env.float(
+    "INCIDENTS_SMS_GATEWAY_TIMEOUT_SECONDS", default=5.0
+)
 
 # AI generation (OpenAI-compatible endpoint); empty base URL = built-in generator.
 LLM_BASE_URL = env("LLM_BASE_URL", default="")

@@ -19,6 +19,7 @@ BENCH_MODULES: list[str] = [
     "tests.perf.bench_bcp",
     "tests.perf.bench_ocm",
     "tests.perf.bench_limits",
+    "tests.perf.bench_incidents",
 ]
 
 
