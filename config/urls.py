@@ -11,7 +11,7 @@ from bcp.api import api as bcp_api
 from organizations.forms import LoginForm
 from organizations.views import InvitationAcceptView, home
 
-from .health import health_checks
+from .health import health_checks, live
 
 admin.site.site_header = "BMMS administration"
 admin.site.site_title = "BMMS admin"
@@ -39,6 +39,7 @@ urlpatterns = [
     path("budgeting/", include("budgeting.urls")),
     path("ocm/", include("ocm.urls")),
     path("api/", bcp_api.urls),
+    path("healthz/live/", live, name="healthz-live"),
     path("healthz/", HealthCheckView.as_view(checks=health_checks()), name="healthz"),
     path("admin/", admin.site.urls),
 ]
