@@ -16,7 +16,7 @@ def health_checks() -> list:
         def master():
             sentinel = Sentinel(
                 settings.REDIS_SENTINELS,
-                sentinel_kwargs={"socket_timeout": 0.5},
+                sentinel_kwargs=settings.REDIS_SENTINEL_KWARGS,
                 socket_timeout=1,
             )
             return sentinel.master_for(settings.REDIS_SENTINEL_MASTER)
