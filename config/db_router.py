@@ -83,6 +83,7 @@ def reads_from_replica(view):
         with replica_reads():
             return view(*args, **kwargs)
 
+    wrapper.reads_from_replica = True  # copied outwards by the decorators' functools.wraps
     return wrapper
 
 

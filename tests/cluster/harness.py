@@ -633,14 +633,16 @@ def main(argv: list[str]) -> int:
         print("The cluster needs root and iproute2 (ip netns).")
         return 1
     command = argv[0] if argv else "up"
+    if command not in ("up", "down", "test"):
+        print(__doc__)
+        return 2
+    down()  # whatever an earlier run left behind
     if command == "down":
-        down()
         print("cluster removed")
         return 0
-    down()  # whatever an earlier run left behind
-    network_up()
     if command == "up":
         try:
+            network_up()
             services_up()
         except BaseException:
             down()
@@ -649,6 +651,7 @@ def main(argv: list[str]) -> int:
         return 0
     if command == "test":
         try:
+            network_up()
             RUN.mkdir(parents=True, exist_ok=True)
             # The test process is one of the portal's clients: the same environment.
             values = variables(Secrets.load_or_create())
@@ -668,14 +671,19 @@ def main(argv: list[str]) -> int:
                 "-s",
                 *argv[1:],
             ]
-            result = subprocess.run(in_ns("client", *pytest), cwd=ROOT, env=env, check=False)
+            try:
+                result = subprocess.run(
+                    in_ns("client", *pytest), cwd=ROOT, env=env, check=False, timeout=40 * 60
+                )
+            except subprocess.TimeoutExpired:
+                print("The cluster suite took over 40 minutes: stopped.")
+                return 1
             figures = RUN / "figures.txt"
             if figures.exists():
                 print("\n" + figures.read_text())
             return result.returncode
         finally:
             down()
-    print(__doc__)
     return 2
 
 
