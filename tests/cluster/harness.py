@@ -567,6 +567,16 @@ class Cluster:
         elif host in WORKER_HOSTS:
             start_worker_host(host, self.env)
         elif host in ("redis1", "redis2"):
+            # Never back as a master: a lost master restarted with its old configuration takes
+            # writes (published tasks) until Sentinel demotes it, and its resync then drops them.
+            import redis
+
+            master = redis.Redis(host=addr("lb"), port=26379, socket_timeout=2)
+            current = master.sentinel_get_master_addr_by_name("bmms")[0]
+            v = {**redis_values(self.values, host), "REDIS_MASTER_ADDR": current.decode()}
+            conf = RUN / host / "redis"
+            render("redis/replica.conf", conf / "replica.conf", v)
+            (conf / "run.conf").write_text(f"include {conf / 'replica.conf'}\n")
             start_redis(host, self.values, fresh=False)
             start_sentinel(host, self.values, fresh=False)
         else:
