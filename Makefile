@@ -8,7 +8,8 @@ MANAGE = $(UV) run --frozen python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help uv install db run serve test lint format browser bench loadtest check-deploy
+.PHONY: help uv install db run serve test lint format browser bench loadtest check-deploy \
+	cluster-packages cluster cluster-down test-cluster
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -83,3 +84,20 @@ check-deploy: install ## `manage.py check --deploy` under production settings wi
 	 DJANGO_ALLOWED_HOSTS=bmms.example.gov.ph DJANGO_STATIC_ROOT=$$tmp \
 	 $(UV) run --frozen python manage.py collectstatic --noinput -v0 && rm -rf $$tmp \
 	 && echo "collectstatic with the production storage: OK"
+
+# The production topology (deploy/) on network namespaces of this machine: docs/operations.md.
+CLUSTER_PACKAGES = haproxy pgbouncer redis-server redis-sentinel postgresql iproute2
+cluster-packages: ## Debian's haproxy, pgbouncer, redis-sentinel, ... for the cluster (root)
+	@[ "$$(id -u)" = "0" ] || { echo "The cluster needs root (network namespaces)."; exit 1; }
+	@missing=""; for p in $(CLUSTER_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "Installing$$missing..."; apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+
+cluster: install cluster-packages ## Start the multi-host topology (namespaces) and leave it running
+	@$(UV) run --frozen python -m tests.cluster.harness up
+
+cluster-down: ## Stop the multi-host topology and remove its namespaces
+	@$(UV) run --frozen python -m tests.cluster.harness down
+
+test-cluster: install cluster-packages ## Fault checks on the multi-host topology (~15 min, root)
+	@$(UV) run --frozen python -m tests.cluster.harness test $(PYTEST_ARGS)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods
 
+from config.db_router import reads_from_replica
 from organizations import policies
 from organizations.importing import csv_safe
 from organizations.tenancy import get_for_user_or_404, require, tenancy_of
@@ -461,6 +462,7 @@ def program_ledger(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def ledger_export(request: HttpRequest, public_id) -> HttpResponse:
     """The program's ledger as CSV (cells a spreadsheet would run as formulas are neutralised)."""
     program = get_for_user_or_404(ProgramBudget, request.user, "view", public_id=public_id)

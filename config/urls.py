@@ -12,7 +12,7 @@ from organizations.forms import LoginForm
 from organizations.views import InvitationAcceptView, home
 from rollout.views import status_page
 
-from .health import health_checks
+from .health import health_checks, live
 
 admin.site.site_header = "BMMS administration"
 admin.site.site_title = "BMMS admin"
@@ -43,6 +43,7 @@ urlpatterns = [
     path("rollout/", include("rollout.urls")),
     path("status/", status_page, name="status"),
     path("api/", bcp_api.urls),
+    path("healthz/live/", live, name="healthz-live"),
     path("healthz/", HealthCheckView.as_view(checks=health_checks()), name="healthz"),
     path("admin/", admin.site.urls),
 ]

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from budgeting.models import ExpenseClass, Quarter
+from config.db_router import reads_from_replica
 from coordination.models import ParticipantState, Partnership
 from organizations.importing import csv_safe
 from organizations.models import Organization
@@ -224,6 +225,7 @@ def _live(data: selectors.Dashboard) -> int:
 
 @require_ocm("viewer")
 @require_safe
+@reads_from_replica
 def dashboard(request: HttpRequest) -> HttpResponse:
     data = selectors.dashboard()
     sort = request.GET.get("sort", "code")
@@ -328,6 +330,7 @@ def _organization_tables(row: selectors.OrganizationRow) -> dict[str, tuple[list
 
 @require_ocm("analyst")
 @require_safe
+@reads_from_replica
 def organization_detail(request: HttpRequest, code: str) -> HttpResponse:
     row = selectors.organization_row(code)
     if row is None:
@@ -367,6 +370,7 @@ def organization_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_ocm("analyst")
 @require_safe
+@reads_from_replica
 def export_csv(request: HttpRequest, table: str) -> HttpResponse:
     data = selectors.dashboard()
     if table == "organizations":
@@ -394,6 +398,7 @@ def export_csv(request: HttpRequest, table: str) -> HttpResponse:
 
 @require_ocm("executive")
 @require_safe
+@reads_from_replica
 def briefing_pdf(request: HttpRequest) -> HttpResponse:
     """The executive briefing: key figures and the main tables as a PDF (a second or less)."""
     data = selectors.dashboard()

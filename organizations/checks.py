@@ -11,7 +11,8 @@ from django.core.exceptions import ImproperlyConfigured
 def shared_cache_with_a_worker(app_configs, **kwargs) -> list[Warning]:
     """A Celery worker needs the web's cache: tenancy profiles, budget summaries and rate limits
     are invalidated through it, and a process-memory cache is private to each process."""
-    if settings.CELERY_BROKER_URL and not getattr(settings, "REDIS_URL", ""):
+    shared = getattr(settings, "REDIS_URL", "") or getattr(settings, "REDIS_SENTINELS", [])
+    if settings.CELERY_BROKER_URL and not shared:
         return [
             Warning(
                 "CELERY_BROKER_URL is set but REDIS_URL is not: the web and the worker would each "

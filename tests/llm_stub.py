@@ -105,9 +105,9 @@ def _handler(stub: StubLLM):
     return Handler
 
 
-def start_stub() -> StubLLM:
-    """Start the server on a free port in a daemon thread."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+def start_stub(host: str = "127.0.0.1", port: int = 0) -> StubLLM:
+    """Start the server (on a free port unless `port` is given) in a daemon thread."""
+    server = ThreadingHTTPServer((host, port), BaseHTTPRequestHandler)
     server.daemon_threads = True
     stub = StubLLM(server=server)
     server.RequestHandlerClass = _handler(stub)

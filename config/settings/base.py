@@ -4,11 +4,14 @@ with nothing set: local PostgreSQL, eager Celery, console e-mail, local media.""
 
 from __future__ import annotations
 
+import socket
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -96,9 +99,26 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres:///bmms")}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# DATABASE_REPLICA_URL (optional): a streaming-replication standby for heavy read-only pages
+# (OCM dashboard, CSV/PDF exports), used through config.db_router while its lag is small.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
+#: Above this many seconds of replay lag the standby is not used (reads go to the primary).
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=5.0)
+#: How long one process trusts a lag measurement before measuring again.
+REPLICA_LAG_CHECK_SECONDS = env.float("REPLICA_LAG_CHECK_SECONDS", default=2.0)
+# DATABASE_PGBOUNCER=true when DATABASE_URL (and the replica) go through PgBouncer in
+# transaction-pooling mode: no server-side cursors (a named cursor lives in one server session).
+_pgbouncer = env.bool("DATABASE_PGBOUNCER", default=False)
+for _alias in DATABASES:
+    DATABASES[_alias]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    DATABASES[_alias]["CONN_HEALTH_CHECKS"] = True
+    DATABASES[_alias]["ATOMIC_REQUESTS"] = False
+    if _pgbouncer:
+        DATABASES[_alias]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "organizations.User"
@@ -169,7 +189,45 @@ STORAGES = {
 
 # Cache: Redis when configured, otherwise process memory.
 REDIS_URL = env("REDIS_URL", default="")
-if REDIS_URL:
+# Redis behind Sentinel: REDIS_SENTINELS=host1:26379,host2:26379,host3:26379 and the master's
+# name; cache, sessions, the Celery broker and the beat lock then follow a failover by
+# themselves. REDIS_URL and CELERY_BROKER_URL are not used.
+REDIS_SENTINELS = [
+    (host, int(port))
+    for host, _, port in (s.rpartition(":") for s in env.list("REDIS_SENTINELS", default=[]))
+]
+REDIS_SENTINEL_MASTER = env("REDIS_SENTINEL_MASTER", default="bmms")
+REDIS_SENTINEL_CACHE_DB = env.int("REDIS_SENTINEL_CACHE_DB", default=1)
+REDIS_SENTINEL_BROKER_DB = env.int("REDIS_SENTINEL_BROKER_DB", default=0)
+#: Seconds to wait for one sentinel, or for the cache (a lost host answers nothing, and a page
+#: makes several cache calls: each must give up quickly on the local network). No retries of a
+#: sentinel that does not answer (redis-py's default, 10 with backoff, costs ~7 s while a
+#: sentinel's host is lost): the next sentinel of the list is asked instead.
+REDIS_SENTINEL_KWARGS = {
+    "socket_timeout": 0.25,
+    "socket_connect_timeout": 0.25,
+    "retry": Retry(NoBackoff(), 0),
+}
+if REDIS_SENTINELS:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            # One location, the master only (is_master=1): reads from a replica could see a
+            # version token older than the one just written.
+            "LOCATION": [f"redis://{REDIS_SENTINEL_MASTER}/{REDIS_SENTINEL_CACHE_DB}?is_master=1"],
+            "KEY_PREFIX": "bmms",
+            "OPTIONS": {
+                "CLIENT_CLASS": "django_redis.client.SentinelClient",
+                "CONNECTION_FACTORY": "django_redis.pool.SentinelConnectionFactory",
+                "SENTINELS": REDIS_SENTINELS,
+                "SENTINEL_KWARGS": REDIS_SENTINEL_KWARGS,
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 0.25,
+                "SOCKET_TIMEOUT": 0.5,
+            },
+        }
+    }
+elif REDIS_URL:
     CACHES = {
         "default": {
             # django-redis: with Redis down the cache misses instead of failing the request.
@@ -199,9 +257,16 @@ CSRF_COOKIE_SAMESITE = "Lax"
 
 # Celery: without a broker every task runs eagerly in-process (laptop demo default).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
+if REDIS_SENTINELS:
+    # kombu's Sentinel transport: it asks the sentinels for the master of `master_name`.
+    CELERY_BROKER_URL = ";".join(
+        f"sentinel://{host}:{port}/{REDIS_SENTINEL_BROKER_DB}" for host, port in REDIS_SENTINELS
+    )
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = "django-db"
+#: Also keep each result's task name and arguments (the multi-host test counts beat's runs).
+CELERY_RESULT_EXTENDED = env.bool("CELERY_RESULT_EXTENDED", default=False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -219,6 +284,41 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_step": 0.2,
     "interval_max": 0.5,
 }
+if env("CELERY_UNACKED_RESTORE_THROTTLE", default=""):
+    # kombu sweeps for messages past the visibility timeout every 10 s × this (default 10).
+    CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_throttle"] = env.int(
+        "CELERY_UNACKED_RESTORE_THROTTLE"
+    )
+if REDIS_SENTINELS:
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {
+        "master_name": REDIS_SENTINEL_MASTER,
+        "sentinel_kwargs": REDIS_SENTINEL_KWARGS,
+        "socket_connect_timeout": 1,
+        # A master that vanished (host lost: no reset, no answer) must break the connection in
+        # seconds, or a worker waits on it for ever and never asks Sentinel for the new one.
+        "socket_timeout": 5,
+        "socket_keepalive": True,
+        "socket_keepalive_options": {
+            socket.TCP_KEEPIDLE: 2,
+            socket.TCP_KEEPINTVL: 1,
+            socket.TCP_KEEPCNT: 3,
+            socket.TCP_USER_TIMEOUT: 5000,
+        },
+    }
+    # One beat across the cluster: celery-redbeat keeps the schedule in Redis and lets only the
+    # holder of a lock (renewed every tick, expiring after CELERY_BEAT_LOCK_SECONDS) send tasks;
+    # a beat started on another host waits for the lock and takes over when its holder dies.
+    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    CELERY_REDBEAT_REDIS_URL = f"redis-sentinel://{REDIS_SENTINEL_MASTER}"
+    CELERY_REDBEAT_REDIS_OPTIONS = {
+        "sentinels": REDIS_SENTINELS,
+        "service_name": REDIS_SENTINEL_MASTER,
+        "db": REDIS_SENTINEL_BROKER_DB,
+        "socket_timeout": 1,
+        "sentinel_kwargs": REDIS_SENTINEL_KWARGS,
+    }
+    CELERY_REDBEAT_LOCK_TIMEOUT = env.int("CELERY_BEAT_LOCK_SECONDS", default=30)
+    CELERY_BEAT_MAX_LOOP_INTERVAL = env.int("CELERY_BEAT_MAX_LOOP_INTERVAL", default=5)
 # The OCM summaries are recomputed this many seconds after a write; writes meanwhile share it.
 OCM_REFRESH_DELAY_SECONDS = env.int("OCM_REFRESH_DELAY_SECONDS", default=10)
 # Periodic tasks (celery beat). Each app adds its entries here.
@@ -229,7 +329,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "organizations-relay-outbox": {
         "task": "organizations.tasks.relay_outbox",
-        "schedule": 60,  # publishes work kept while Redis was down
+        # publishes work kept while Redis was down
+        "schedule": env.int("OUTBOX_RELAY_INTERVAL_SECONDS", default=60),
     },
     "rollout-go-live": {
         "task": "rollout.tasks.run_go_live",

@@ -16,6 +16,7 @@ SAMPLES: dict[str, Sample] = {
     "login": Sample(public=True, ok=(302,)),  # a signed-in user is sent home
     "logout": Sample(public=True, anon_ok=(405,), ok=(405,), ocm_exempt=True),  # POST only
     "healthz": Sample(public=True, ok=(200,)),
+    "healthz-live": Sample(public=True, ok=(200,)),
     "organizations:switch": Sample(ok=(405,)),
     "organizations:organization-list": Sample(),
     "organizations:organization-detail": Sample(kwargs={"code": "MOH"}),
