@@ -21,6 +21,10 @@ DELIBERATELY_PUBLIC = {
     # issue 22: the service status and the training-certificate check (tests/rollout)
     "status",
     "rollout:certificate-verify",
+    # issue 19: a call-tree contact's one-time acknowledgment link (tests/incidents)
+    "incidents:ack",
+    # issue 23: the load balancer's liveness probe (no database, no session)
+    "healthz-live",
 }
 
 urlpatterns = [
