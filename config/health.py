@@ -1,6 +1,6 @@
-"""`/healthz/`: database and cache always; with a Redis broker configured, the broker itself and a
-Celery ping (at least one worker answers). Behind Sentinel the broker check asks the sentinels for
-the current master."""
+"""`/healthz/`: database and cache always; with a Redis broker configured, the broker itself (it
+does not ping Celery workers). Behind Sentinel the broker check asks the sentinels for the current
+master."""
 
 from __future__ import annotations
 
