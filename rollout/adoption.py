@@ -1,9 +1,10 @@
-"""Adoption metrics from the portal's own requests, at the cost of one Redis round trip.
+"""Adoption metrics from the portal's own requests, at no Redis round trip of their own.
 
-Per request of a member working in an organization, one Redis command (a Lua script) counts it,
-a write (an unsafe method that succeeded), its duration in a histogram bucket, and adds the user
-to a HyperLogLog (a distinct count that cannot list who was counted) under the day, organization,
-module and role. Nothing is written to PostgreSQL per request. The `aggregate_adoption` beat task
+Per request of a member working in an organization, the process counts it in memory: a request,
+a write (an unsafe method that succeeded), its duration in a histogram bucket, and the user for a
+HyperLogLog (a distinct count that cannot list who was counted) under the day, organization,
+module and role. Every few seconds one Redis pipeline adds the buffered counts (HINCRBY, PFADD);
+nothing is written to PostgreSQL per request. The `aggregate_adoption` beat task
 folds a day's counters into `AdoptionDaily` rows (upsert: running it twice changes nothing).
 No per-person history is kept or shown anywhere: only counts."""
 
@@ -12,7 +13,9 @@ from __future__ import annotations
 import bisect
 import datetime
 import logging
+import threading
 import time
+from collections import defaultdict
 from typing import Any
 
 from django.conf import settings
@@ -47,36 +50,58 @@ def _users_key(day: str, org_id: int, module: str, role: str) -> str:
     return cache.make_key(f"adopt:u:{day}:{org_id}:{module}:{role}")
 
 
-#: Everything a request counts, in one Redis command (a Lua script run by EVALSHA): the
-#: module's and the "all" counters, both HyperLogLogs, and their expiry.
-_RECORD = """
-local ttl = tonumber(ARGV[6])
-for i, prefix in ipairs({ARGV[1], ARGV[2]}) do
-  redis.call('HINCRBY', KEYS[1], prefix .. ':req', 1)
-  if ARGV[3] == '1' then redis.call('HINCRBY', KEYS[1], prefix .. ':w', 1) end
-  redis.call('HINCRBY', KEYS[1], prefix .. ':t' .. ARGV[4], 1)
-  redis.call('PFADD', KEYS[i + 1], ARGV[5])
-  redis.call('EXPIRE', KEYS[i + 1], ttl)
-end
-redis.call('EXPIRE', KEYS[1], ttl)
-return 1
-"""
-_script = {"client": None, "script": None}
+#: A request is counted in this process's memory; the counts reach Redis in one pipeline at most
+#: every `ADOPTION_FLUSH_SECONDS` (default 5) or every `FLUSH_EVERY` requests, whichever comes
+#: first, so a page costs no Redis round trip of its own. A worker that dies loses at most that
+#: many seconds of counts; `aggregate()` flushes its own process first.
+FLUSH_EVERY = 500
 
 
-def _record_script(client):
-    if _script["client"] is not client:
-        _script.update(client=client, script=client.register_script(_RECORD))
-    return _script["script"]
+class _Buffer:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.reset()
+        self.flushed_at = time.monotonic()
+
+    def reset(self) -> None:
+        self.counters: dict[tuple[str, str], int] = defaultdict(int)
+        self.users: dict[tuple[str, int, str, str], set[int]] = defaultdict(set)
+        self.requests = 0
+
+
+_buffer = _Buffer()
+
+
+def flush() -> int:
+    """Write this process's buffered counts to Redis (one pipeline); returns the requests sent."""
+    with _buffer.lock:
+        counters, users, requests = _buffer.counters, _buffer.users, _buffer.requests
+        _buffer.reset()
+        _buffer.flushed_at = time.monotonic()
+    if not requests:
+        return 0
+    client = _client()
+    if client is None:
+        return 0
+    pipe = client.pipeline(transaction=False)
+    days = set()
+    for (day, field), n in counters.items():
+        pipe.hincrby(_counters_key(day), field, n)
+        days.add(day)
+    for (day, org_id, module, role), ids in users.items():
+        key = _users_key(day, org_id, module, role)
+        pipe.pfadd(key, *ids)
+        pipe.expire(key, KEEP_SECONDS)
+    for day in days:
+        pipe.expire(_counters_key(day), KEEP_SECONDS)
+    pipe.execute()
+    return requests
 
 
 def record(request: Any, response: Any, elapsed_ms: float) -> None:
     organization = getattr(request, "organization", None)
     membership = getattr(request, "membership", None)
     if organization is None or membership is None:
-        return
-    client = _client()
-    if client is None:
         return
     match = getattr(request, "resolver_match", None)
     module = match.app_name if match and match.app_name in MODULES else "portal"
@@ -85,21 +110,22 @@ def record(request: Any, response: Any, elapsed_ms: float) -> None:
     write = request.method in UNSAFE and response.status_code < 400
     bucket = min(bisect.bisect_left(BUCKETS_MS, elapsed_ms), len(BUCKETS_MS) - 1)
     org_id = organization.pk
-    _record_script(client)(
-        keys=[
-            _counters_key(day),
-            _users_key(day, org_id, module, role),
-            _users_key(day, org_id, ALL, role),
-        ],
-        args=[
-            f"{org_id}:{module}:{role}",
-            f"{org_id}:{ALL}:{role}",
-            "1" if write else "0",
-            bucket,
-            request.user.pk,
-            KEEP_SECONDS,
-        ],
-    )
+    user_id = request.user.pk
+    with _buffer.lock:
+        counters, users = _buffer.counters, _buffer.users
+        for scope in (module, ALL):
+            prefix = f"{org_id}:{scope}:{role}"
+            counters[(day, f"{prefix}:req")] += 1
+            if write:
+                counters[(day, f"{prefix}:w")] += 1
+            counters[(day, f"{prefix}:t{bucket}")] += 1
+            users[(day, org_id, scope, role)].add(user_id)
+        _buffer.requests += 1
+        due = _buffer.requests >= FLUSH_EVERY or time.monotonic() - _buffer.flushed_at >= getattr(
+            settings, "ADOPTION_FLUSH_SECONDS", 5
+        )
+    if due:
+        flush()
 
 
 class AdoptionMiddleware:
@@ -138,6 +164,7 @@ def aggregate(day: datetime.date) -> int:
 
     from .models import AdoptionDaily
 
+    flush()
     client = _client()
     if client is None:
         return 0

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from organizations import versioned_cache
@@ -83,20 +85,41 @@ def _load() -> list[Shown]:
     ]
 
 
-#: This process's copy of the list and the token it was read under: while the token in the
-#: cache is unchanged, a page costs one small GET (the token) and no unpickling.
-_local: dict[str, Any] = {"token": None, "value": None, "at": 0.0}
+#: This process's copy of the list and the token it was read under. While the token in the cache
+#: is unchanged, a page costs one small GET (the token) and no unpickling; and for
+#: `ANNOUNCEMENT_RECHECK_SECONDS` (default 2) after a check the copy is used without asking the
+#: cache at all, so a change made in another process shows here at most that much later (a change
+#: made in this process shows at once: saving or deleting an announcement forgets the copy).
+_local: dict[str, Any] = {"token": None, "value": None, "at": 0.0, "checked": 0.0}
+
+
+def _drop_local() -> None:
+    globals()["_local"] = {"token": None, "value": None, "at": 0.0, "checked": 0.0}
+
+
+def forget(**kwargs: Any) -> None:
+    """Drop this process's copy now and when the transaction commits (a signal receiver on
+    announcement saves and deletes, beside the token's bumper)."""
+    _drop_local()
+    transaction.on_commit(_drop_local)
 
 
 def all_relevant() -> list[Shown]:
-    token = versioned_cache.current_version(NAMESPACE)
     now = time.monotonic()
     local = _local  # read once: another thread may replace it
+    if (
+        local["token"] is not None
+        and now - local["checked"] < getattr(settings, "ANNOUNCEMENT_RECHECK_SECONDS", 2)
+        and now - local["at"] < CACHE_SECONDS
+    ):
+        return local["value"]
+    token = versioned_cache.current_version(NAMESPACE)
     if token is not None and local["token"] == token and now - local["at"] < CACHE_SECONDS:
+        globals()["_local"] = {**local, "checked": now}
         return local["value"]
     value = versioned_cache.cached(NAMESPACE, ["list"], _load, CACHE_SECONDS)
     if token is not None:
-        globals()["_local"] = {"token": token, "value": value, "at": now}
+        globals()["_local"] = {"token": token, "value": value, "at": now, "checked": now}
     return value
 
 

@@ -19,3 +19,6 @@ class RolloutConfig(AppConfig):
             [Announcement],
             dispatch_uid="rollout-announcements",
         )
+        versioned_cache.bump_on_write(
+            announcements.forget, [Announcement], dispatch_uid="rollout-announcements-local"
+        )

@@ -297,6 +297,7 @@ def seed(scale: int = 0) -> list[str]:
             },
         )
     versioned_cache.bump(announcements.NAMESPACE)
+    announcements.forget()
 
     # Feedback from the pilots, at every stage of triage.
     for email, summary, status in [

@@ -41,3 +41,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "root": {"handlers": [], "level": "WARNING"},
 }
+
+# Tests change announcements and clear the cache between tests: never trust a process's copy of
+# the announcement list without asking the cache (production: 2 s, rollout/announcements.py).
+ANNOUNCEMENT_RECHECK_SECONDS = 0
+# Adoption counters reach Redis at every request in tests (production buffers them for 5 s,
+# rollout/adoption.py), so no test sees another test's requests.
+ADOPTION_FLUSH_SECONDS = 0

@@ -87,3 +87,36 @@ def test_board_shows_aggregates_per_module(org_a, root, client):
     page = client.get(reverse("rollout:board")).content.decode()
     assert '<td>planning</td><td class="num">30</td><td class="num">6</td>' in page
     assert "60 ms" in page  # the median of the daily medians, not their mean
+
+
+def test_counts_are_buffered_and_reach_redis_in_one_pipeline(alice, org_a, client, settings):
+    """In production a page costs no Redis command of its own: the counts wait in the process
+    and one pipeline writes them; aggregation flushes first, so nothing is lost."""
+    import redis.connection
+
+    adoption.flush()
+    settings.ADOPTION_FLUSH_SECONDS = 3600
+    client.force_login(alice)
+    client.get(reverse("organizations:department-list"))  # settles the session and caches
+    sent = []
+    original = redis.connection.Connection.send_packed_command
+
+    def counting(self, command, *args, **kwargs):
+        sent.append(command)
+        return original(self, command, *args, **kwargs)
+
+    redis.connection.Connection.send_packed_command = counting
+    try:
+        client.get(reverse("organizations:department-list"))
+        client.get(reverse("organizations:department-list"))
+        during_pages = b"".join(
+            part if isinstance(part, bytes) else b"".join(part) for part in sent
+        )
+    finally:
+        redis.connection.Connection.send_packed_command = original
+    assert b"HINCRBY" not in during_pages and b"PFADD" not in during_pages
+    assert b"EVALSHA" not in during_pages
+    today = timezone.localdate()
+    assert adoption.aggregate(today) > 0
+    row = AdoptionDaily.objects.get(organization=org_a, day=today, module="all", role="org_admin")
+    assert (row.active_users, row.requests) == (1, 3)
