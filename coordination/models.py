@@ -17,12 +17,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
-from organizations.tenancy import ACTION_MIN_ROLE, OrgOwnedModel, OrgQuerySet, tenancy_of
+from organizations.policies import coordination as policies
+from organizations.tenancy import OrgOwnedModel, OrgQuerySet, tenancy_of
 
 #: The module whose switch governs partnerships (organizations/modules.py).
-MODULE = "coordination"
+MODULE = policies.MODULE
 
 
 class ParticipantState(models.TextChoices):
@@ -49,40 +50,10 @@ class PartnershipQuerySet(OrgQuerySet):
     def for_user(
         self, user: Any, action: str = "view", *, include_invitations: bool = True
     ) -> PartnershipQuerySet:
-        if action not in ACTION_MIN_ROLE:
-            raise ValueError(f"Unknown action {action!r}")
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        profile = tenancy_of(user)
-        if profile.is_superuser:
-            return self.all()
-        # Organizations where coordination is switched off take no part (issue 16): neither as
-        # lead nor as participant.
-        if action != "view":
-            return self.filter(organization_id__in=profile.organization_ids(action, MODULE))
-        member_orgs = profile.organization_ids("view", MODULE)
-        condition = Q(organization_id__in=member_orgs) | Q(
-            Exists(
-                PartnershipParticipant.objects.filter(
-                    partnership=OuterRef("pk"),
-                    state=ParticipantState.ACCEPTED,
-                    organization_id__in=member_orgs,
-                )
-            )
+        # The rule lives in the policy layer (organizations/policies/coordination.py).
+        return policies.partnership_scope(
+            self, user, action, include_invitations=include_invitations
         )
-        if include_invitations:
-            condition |= Q(
-                Exists(
-                    PartnershipParticipant.objects.filter(
-                        partnership=OuterRef("pk"),
-                        state=ParticipantState.INVITED,
-                        organization_id__in=profile.organization_ids("admin", MODULE),
-                    )
-                )
-            )
-        if profile.is_ocm:
-            condition |= Q(visible_to_ocm=True)
-        return self.filter(condition)
 
 
 class Partnership(OrgOwnedModel):

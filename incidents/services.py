@@ -24,9 +24,10 @@ from bcp.models import Contact, CriticalProcess, Plan, PlanVersion
 from bcp.template_data import DEFAULT_ESCALATION_MATRIX
 from organizations import audit, outbox
 from organizations.models import Department, Membership, Organization
+from organizations.policies import incidents as policy
 from organizations.tenancy import Role
 
-from . import policy, tokens
+from . import tokens
 from .formatting import duration, when
 from .models import (
     SEVERITY_RANK,

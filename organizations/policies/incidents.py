@@ -1,4 +1,4 @@
-"""Who may do what with an incident: the one place views, templates and services ask.
+"""Incidents: who may do what with one (views, templates and services ask here).
 
 Tenancy (which incidents a user sees at all) is `Incident.objects.for_user`; these rules add the
 incident's own state on top: a stood-down incident takes no more responses, a review is written
@@ -62,6 +62,7 @@ class IncidentPermissions:
 
 
 def permissions(user: Any, incident: Any) -> IncidentPermissions:
+    """The permissions object of one incident's page (`perms` in its templates)."""
     return IncidentPermissions(
         respond=can_respond(user, incident),
         close=can_close(user, incident),
