@@ -22,10 +22,8 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from organizations import audit, locking, outbox
+from organizations import audit, locking, outbox, policies
 from organizations.models import Membership, Organization
-from organizations.policies import coordination as policies
-from organizations.policies.base import roles_allowing
 from organizations.tenancy import require, tenancy_of
 
 from .models import (
@@ -437,7 +435,7 @@ def org_admins(organization_id: int) -> list[int]:
     return list(
         Membership.objects.filter(
             organization_id=organization_id,
-            role__in=roles_allowing("admin"),
+            role__in=policies.roles_allowing("admin"),
             user__is_active=True,
         ).values_list("user_id", flat=True)
     )
@@ -525,7 +523,7 @@ def milestones_flag_overdue(*, today: datetime.date | None = None) -> int:
         partnership = milestone.partnership
         editors = Membership.objects.filter(
             organization_id=milestone.responsible_organization_id,
-            role__in=roles_allowing("change"),
+            role__in=policies.roles_allowing("change"),
             user__is_active=True,
         ).values_list("user_id", flat=True)
         recipients = [*editors, partnership.focal_person_id]

@@ -17,7 +17,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from organizations.policies import coordination as policies
+from organizations import policies
 from organizations.tenancy import get_for_user_or_404, require, tenancy_of
 from organizations.web import current_organization, paginate, results_template
 
@@ -53,7 +53,7 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
     profile = tenancy_of(request.user)
     organization = request.organization
     tabs: dict[str, str] = dict(selectors.TABS) if organization else {}
-    if profile.is_ocm or profile.is_superuser:
+    if policies.is_oversight(request.user):
         tabs.update(selectors.OCM_TAB)
     if not tabs:
         current_organization(request)

@@ -20,6 +20,7 @@ from .filters import AuditLogFilter, OrganizationFilter
 from .forms import DepartmentForm, ImportUploadForm, MembershipForm, RolloutForm
 from .middleware import SESSION_KEY
 from .models import Department, ImportJob, JoinInvitation, Membership, Organization
+from .policies import is_oversight
 from .policies import members as policies
 from .search import SEARCH_MAX_LENGTH, search_text
 from .tenancy import get_for_user_or_404, require, tenancy_of
@@ -432,8 +433,7 @@ class InvitationAcceptView(auth_views.PasswordResetConfirmView):
 
 
 def _require_rollout_reader(request: HttpRequest) -> None:
-    profile = tenancy_of(request.user)
-    if not (profile.is_superuser or profile.is_ocm):
+    if not is_oversight(request.user):
         raise PermissionDenied("The rollout overview is for system administrators and the OCM.")
 
 

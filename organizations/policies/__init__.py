@@ -13,6 +13,7 @@ the API, the OCM aggregation and templates (a permissions object, `perms`, built
 - `coordination`: partnerships (visibility, work, who writes for which organization);
 - `bcp`: BC plans, versions, reviews and exports;
 - `incidents`: incidents;
+- `ocm`: what the Office of the Chief Minister reads (levels);
 - `members`: an organization's people (members, invitations).
 
 Tenancy (`organizations.tenancy`: `for_user`, `get_for_user_or_404`, `require`) stays the door

@@ -12,7 +12,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from organizations.tenancy import tenancy_of
+from ..tenancy import tenancy_of
+from .base import is_oversight
 
 
 def can_declare(user: Any, organization: Any) -> bool:
@@ -43,8 +44,7 @@ def module_on(user: Any, organization_id: int) -> bool:
 
 
 def can_view_ocm_board(user: Any) -> bool:
-    profile = tenancy_of(user)
-    return profile.is_superuser or profile.is_ocm
+    return is_oversight(user)
 
 
 @dataclass(frozen=True)
