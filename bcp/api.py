@@ -34,8 +34,9 @@ from ninja.security import HttpBearer, SessionAuth
 from pydantic import field_validator
 
 from organizations.modules import MODULES
+from organizations.policies import bcp as policies
 from organizations.search import SEARCH_MAX_LENGTH
-from organizations.tenancy import get_for_user_or_404, require, tenancy_of
+from organizations.tenancy import get_for_user_or_404, require
 
 from . import selectors, services
 from .content import schema_for, sections_of
@@ -152,8 +153,7 @@ def _actor(request: HttpRequest) -> Any:
     (or they oversee every organization). Which objects they reach is then decided per object,
     by the organization that owns it: `for_user` leaves out the rows of organizations where the
     module is off, so such an object is a 404 whichever organization the user works in."""
-    profile = tenancy_of(request.user)
-    if not (profile.sees_everything("view") or profile.organization_ids("view", "bcp")):
+    if not policies.may_use_module(request.user):
         raise ApiError(
             404, f"The {MODULES['bcp']} module is not switched on for your organization."
         )

@@ -31,6 +31,8 @@ from .base import (
     members_who_may,
     roles_allowing,
 )
+from .bcp import BCPlanPermissions, require_may_decide_review
+from .bcp import plan_permissions as bc_plan_permissions
 from .budgeting import (
     LedgerPermissions,
     ProposalPermissions,
@@ -77,6 +79,9 @@ from .segregation import (
 )
 
 __all__ = [
+    "BCPlanPermissions",
+    "bc_plan_permissions",
+    "require_may_decide_review",
     "LedgerPermissions",
     "PartnershipPermissions",
     "PlanPermissions",
