@@ -72,10 +72,22 @@ def plan_permissions(user: Any, plan: Any) -> BCPlanPermissions:
     )
 
 
-def require_may_decide_review(user: Any, review: Any) -> None:
-    """A review is decided by the reviewer it is assigned to, and, while it is pending, only
-    if they did not contribute to or submit the version (403 with the reason otherwise)."""
+def require_member(user: Any, organization_id: int) -> None:
+    """Only members of the organization acknowledge its plans (403 otherwise)."""
+    if not is_member_of(user, organization_id):
+        raise PermissionDenied("Only members of the organization acknowledge its plans.")
+
+
+def require_assigned_reviewer(user: Any, review: Any) -> None:
+    """A review is decided by the reviewer it is assigned to, nobody else (403)."""
     if review.reviewer_id != user.pk:
         raise PermissionDenied(f"This review is assigned to {review.reviewer}.")
+
+
+def require_may_decide_review(user: Any, review: Any) -> None:
+    """The page's check: the assigned reviewer, and, while the review is pending, only if they
+    did not contribute to or submit the version (403 with the reason otherwise). The service
+    checks segregation again under its locks."""
+    require_assigned_reviewer(user, review)
     if review.status == review.Status.PENDING:
         check_segregation(user, review.version)
