@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from .client import client_ip
 from .logcontext import current_ip, current_request_id
+from .policies.base import is_read_only
 from .tenancy import tenancy_of
 
 request_logger = logging.getLogger("bmms.request")
@@ -133,7 +134,7 @@ class OCMReadOnlyMiddleware:
     def __call__(self, request):
         if request.method not in self.SAFE_METHODS:
             user = getattr(request, "user", None)
-            if user is not None and user.is_authenticated and tenancy_of(user).is_ocm_only:
+            if user is not None and user.is_authenticated and is_read_only(user):
                 if self._logout_path is None:
                     self._logout_path = reverse("logout")
                 if request.path != self._logout_path:
