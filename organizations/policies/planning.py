@@ -48,13 +48,15 @@ class PlanPermissions:
 
 
 def plan_permissions(user: Any, plan: Any) -> PlanPermissions:
+    # The rules of may_edit_plan / may_track_plan, asking the role ladder once per action.
+    can_change = may(user, plan.organization_id, "change")
     can_approve = may(user, plan.organization_id, "approve")
     refusal = None
     if can_approve and plan.status == plan.Status.DRAFT:
         refusal = decide_refusal(user, plan)
     return PlanPermissions(
-        can_edit=may_edit_plan(user, plan),
-        can_track=may_track_plan(user, plan),
+        can_edit=plan.is_editable and can_change,
+        can_track=plan.status != plan.Status.ARCHIVED and can_change,
         can_approve=can_approve,
         approve_refusal=refusal,
     )
