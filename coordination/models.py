@@ -1,10 +1,11 @@
 """Inter-MOA partnerships: a lead organization, invited participants, milestones, comments, and
 the in-app notifications they produce.
 
-Visibility has one door, `Partnership.objects.for_user` (see `PartnershipQuerySet`): members of the
-lead organization, members of accepted participants, org_admins of invited participants (to
-answer the invitation), OCM users for partnerships marked visible to OCM, and superusers.
-Milestones, participants and comments reach their rows through that same queryset.
+Visibility has one door, `Partnership.objects.for_user` (see `PartnershipQuerySet`), whose rule
+lives in the policy layer (`organizations/policies/coordination.py`): members of the lead
+organization, members of accepted participants, org_admins of invited participants (to answer the
+invitation), OCM users for partnerships marked visible to OCM, and superusers. Milestones,
+participants and comments reach their rows through that same queryset.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ class ParticipantState(models.TextChoices):
 
 
 class PartnershipQuerySet(OrgQuerySet):
-    """The single enforcement point for who sees a partnership.
+    """The single enforcement point for who sees a partnership (the rule:
+    `organizations.policies.partnership_scope`).
 
     `for_user(user, "view")` returns the partnerships the user may open:
       * members (any role) of the lead organization;
