@@ -7,10 +7,8 @@ from django.contrib import admin
 
 from organizations.admin import AuditedAdmin
 
-from . import services
 from .models import (
     Acknowledgment,
-    ApiToken,
     Attachment,
     ChangeLogEntry,
     Contact,
@@ -159,20 +157,3 @@ class ExportAdmin(ReadOnlyAdmin):
     list_display = ["version", "format", "status", "sha256", "size_bytes", "created_at"]
     list_filter = ["format", "status", "version__plan__organization"]
     search_fields = ["sha256", "version__plan__title"]
-
-
-@admin.register(ApiToken)
-class ApiTokenAdmin(ReadOnlyAdmin):
-    """Tokens are issued by `manage.py create_api_token` (shown once); here they are revoked."""
-
-    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked"]
-    list_filter = ["revoked"]
-    search_fields = ["name", "user__email", "prefix"]
-    exclude = ["token_sha256"]
-    actions = ["revoke"]
-
-    @admin.action(description="Revoke the selected API tokens")
-    def revoke(self, request, queryset):
-        for api_token in queryset.filter(revoked=False):
-            services.api_token_revoke(actor=request.user, api_token=api_token)
-        self.message_user(request, "The selected tokens are revoked.")

@@ -3,11 +3,13 @@
 OpenAPI at /api/openapi.json, for signed-in users and token holders only (no docs page: ninja's
 loads Swagger UI from a CDN, which the CSP forbids). Authentication is the portal session (CSRF
 enforced on unsafe methods) or a personal token, `Authorization: Bearer <token>`
-(`manage.py create_api_token EMAIL`).
+(`manage.py create_api_token EMAIL`), authenticated by `BearerTokenMiddleware`
+(organizations/middleware.py) in front of the portal's own middleware stack.
 
-The rules are the portal's, through the same doors: objects come from `for_user` /
-`get_for_user_or_404` (another organization's plan → 404, a role too low → 403), OCM-only users
-read and write nothing, an object of an organization where the module is switched off
+The rules are the portal's, through the same doors: the current organization and the OCM
+read-only rule come from the portal's middleware (an OCM read-only user's write answers 403);
+objects come from `for_user` / `get_for_user_or_404` (another organization's plan → 404, a role
+too low → 403); an object of an organization where the module is switched off
 answers 404 (whatever the token owner's organization), and every write goes through
 bcp/services.py (validation, locking, audit log).
 """
@@ -26,24 +28,21 @@ from django.core.paginator import EmptyPage, Paginator
 from django.db.models import OuterRef, Q, Subquery
 from django.http import FileResponse, Http404, HttpRequest, JsonResponse
 from django.urls import reverse
-from django.utils import timezone
 from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 from pydantic import field_validator
 
 from organizations.modules import MODULES
+from organizations.policies import bcp as policies
 from organizations.search import SEARCH_MAX_LENGTH
-from organizations.tenancy import get_for_user_or_404, require, tenancy_of
+from organizations.tenancy import get_for_user_or_404, require
 
 from . import selectors, services
 from .content import schema_for, sections_of
 from .exports import CONTENT_TYPES
-from .models import ApiToken, Export, GenerationJob, Plan, PlanVersion
+from .models import Export, GenerationJob, Plan, PlanVersion
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
-#: How often `last_used_at` is written: once a minute is precise enough and spares a write per call.
-LAST_USED_GRANULARITY = datetime.timedelta(minutes=1)
 MAX_INT = 2_147_483_647
 NO_NUL = r"^[^\x00]*$"
 
@@ -62,36 +61,13 @@ class ApiError(Exception):
 
 
 class BearerToken(HttpBearer):
-    """`Authorization: Bearer <token>`: a personal API token (only its SHA-256 is stored)."""
+    """`Authorization: Bearer <token>`: a personal API token. `BearerTokenMiddleware`
+    (organizations/middleware.py) has already authenticated it, in front of the portal's
+    current-organization and OCM read-only middleware, or answered 401; this class only tells
+    ninja (and the OpenAPI schema) that the request came in by token."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        api_token = (
-            ApiToken.objects.select_related("user")
-            .filter(token_sha256=services.api_token_hash(token.strip()))
-            .first()
-        )
-        # A wrong token is refused outright, not passed on to the session check: a client that
-        # sends a token means to be that token.
-        if api_token is None:
-            raise AuthenticationError(message="Invalid API token.")
-        if api_token.revoked:
-            raise AuthenticationError(message="This API token has been revoked.")
-        user = api_token.user
-        if not user.is_active:
-            raise AuthenticationError(message="The account of this API token is deactivated.")
-        now = timezone.now()
-        if api_token.last_used_at is None or now - api_token.last_used_at > LAST_USED_GRANULARITY:
-            ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
-        # The middleware saw an anonymous request: do what it does for a signed-in user.
-        request.user = user
-        profile = tenancy_of(user)
-        membership = profile.memberships[0] if profile.memberships else None  # primary first
-        request.membership = membership
-        request.organization = membership.organization if membership else None
-        if request.method not in SAFE_METHODS and profile.is_ocm_only:
-            # OCMReadOnlyMiddleware refuses session users; token users are refused here.
-            raise ApiError(403, "OCM access is read-only.")
-        return user
+        return request.user if getattr(request, "api_token_auth", False) else None
 
 
 class Session(SessionAuth):
@@ -121,13 +97,8 @@ def signed_in_only(view):
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any):
-        if not request.user.is_authenticated:
-            try:
-                user = BearerToken()(request)
-            except AuthenticationError as exc:
-                return _unauthenticated_response(exc.message)
-            if user is None:
-                return _unauthenticated_response()
+        if not request.user.is_authenticated:  # a bad token has had its 401 already
+            return _unauthenticated_response()
         return view(request, *args, **kwargs)
 
     return wrapped
@@ -182,8 +153,7 @@ def _actor(request: HttpRequest) -> Any:
     (or they oversee every organization). Which objects they reach is then decided per object,
     by the organization that owns it: `for_user` leaves out the rows of organizations where the
     module is off, so such an object is a 404 whichever organization the user works in."""
-    profile = tenancy_of(request.user)
-    if not (profile.sees_everything("view") or profile.organization_ids("view", "bcp")):
+    if not policies.may_use_module(request.user):
         raise ApiError(
             404, f"The {MODULES['bcp']} module is not switched on for your organization."
         )

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from config.db_router import reads_from_replica
 from organizations import policies
 from organizations.importing import csv_safe
-from organizations.tenancy import get_for_user_or_404, require, tenancy_of
+from organizations.tenancy import get_for_user_or_404, require
 from organizations.web import current_organization, paginate, results_template
 
 from . import selectors, services
@@ -84,7 +84,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
         {
             "filter": filterset,
             "page": paginate(request, lambda: filterset.qs),
-            "can_create": tenancy_of(request.user).can(organization.pk, "change"),
+            "can_create": policies.may_create_proposal(request.user, organization),
             "cache_token": selectors.cache_token(),
         },
     )
@@ -117,19 +117,8 @@ def proposal_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def proposal_detail(request: HttpRequest, public_id) -> HttpResponse:
     proposal = selectors.proposal_for(request.user, public_id)
-    profile = tenancy_of(request.user)
-    can_edit = profile.can(proposal.organization_id, "change") and proposal.is_editable
+    perms = policies.proposal_permissions(request.user, proposal)
     programs = selectors.programs_of(proposal)
-    deciding = proposal.status in (
-        BudgetProposal.Status.SUBMITTED,
-        BudgetProposal.Status.UNDER_REVIEW,
-    )
-    # Why this approver may not decide (segregation of duties), if so: asked of the policy.
-    refusal = (
-        policies.decide_refusal(request.user, proposal)
-        if deciding and profile.can(proposal.organization_id, "approve")
-        else None
-    )
     return render(
         request,
         "budgeting/proposal_detail.html",
@@ -138,13 +127,8 @@ def proposal_detail(request: HttpRequest, public_id) -> HttpResponse:
             "programs": programs,
             "requested_total": sum(p.requested_amount for p in programs),
             "approved_total": sum(p.approved_amount or 0 for p in programs),
-            "problems": services.submission_problems(proposal) if can_edit else [],
-            "can_edit": can_edit,
-            "can_decide": deciding
-            and profile.can(proposal.organization_id, "approve")
-            and refusal is None,
-            "decide_refusal": refusal,
-            "can_execute": proposal.is_approved,
+            "problems": services.submission_problems(proposal) if perms.can_edit else [],
+            "perms": perms,
         },
     )
 
@@ -161,8 +145,7 @@ def program_items(request: HttpRequest, public_id) -> HttpResponse:
             "program": program,
             "proposal": proposal,
             "page": paginate(request, selectors.line_items_of(program)),
-            "can_edit": tenancy_of(request.user).can(proposal.organization_id, "change")
-            and proposal.is_editable,
+            "perms": policies.proposal_permissions(request.user, proposal),
         },
     )
 
@@ -444,8 +427,6 @@ def execution_dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def program_ledger(request: HttpRequest, public_id) -> HttpResponse:
     program = selectors.program_with_utilization(request.user, public_id)
-    profile = tenancy_of(request.user)
-    org_id = program.proposal.organization_id
     return render(
         request,
         "budgeting/program_ledger.html",
@@ -454,9 +435,7 @@ def program_ledger(request: HttpRequest, public_id) -> HttpResponse:
             "allotments": selectors.allotments_of(program),
             "obligations": selectors.obligations_of(program),
             "disbursements": selectors.disbursements_of(program),
-            "can_release": program.proposal.is_approved and profile.can(org_id, "approve"),
-            "can_spend": profile.can(org_id, "change"),
-            "can_void": profile.can(org_id, "approve"),
+            "perms": policies.ledger_permissions(request.user, program),
         },
     )
 
@@ -884,15 +863,15 @@ def year_end(request: HttpRequest) -> HttpResponse:
                 "reverted.",
             )
         return redirect(f"{reverse('budgeting:year-end')}?year={year}")
-    profile = tenancy_of(request.user)
     return render(
         request,
         "budgeting/year_end.html",
         {
             "year": year,
             "preview": services.year_end_preview(organization, year),
-            "can_close": profile.can(organization.pk, "approve")
-            and timezone.localdate().year > year,
+            "can_close": policies.may_close_year(
+                request.user, organization, year, timezone.localdate()
+            ),
             "query": f"year={year}&quarter=4",
             "raod_classes": ExpenseClass.choices,
         },

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django import forms
 
+from organizations import policies
 from organizations.locking import RevisionField, RevisionFormMixin
-from organizations.models import Organization, User
+from organizations.models import Organization
 
 from .models import Milestone, ParticipantState, Partnership
 
@@ -45,9 +46,7 @@ class PartnershipForm(RevisionFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.organization = organization
         # Only members of the lead organization can be its focal person.
-        self.fields["focal_person"].queryset = User.objects.filter(
-            memberships__organization=organization, is_active=True
-        ).order_by("last_name", "first_name")
+        self.fields["focal_person"].queryset = policies.members_who_may(organization.pk, "view")
 
     def clean(self):
         data = super().clean()

@@ -1,10 +1,11 @@
 """Inter-MOA partnerships: a lead organization, invited participants, milestones, comments, and
 the in-app notifications they produce.
 
-Visibility has one door, `Partnership.objects.for_user` (see `PartnershipQuerySet`): members of the
-lead organization, members of accepted participants, org_admins of invited participants (to
-answer the invitation), OCM users for partnerships marked visible to OCM, and superusers.
-Milestones, participants and comments reach their rows through that same queryset.
+Visibility has one door, `Partnership.objects.for_user` (see `PartnershipQuerySet`), whose rule
+lives in the policy layer (`organizations/policies/coordination.py`): members of the lead
+organization, members of accepted participants, org_admins of invited participants (to answer the
+invitation), OCM users for partnerships marked visible to OCM, and superusers. Milestones,
+participants and comments reach their rows through that same queryset.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
-from organizations.tenancy import ACTION_MIN_ROLE, OrgOwnedModel, OrgQuerySet, tenancy_of
+from organizations.policies import coordination as policies
+from organizations.tenancy import OrgOwnedModel, OrgQuerySet, tenancy_of
 
 #: The module whose switch governs partnerships (organizations/modules.py).
-MODULE = "coordination"
+MODULE = policies.MODULE
 
 
 class ParticipantState(models.TextChoices):
@@ -33,7 +35,8 @@ class ParticipantState(models.TextChoices):
 
 
 class PartnershipQuerySet(OrgQuerySet):
-    """The single enforcement point for who sees a partnership.
+    """The single enforcement point for who sees a partnership (the rule:
+    `organizations.policies.partnership_scope`).
 
     `for_user(user, "view")` returns the partnerships the user may open:
       * members (any role) of the lead organization;
@@ -49,40 +52,10 @@ class PartnershipQuerySet(OrgQuerySet):
     def for_user(
         self, user: Any, action: str = "view", *, include_invitations: bool = True
     ) -> PartnershipQuerySet:
-        if action not in ACTION_MIN_ROLE:
-            raise ValueError(f"Unknown action {action!r}")
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        profile = tenancy_of(user)
-        if profile.is_superuser:
-            return self.all()
-        # Organizations where coordination is switched off take no part (issue 16): neither as
-        # lead nor as participant.
-        if action != "view":
-            return self.filter(organization_id__in=profile.organization_ids(action, MODULE))
-        member_orgs = profile.organization_ids("view", MODULE)
-        condition = Q(organization_id__in=member_orgs) | Q(
-            Exists(
-                PartnershipParticipant.objects.filter(
-                    partnership=OuterRef("pk"),
-                    state=ParticipantState.ACCEPTED,
-                    organization_id__in=member_orgs,
-                )
-            )
+        # The rule lives in the policy layer (organizations/policies/coordination.py).
+        return policies.partnership_scope(
+            self, user, action, include_invitations=include_invitations
         )
-        if include_invitations:
-            condition |= Q(
-                Exists(
-                    PartnershipParticipant.objects.filter(
-                        partnership=OuterRef("pk"),
-                        state=ParticipantState.INVITED,
-                        organization_id__in=profile.organization_ids("admin", MODULE),
-                    )
-                )
-            )
-        if profile.is_ocm:
-            condition |= Q(visible_to_ocm=True)
-        return self.filter(condition)
 
 
 class Partnership(OrgOwnedModel):

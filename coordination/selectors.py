@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Avg, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Round
 
-from organizations import versioned_cache
+from organizations import policies, versioned_cache
 from organizations.models import Organization
 
 from .models import (
@@ -83,7 +83,7 @@ def partnership_list(
     """
     visible = Partnership.objects.for_user(user, "view")
     if tab == "ocm":
-        qs = visible.filter(visible_to_ocm=True)
+        qs = policies.shared_with_ocm(visible)
     elif organization is None:
         qs = visible.none()
     elif tab == "leads":

@@ -22,9 +22,9 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from organizations import audit, locking, outbox
+from organizations import audit, locking, outbox, policies
 from organizations.models import Membership, Organization
-from organizations.tenancy import Role, require, role_allows, tenancy_of
+from organizations.tenancy import require, tenancy_of
 
 from .models import (
     Milestone,
@@ -77,30 +77,9 @@ def accepted_org_ids(partnership: Partnership) -> set[int]:
     )
 
 
-def contributing_organization(
-    user: Any, partnership: Partnership, accepted: set[int]
-) -> int | None:
-    """The organization the user writes for in this partnership (comments, milestone updates):
-    the lead if they are its editor, else an accepted participant where they are an editor."""
-    profile = tenancy_of(user)
-    if profile.is_superuser:
-        return partnership.organization_id
-    if role_allows(profile.roles.get(partnership.organization_id), "change"):
-        return partnership.organization_id
-    for org_id in sorted(accepted):
-        if role_allows(profile.roles.get(org_id), "change"):
-            return org_id
-    return None
-
-
-def can_update_milestone(user: Any, milestone: Milestone, accepted: set[int]) -> bool:
-    """Lead editors update any milestone; an accepted participant's editors update the
-    milestones their organization is responsible for."""
-    profile = tenancy_of(user)
-    if profile.can(milestone.partnership.organization_id, "change"):
-        return True
-    org_id = milestone.responsible_organization_id
-    return org_id in accepted and role_allows(profile.roles.get(org_id), "change")
+#: Who writes for which organization is the policy layer's rule (kept here for the services).
+contributing_organization = policies.contributing_organization
+can_update_milestone = policies.may_update_milestone
 
 
 # --- partnerships ---------------------------------------------------------------------------
@@ -455,7 +434,9 @@ def org_admins(organization_id: int) -> list[int]:
     """Active org_admins of an organization: they answer invitations."""
     return list(
         Membership.objects.filter(
-            organization_id=organization_id, role=Role.ORG_ADMIN, user__is_active=True
+            organization_id=organization_id,
+            role__in=policies.roles_allowing("admin"),
+            user__is_active=True,
         ).values_list("user_id", flat=True)
     )
 
@@ -542,7 +523,7 @@ def milestones_flag_overdue(*, today: datetime.date | None = None) -> int:
         partnership = milestone.partnership
         editors = Membership.objects.filter(
             organization_id=milestone.responsible_organization_id,
-            role__in=[Role.EDITOR, Role.APPROVER, Role.ORG_ADMIN],
+            role__in=policies.roles_allowing("change"),
             user__is_active=True,
         ).values_list("user_id", flat=True)
         recipients = [*editors, partnership.focal_person_id]

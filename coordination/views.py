@@ -17,6 +17,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from organizations import policies
 from organizations.tenancy import get_for_user_or_404, require, tenancy_of
 from organizations.web import current_organization, paginate, results_template
 
@@ -52,7 +53,7 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
     profile = tenancy_of(request.user)
     organization = request.organization
     tabs: dict[str, str] = dict(selectors.TABS) if organization else {}
-    if profile.is_ocm or profile.is_superuser:
+    if policies.is_oversight(request.user):
         tabs.update(selectors.OCM_TAB)
     if not tabs:
         current_organization(request)
@@ -77,7 +78,7 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
             ),
             "tab": tab,
             "counts": counts,
-            "can_create": bool(organization) and profile.can(organization.pk, "change"),
+            "can_create": policies.may_create_partnership(request.user, organization),
             "cache_token": selectors.cache_token(),
             "access_key": profile.access_key,
         },
@@ -108,35 +109,18 @@ def partnership_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def partnership_detail(request: HttpRequest, public_id) -> HttpResponse:
     partnership = selectors.partnership_detail(request.user, public_id)
-    profile = tenancy_of(request.user)
     participants = selectors.participants_of(partnership)
     accepted = {p.organization_id for p in participants if p.state == ParticipantState.ACCEPTED}
-    member_orgs = set(profile.roles)
     # Invitees (org_admins of an invited organization) see the partnership to decide; the work
     # itself (milestones, comments) is for the lead, accepted participants, OCM and superusers.
-    sees_work = (
-        profile.is_superuser
-        or partnership.organization_id in member_orgs
-        or bool(accepted & member_orgs)
-        or (profile.is_ocm and partnership.visible_to_ocm)
-    )
-    my_invitations = [
-        p
-        for p in participants
-        if p.state == ParticipantState.INVITED and profile.can(p.organization_id, "admin")
-    ]
+    perms = policies.partnership_permissions(request.user, partnership, participants, accepted)
     milestones, comments = [], []
-    if sees_work:
+    if perms.sees_work:
         milestones = selectors.milestones_of(partnership)
         for milestone in milestones:
             milestone.partnership = partnership  # permission check without another query
-            milestone.can_update = services.can_update_milestone(request.user, milestone, accepted)
+            milestone.can_update = policies.may_update_milestone(request.user, milestone, accepted)
         comments = selectors.comments_of(partnership)
-    can_comment = (
-        sees_work
-        and not profile.is_ocm_only
-        and services.contributing_organization(request.user, partnership, accepted) is not None
-    )
     return render(
         request,
         "coordination/partnership_detail.html",
@@ -145,11 +129,8 @@ def partnership_detail(request: HttpRequest, public_id) -> HttpResponse:
             "participants": participants,
             "milestones": milestones,
             "comments": comments,
-            "sees_work": sees_work,
-            "my_invitations": my_invitations,
-            "can_edit": profile.can(partnership.organization_id, "change"),
-            "can_comment": can_comment,
-            "comment_form": CommentForm() if can_comment else None,
+            "perms": perms,
+            "comment_form": CommentForm() if perms.can_comment else None,
             "today": timezone.localdate(),
         },
     )
@@ -245,7 +226,7 @@ def participant_withdraw(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 def invitation_inbox(request: HttpRequest) -> HttpResponse:
     organization = current_organization(request)
-    can_answer = tenancy_of(request.user).can(organization.pk, "admin")
+    can_answer = policies.may_answer_invitations(request.user, organization)
     invitations = selectors.invitations_for(request.user, organization) if can_answer else None
     return render(
         request,
@@ -355,9 +336,9 @@ def milestone_edit(request: HttpRequest, public_id) -> HttpResponse:
     )
     partnership = milestone.partnership
     accepted = services.accepted_org_ids(partnership)
-    if not services.can_update_milestone(request.user, milestone, accepted):
+    if not policies.may_update_milestone(request.user, milestone, accepted):
         raise PermissionDenied("Your role does not allow you to update this milestone.")
-    is_lead_editor = tenancy_of(request.user).can(partnership.organization_id, "change")
+    is_lead_editor = policies.may(request.user, partnership.organization_id, "change")
     if is_lead_editor:
         form = MilestoneForm(
             request.POST or None, instance=milestone, partnership=partnership, accepted=accepted
@@ -391,7 +372,7 @@ def comment_create(request: HttpRequest, public_id) -> HttpResponse:
         return redirect(f"{detail}#comments")
     form = CommentForm(request.POST)
     if not form.is_valid():
-        if not services.contributing_organization(
+        if not policies.contributing_organization(
             request.user, partnership, services.accepted_org_ids(partnership)
         ):
             raise PermissionDenied("Your role does not allow you to comment on this partnership.")

@@ -24,9 +24,10 @@ from bcp.models import Contact, CriticalProcess, Plan, PlanVersion
 from bcp.template_data import DEFAULT_ESCALATION_MATRIX
 from organizations import audit, outbox
 from organizations.models import Department, Membership, Organization
-from organizations.tenancy import Role
+from organizations.policies import incidents as policy
+from organizations.policies import roles_allowing
 
-from . import policy, tokens
+from . import tokens
 from .formatting import duration, when
 from .models import (
     SEVERITY_RANK,
@@ -513,7 +514,9 @@ def _alert(incident: Incident, subject: str, body: str, now: datetime.datetime) 
 
     emails = sorted(
         Membership.objects.filter(
-            organization_id=incident.organization_id, role=Role.ORG_ADMIN, user__is_active=True
+            organization_id=incident.organization_id,
+            role__in=roles_allowing("admin"),
+            user__is_active=True,
         ).values_list("user__email", flat=True)
     )
     for email in emails:

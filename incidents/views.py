@@ -20,10 +20,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from ocm.access import require_ocm
 from organizations.modules import enabled_modules
+from organizations.policies import incidents as policy
 from organizations.tenancy import get_for_user_or_404, tenancy_of, tenant_organization_id
 from organizations.web import current_organization, paginate
 
-from . import policy, selectors, services
+from . import selectors, services
 from .forms import (
     ActionForm,
     ActionStatusForm,

@@ -1,4 +1,5 @@
-"""Who reaches /ocm/: users with an active OCM access of a high enough level, and superusers."""
+"""Who reaches /ocm/: users with an active OCM access of a high enough level, and superusers
+(the rule: organizations/policies/ocm.py)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,9 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 
-from organizations.tenancy import tenancy_of
+from organizations.policies.ocm import LEVEL_RANK, has_ocm_level, ocm_level_of
 
-LEVEL_RANK = {"viewer": 1, "analyst": 2, "executive": 3}
-
-
-def ocm_level_of(user) -> str | None:
-    profile = tenancy_of(user)
-    if profile.is_superuser:
-        return "executive"
-    return profile.ocm_level
+__all__ = ["LEVEL_RANK", "ocm_level_of", "require_ocm"]
 
 
 def require_ocm(level: str = "viewer"):
@@ -31,7 +25,7 @@ def require_ocm(level: str = "viewer"):
             have = ocm_level_of(request.user)
             if have is None:
                 raise PermissionDenied("The OCM dashboard is for the Office of the Chief Minister.")
-            if LEVEL_RANK[have] < LEVEL_RANK[level]:
+            if not has_ocm_level(have, level):
                 raise PermissionDenied(f"This needs OCM {level} access; yours is {have}.")
             request.ocm_level = have
             return view(request, *args, **kwargs)

@@ -59,8 +59,11 @@ def rollout_section(organizations: list[Organization]) -> tuple[dict[int, dict],
 def coordination_section(organizations: list[Organization]) -> tuple[dict[int, dict], dict]:
     """Partnerships marked visible to the OCM: by status and type, and who partners with whom."""
     from coordination.models import ParticipantState, Partnership, PartnershipParticipant
+    from organizations.policies import shared_with_ocm
 
-    visible = Partnership.objects.filter(visible_to_ocm=True)
+    # Every organization's, for the summary tables that only OCM readers see: what the OCM may
+    # see of partnerships is the policy layer's rule.
+    visible = shared_with_ocm(Partnership.objects.all())
     led = defaultdict(Counter)
     for row in visible.values("organization_id", "status").annotate(n=Count("id")):
         led[row["organization_id"]][row["status"]] += row["n"]

@@ -13,12 +13,14 @@ from django.views.decorators.http import require_safe
 from budgeting.models import ExpenseClass, Quarter
 from config.db_router import reads_from_replica
 from coordination.models import ParticipantState, Partnership
+from organizations import policies
 from organizations.importing import csv_safe
 from organizations.models import Organization
+from organizations.policies.ocm import has_ocm_level
 from planning.models import StrategicPlan, WorkPlanObjective
 
 from . import briefing, selectors
-from .access import LEVEL_RANK, require_ocm
+from .access import require_ocm
 
 STATUS_LABELS = dict(Organization.OnboardingStatus.choices)
 PARTNERSHIP_STATUS = dict(Partnership.Status.choices)
@@ -278,8 +280,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "charts": charts,
             "live": _live(data),
             "budget": data.totals.get("budget", {}),
-            "is_analyst": LEVEL_RANK[request.ocm_level] >= LEVEL_RANK["analyst"],
-            "is_executive": LEVEL_RANK[request.ocm_level] >= LEVEL_RANK["executive"],
+            "is_analyst": has_ocm_level(request.ocm_level, "analyst"),
+            "is_executive": has_ocm_level(request.ocm_level, "executive"),
         },
     )
 
@@ -337,7 +339,7 @@ def organization_detail(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404("No such organization.")
     code = code.upper()
     partnerships = (
-        Partnership.objects.filter(visible_to_ocm=True)
+        policies.shared_with_ocm(Partnership.objects.for_user(request.user))
         .filter(
             Q(organization__code=code)
             | Q(

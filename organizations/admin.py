@@ -7,8 +7,9 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from waffle.admin import FlagAdmin
 from waffle.models import Flag
 
-from . import audit, services
+from . import api_tokens, audit, services
 from .models import (
+    ApiToken,
     AuditLog,
     Department,
     ImportJob,
@@ -336,3 +337,29 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued by `manage.py create_api_token` (shown once); here they are revoked."""
+
+    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked"]
+    list_filter = ["revoked"]
+    search_fields = ["name", "user__email", "prefix"]
+    exclude = ["token_sha256"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Revoke the selected API tokens")
+    def revoke(self, request, queryset):
+        for api_token in queryset.filter(revoked=False):
+            api_tokens.api_token_revoke(actor=request.user, api_token=api_token)
+        self.message_user(request, "The selected tokens are revoked.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .policies.base import is_read_only
 from .tenancy import TenancyProfile
 
 
@@ -12,7 +13,7 @@ def tenancy(request) -> dict:
         "current_organization": getattr(request, "organization", None),
         "current_membership": membership,
         "switchable_memberships": profile.memberships,
-        "is_ocm_only": profile.is_ocm_only,
+        "is_ocm_only": is_read_only(getattr(request, "user", None)),
         "ocm_level": profile.ocm_level,
         "can_admin_org": bool(membership) and profile.can(membership.organization_id, "admin"),
         "can_change_org": bool(membership) and profile.can(membership.organization_id, "change"),

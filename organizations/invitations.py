@@ -25,7 +25,8 @@ from django.utils.http import urlsafe_base64_encode
 
 from . import audit
 from .models import JoinInvitation, Membership, User
-from .tenancy import forget_tenancy, require, tenancy_of
+from .policies.base import is_read_only
+from .tenancy import forget_tenancy, require
 
 
 def invitation_link(user: User) -> str:
@@ -94,8 +95,7 @@ def refusal(user: User) -> str | None:
     """Why this account may not join an organization by invitation (None: it may)."""
     if not user.is_active or user.is_superuser:
         return NOT_OPEN
-    profile = tenancy_of(user)
-    if profile.is_ocm_only:
+    if is_read_only(user):
         return (
             "Your OCM access is read-only and cannot be combined with a membership. "
             "A system administrator can grant both, in the administration."

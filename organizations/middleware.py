@@ -1,4 +1,4 @@
-"""Request id, current organization and the OCM read-only guard."""
+"""Request id, bearer-token authentication, current organization and the OCM read-only guard."""
 
 from __future__ import annotations
 
@@ -8,15 +8,18 @@ import time
 import uuid
 
 from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
 from django.urls import reverse
 
 from .client import client_ip
 from .logcontext import current_ip, current_request_id
+from .policies.base import is_read_only
 from .tenancy import tenancy_of
 
 request_logger = logging.getLogger("bmms.request")
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 SESSION_KEY = "current_organization_code"
+READ_ONLY_MESSAGE = "OCM access is read-only."
 
 
 class RequestIdMiddleware:
@@ -38,6 +41,50 @@ class RequestIdMiddleware:
             current_ip.reset(ip_token)
         response["X-Request-ID"] = request.id
         return response
+
+
+#: Where the JSON APIs live (config/urls.py): bearer tokens count there and nowhere else.
+API_PATH_PREFIX = "/api/"
+
+
+def is_api_request(request) -> bool:
+    return request.path.startswith(API_PATH_PREFIX)
+
+
+def api_error(detail: str, status: int) -> JsonResponse:
+    """An answer in the API's shape (`{"detail": ...}`); 401s say how to authenticate."""
+    response = JsonResponse({"detail": detail}, status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="bmms"'
+    return response
+
+
+class BearerTokenMiddleware:
+    """`Authorization: Bearer <token>` on the API's URLs: the request acts as the token's user
+    (organizations/api_tokens.py), set *before* the current-organization and OCM read-only
+    middleware, so a token request goes through exactly the stack a portal session does.
+
+    A token that does not authenticate (unknown, revoked, deactivated account) answers 401
+    with the reason, even beside a valid session: a client that sends a token means to be that
+    token. Nothing is stored in the session."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.api_token_auth = False
+        header = request.headers.get("Authorization", "")
+        if header and is_api_request(request):
+            scheme, *rest = header.split(" ")
+            if scheme.lower() == "bearer":
+                from .api_tokens import TokenRefused, authenticate
+
+                try:
+                    request.user = authenticate(" ".join(rest))
+                except TokenRefused as exc:
+                    return api_error(str(exc), 401)
+                request.api_token_auth = True
+        return self.get_response(request)
 
 
 class CurrentOrganizationMiddleware:
@@ -73,7 +120,7 @@ class CurrentOrganizationMiddleware:
 class OCMReadOnlyMiddleware:
     """OCM read-only users (`TenancyProfile.is_ocm_only`: OCM access without the superuser's
     "also a member" grant, memberships or not) write nothing: every unsafe method answers 403,
-    on every URL.
+    on every URL (on the API's, in its JSON shape, whether by session or token).
 
     The one exception is signing out, which ends the user's own session and changes no data.
     """
@@ -87,11 +134,13 @@ class OCMReadOnlyMiddleware:
     def __call__(self, request):
         if request.method not in self.SAFE_METHODS:
             user = getattr(request, "user", None)
-            if user is not None and user.is_authenticated and tenancy_of(user).is_ocm_only:
+            if user is not None and user.is_authenticated and is_read_only(user):
                 if self._logout_path is None:
                     self._logout_path = reverse("logout")
                 if request.path != self._logout_path:
-                    raise PermissionDenied("OCM access is read-only.")
+                    if is_api_request(request):
+                        return api_error(READ_ONLY_MESSAGE, 403)
+                    raise PermissionDenied(READ_ONLY_MESSAGE)
         return self.get_response(request)
 
 

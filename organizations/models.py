@@ -8,6 +8,7 @@ import pgtrigger
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from waffle.models import Flag
 
@@ -462,3 +463,41 @@ class Contribution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind} {self.subject_type}#{self.subject_id}"
+
+
+class ApiToken(models.Model):
+    """A personal token for the JSON API (`Authorization: Bearer <token>`).
+
+    Only the SHA-256 of the token is stored: the token itself is shown once, when it is created,
+    so a database leak does not hand out API access. A token acts as its user, with exactly the
+    user's rights; revoking it (or deactivating the user) ends it at the next request.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for, e.g. 'HR sync'.")
+    token_sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    # The first characters of the token, so a user can tell their tokens apart (not a secret).
+    prefix = models.CharField(max_length=12, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked = models.BooleanField(default=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        # Moved from bcp (so a budgeting API would not import bcp): the table keeps its name.
+        db_table = "bcp_apitoken"
+        ordering = ["-created_at"]
+        verbose_name = "API token"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(token_sha256__regex=r"^[0-9a-f]{64}$"), name="bcp_api_token_sha256_hex"
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked=False) | Q(revoked_at__isnull=False),
+                name="bcp_api_token_revoked_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -20,6 +20,8 @@ from .filters import AuditLogFilter, OrganizationFilter
 from .forms import DepartmentForm, ImportUploadForm, MembershipForm, RolloutForm
 from .middleware import SESSION_KEY
 from .models import Department, ImportJob, JoinInvitation, Membership, Organization
+from .policies import is_oversight
+from .policies import members as policies
 from .search import SEARCH_MAX_LENGTH, search_text
 from .tenancy import get_for_user_or_404, require, tenancy_of
 from .web import current_organization, paginate, results_template
@@ -67,8 +69,7 @@ def organization_detail(request: HttpRequest, code: str) -> HttpResponse:
     organization = get_object_or_404(
         selectors.organization_directory().select_related("attached_to"), code=code.upper()
     )
-    profile = tenancy_of(request.user)
-    can_see_members = profile.can(organization.pk, "view")
+    can_see_members = policies.may_see_members(request.user, organization)
     context = {
         "organization": organization,
         "departments": selectors.departments_for(request.user, organization)
@@ -89,7 +90,7 @@ def department_list(request: HttpRequest) -> HttpResponse:
         "organizations/department_list.html",
         {
             "departments": departments,
-            "can_admin": tenancy_of(request.user).can(organization.pk, "admin"),
+            "can_admin": policies.may_manage_members(request.user, organization),
         },
     )
 
@@ -161,7 +162,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
             "q": search,
             "search_error": search_error,
             "search_max_length": SEARCH_MAX_LENGTH,
-            "can_admin": tenancy_of(request.user).can(organization.pk, "admin"),
+            "can_admin": policies.may_manage_members(request.user, organization),
         },
     )
 
@@ -432,8 +433,7 @@ class InvitationAcceptView(auth_views.PasswordResetConfirmView):
 
 
 def _require_rollout_reader(request: HttpRequest) -> None:
-    profile = tenancy_of(request.user)
-    if not (profile.is_superuser or profile.is_ocm):
+    if not is_oversight(request.user):
         raise PermissionDenied("The rollout overview is for system administrators and the OCM.")
 
 

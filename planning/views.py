@@ -17,7 +17,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods
 
 from organizations import policies
-from organizations.tenancy import get_for_user_or_404, require, tenancy_of
+from organizations.tenancy import get_for_user_or_404, require
 from organizations.web import current_organization, is_inline, paginate, results_template
 
 from . import selectors, services
@@ -41,7 +41,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         {
             "filter": filterset,
             "page": paginate(request, lambda: filterset.qs),
-            "can_create": tenancy_of(request.user).can(organization.pk, "change"),
+            "can_create": policies.may_create_plan(request.user, organization),
             "cache_token": selectors.cache_token(organization),
         },
     )
@@ -77,9 +77,6 @@ def plan_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def plan_detail(request: HttpRequest, public_id) -> HttpResponse:
     plan = selectors.plan_with_progress(request.user, public_id)
-    profile = tenancy_of(request.user)
-    can_edit = profile.can(plan.organization_id, "change")
-    can_approve = profile.can(plan.organization_id, "approve")
     return render(
         request,
         "planning/plan_detail.html",
@@ -87,13 +84,7 @@ def plan_detail(request: HttpRequest, public_id) -> HttpResponse:
             "plan": plan,
             "goals": selectors.goals_of(plan),
             "work_plans": selectors.work_plans_of(plan),
-            "can_edit": can_edit and plan.is_editable,
-            "can_track": can_edit and plan.status != StrategicPlan.Status.ARCHIVED,
-            "can_approve": can_approve,
-            # Why this approver may not approve the draft (segregation of duties), if so.
-            "approve_refusal": policies.decide_refusal(request.user, plan)
-            if can_approve and plan.status == StrategicPlan.Status.DRAFT
-            else None,
+            "perms": policies.plan_permissions(request.user, plan),
         },
     )
 
@@ -174,7 +165,11 @@ def _goal_saved(request: HttpRequest, goal: StrategicGoal) -> HttpResponse:
     return render(
         request,
         "planning/plan_detail.html#goal-saved",
-        {"goal": selectors.goal_with_progress(goal), "plan": plan, "can_edit": True},
+        {
+            "goal": selectors.goal_with_progress(goal),
+            "plan": plan,
+            "perms": policies.plan_permissions(request.user, plan),
+        },
     )
 
 
@@ -236,7 +231,7 @@ def goal_row(request: HttpRequest, public_id) -> HttpResponse:
         {
             "goal": selectors.goal_with_progress(goal),
             "plan": goal.plan,
-            "can_edit": tenancy_of(request.user).can(goal.plan.organization_id, "change"),
+            "perms": policies.plan_permissions(request.user, goal.plan),
         },
     )
 
@@ -328,10 +323,6 @@ def work_plan_create(request: HttpRequest, public_id) -> HttpResponse:
 def work_plan_detail(request: HttpRequest, public_id) -> HttpResponse:
     work_plan = get_for_user_or_404(AnnualWorkPlan, request.user, "view", public_id=public_id)
     plan = work_plan.plan
-    can_track = (
-        tenancy_of(request.user).can(plan.organization_id, "change")
-        and plan.status != StrategicPlan.Status.ARCHIVED
-    )
     return render(
         request,
         "planning/work_plan_detail.html",
@@ -339,7 +330,7 @@ def work_plan_detail(request: HttpRequest, public_id) -> HttpResponse:
             "work_plan": work_plan,
             "plan": plan,
             "objectives": selectors.objectives_of(work_plan),
-            "can_edit": can_track,
+            "perms": policies.work_plan_permissions(request.user, work_plan),
             "has_goals": plan.goals.exists(),
         },
     )
@@ -349,7 +340,10 @@ def _objective_saved(request: HttpRequest, objective: WorkPlanObjective) -> Http
     return render(
         request,
         "planning/work_plan_detail.html#objective-row",
-        {"objective": selectors.objective_with_progress(objective), "can_edit": True},
+        {
+            "objective": selectors.objective_with_progress(objective),
+            "perms": policies.work_plan_permissions(request.user, objective.work_plan),
+        },
     )
 
 
@@ -390,9 +384,7 @@ def objective_row(request: HttpRequest, public_id) -> HttpResponse:
         "planning/work_plan_detail.html#objective-row",
         {
             "objective": selectors.objective_with_progress(objective),
-            "can_edit": tenancy_of(request.user).can(
-                objective.work_plan.plan.organization_id, "change"
-            ),
+            "perms": policies.work_plan_permissions(request.user, objective.work_plan),
         },
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from organizations.policies import is_oversight
 from organizations.tenancy import tenancy_of
 
 ROLLOUT_TEAM_GROUP = "Rollout team"
@@ -29,7 +30,7 @@ def is_rollout_team(user: Any) -> bool:
 
 def can_read_board(user: Any) -> bool:
     """The rollout team works on it; the OCM reads it."""
-    return is_rollout_team(user) or tenancy_of(user).is_ocm
+    return is_rollout_team(user) or is_oversight(user)
 
 
 # --- announcements -----------------------------------------------------------------------------

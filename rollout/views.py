@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from organizations import policies
 from organizations.models import Organization
 from organizations.tenancy import Role, get_for_user_or_404, tenancy_of
 from organizations.web import current_organization, paginate
@@ -306,7 +307,7 @@ def feedback_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def feedback_list(request: HttpRequest) -> HttpResponse:
-    if tenancy_of(request.user).is_ocm_only:
+    if policies.is_read_only(request.user):
         raise PermissionDenied("The OCM reads the rollout's aggregates, not individual reports.")
     wanted = request.GET.get("status", "")
     if wanted not in Feedback.Status.values:
@@ -423,7 +424,7 @@ def uat_start(request: HttpRequest, module: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def uat_run(request: HttpRequest, public_id) -> HttpResponse:
     run = get_for_user_or_404(UATRun, request.user, "view", public_id=public_id)
-    if tenancy_of(request.user).is_ocm_only:
+    if policies.is_read_only(request.user):
         raise PermissionDenied("The OCM reads the rollout's aggregates, not UAT records.")
     form = UATResultForm(request.POST or None)
     if request.method == "POST":

@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from organizations import policies
 from organizations.models import Membership, Organization
-from organizations.tenancy import ROLE_RANK, role_allows, tenancy_of
+from organizations.tenancy import tenancy_of
 
 
 class RateLimited(ValidationError):
@@ -62,7 +63,7 @@ def _check_quotas(
         staff = Membership.objects.filter(
             user=OuterRef("requested_by"),
             organization=organization,
-            role__in=[r for r in ROLE_RANK if role_allows(r, "change")],
+            role__in=policies.roles_allowing("change"),
         )
         readers = recent.exclude(Exists(staff)).exclude(requested_by__is_superuser=True)
         if readers.count() >= reader_limit:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from organizations import audit, contributions, policies
 from organizations.models import Contribution
-from organizations.tenancy import require, tenancy_of
+from organizations.policies import bcp as bcp_policies
+from organizations.tenancy import require
 
 from .. import content as plan_content
 from ..models import Acknowledgment, Plan, PlanVersion, Review
@@ -81,8 +82,7 @@ def review_decide(*, actor: Any, review: Review, decision: str, notes: str = "")
     second sees the first one's outcome and is told plainly when the review has closed."""
     review = Review.objects.select_related("version__plan").get(pk=review.pk)
     require(actor, review.version.plan.organization_id, "approve")
-    if review.reviewer_id != actor.pk:
-        raise PermissionDenied(f"This review is assigned to {review.reviewer}.")
+    bcp_policies.require_assigned_reviewer(actor, review)
     if decision not in (Review.Status.APPROVED, Review.Status.CHANGES_REQUESTED):
         raise ValidationError({"decision": "Choose approve or request changes."})
     if decision == Review.Status.CHANGES_REQUESTED and not notes.strip():
@@ -161,8 +161,7 @@ def _approve(*, actor: Any, plan: Plan, version: PlanVersion) -> None:
 def acknowledgment_record(*, actor: Any, version: PlanVersion) -> Acknowledgment:
     """A member confirms they read the active version (once per version)."""
     require(actor, version.plan.organization_id, "view")
-    if tenancy_of(actor).roles.get(version.plan.organization_id) is None:
-        raise PermissionDenied("Only members of the organization acknowledge its plans.")
+    bcp_policies.require_member(actor, version.plan.organization_id)
     if version.status != PlanVersion.Status.ACTIVE:
         raise ValidationError("Only the active (approved) version of a plan can be acknowledged.")
     existing = Acknowledgment.objects.filter(version=version, user=actor).first()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -13,14 +11,8 @@ from ..content import sections_of
 from ..models import Plan, PlanVersion, SectionDefinition
 from ..template_data import ESCALATION_LEVELS
 
-
-def _current_org(request: HttpRequest):
-    if request.organization is None:
-        raise PermissionDenied(
-            "Business continuity plans belong to an organization, and you are not a member of "
-            "any. Ask your organization's administrator to add you."
-        )
-    return request.organization
+#: What `organizations.web.current_organization` names when there is no current organization.
+BC_PLANS = "Business continuity plans"
 
 
 def _plan_url(plan: Plan, anchor: str = "") -> str:

@@ -13,22 +13,24 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from organizations.tenancy import get_for_user_or_404, require, tenancy_of
-from organizations.web import paginate, results_template
+from organizations import policies
+from organizations.policies import bcp as bcp_policies
+from organizations.tenancy import get_for_user_or_404, require
+from organizations.web import current_organization, paginate, results_template
 
 from .. import selectors, services
 from ..content import MAX_SECTION_CHARS, MAX_SECTION_LINES, diff_versions, section_text_document
 from ..filters import PlanFilter
 from ..forms import DraftForm, NewDraftForm, PlanCreateForm, PlanEditForm, apply_errors
 from ..models import Plan, PlanVersion
-from ._common import _current_org, _form_page, _plan_url, _sections
+from ._common import BC_PLANS, _form_page, _plan_url, _sections
 
 # --- plans ---------------------------------------------------------------------------------------
 
 
 @login_required
 def plan_list(request: HttpRequest) -> HttpResponse:
-    organization = _current_org(request)
+    organization = current_organization(request, BC_PLANS)
     # Built only when the cached list fragment is missing or stale.
     filterset = SimpleLazyObject(
         lambda: PlanFilter(
@@ -44,7 +46,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "page": paginate(request, lambda: filterset.qs),
             "today": timezone.localdate(),
-            "can_change": tenancy_of(request.user).can(organization.pk, "change"),
+            "can_change": bcp_policies.may_change_plans(request.user, organization),
             "pending_reviews": selectors.review_queue(request.user, organization).count(),
             "cache_token": selectors.cache_token(organization),
         },
@@ -53,7 +55,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def plan_create(request: HttpRequest) -> HttpResponse:
-    organization = _current_org(request)
+    organization = current_organization(request, BC_PLANS)
     require(request.user, organization.pk, "change")
     form = PlanCreateForm(request.POST or None, organization=organization)
     if request.method == "POST" and form.is_valid():
@@ -79,7 +81,6 @@ def plan_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def plan_detail(request: HttpRequest, public_id) -> HttpResponse:
     plan = selectors.plan_detail(request.user, public_id)
-    profile = tenancy_of(request.user)
     version = plan.current_version
     draft = selectors.open_version(plan)
     shown = version or draft
@@ -110,12 +111,9 @@ def plan_detail(request: HttpRequest, public_id) -> HttpResponse:
         "changes": plan.changelogentrys.all(),
         "reviews": reviews,
         "acknowledged": acknowledged,
-        "is_member": profile.roles.get(plan.organization_id) is not None,
         "unacknowledged": list(selectors.unacknowledged(plan)[:50]),
         "ack_count": version.acknowledgments.count() if version else 0,
-        "can_change": profile.can(plan.organization_id, "change")
-        and plan.status != Plan.Status.ARCHIVED,
-        "can_approve": profile.can(plan.organization_id, "approve"),
+        "perms": policies.bc_plan_permissions(request.user, plan),
     }
     return render(request, "bcp/plan_detail.html", context)
 
@@ -192,8 +190,7 @@ def version_list(request: HttpRequest, public_id) -> HttpResponse:
         {
             "plan": plan,
             "page": paginate(request, versions),
-            "can_change": tenancy_of(request.user).can(plan.organization_id, "change")
-            and plan.status != Plan.Status.ARCHIVED,
+            "can_change": bcp_policies.may_change_plan(request.user, plan),
             "has_open": plan.versions.filter(status__in=PlanVersion.OPEN_STATUSES).exists(),
         },
     )

@@ -11,9 +11,10 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from organizations.policies import bcp as bcp_policies
 from organizations.search import SEARCH_MAX_LENGTH, search_text
-from organizations.tenancy import get_for_user_or_404, require, tenancy_of
-from organizations.web import paginate
+from organizations.tenancy import get_for_user_or_404, require
+from organizations.web import current_organization, paginate
 
 from .. import selectors, services
 from ..files import max_attachment_bytes
@@ -28,7 +29,7 @@ from ..forms import (
     apply_errors,
 )
 from ..models import Attachment, Contact, CriticalProcess, Exercise, Plan, Risk, Vendor
-from ._common import _confirm_delete, _current_org, _form_page, _plan_url
+from ._common import BC_PLANS, _confirm_delete, _form_page, _plan_url
 
 # --- the plan's registers ------------------------------------------------------------------------
 
@@ -289,7 +290,7 @@ def changelog_create(request, public_id):
 
 @login_required
 def vendor_list(request):
-    organization = _current_org(request)
+    organization = current_organization(request, BC_PLANS)
     vendors = Vendor.objects.for_user(request.user).for_organization(organization).order_by("name")
     search, search_error = search_text(request)
     if search_error:
@@ -304,14 +305,14 @@ def vendor_list(request):
             "q": search,
             "search_error": search_error,
             "search_max_length": SEARCH_MAX_LENGTH,
-            "can_change": tenancy_of(request.user).can(organization.pk, "change"),
+            "can_change": bcp_policies.may_change_plans(request.user, organization),
         },
     )
 
 
 @login_required
 def vendor_create(request):
-    organization = _current_org(request)
+    organization = current_organization(request, BC_PLANS)
     require(request.user, organization.pk, "change")
     form = VendorForm(request.POST or None, instance=Vendor(organization=organization))
     if request.method == "POST" and form.is_valid():

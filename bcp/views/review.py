@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
 from organizations import policies
 from organizations.tenancy import get_for_user_or_404
-from organizations.web import paginate
+from organizations.web import current_organization, paginate
 
 from .. import selectors, services
 from ..forms import ReviewDecisionForm, SubmitForm, apply_errors
 from ..models import PlanVersion, Review
-from ._common import _current_org, _form_page, _plan_url, _sections
+from ._common import BC_PLANS, _form_page, _plan_url, _sections
 
 
 @login_required
@@ -67,7 +67,7 @@ def version_acknowledge(request: HttpRequest, public_id) -> HttpResponse:
 
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
-    organization = _current_org(request)
+    organization = current_organization(request, BC_PLANS)
     page = paginate(request, selectors.review_queue(request.user, organization))
     return render(request, "bcp/review_queue.html", {"page": page})
 
@@ -77,10 +77,7 @@ def review_decide(request: HttpRequest, public_id) -> HttpResponse:
     review = get_for_user_or_404(Review, request.user, "approve", public_id=public_id)
     version = review.version
     plan = version.plan
-    if review.reviewer_id != request.user.pk:
-        raise PermissionDenied(f"This review is assigned to {review.reviewer}.")
-    if review.status == Review.Status.PENDING:
-        policies.check_segregation(request.user, version)
+    policies.require_may_decide_review(request.user, review)  # 403 with the reason
     form = ReviewDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # API tokens authenticate here, so the middleware below treats them like a session.
+    "organizations.middleware.BearerTokenMiddleware",
     "organizations.middleware.CurrentOrganizationMiddleware",
     "organizations.middleware.OCMReadOnlyMiddleware",
     "organizations.modules.ModuleAccessMiddleware",

@@ -1,4 +1,4 @@
-"""Who may do what with an incident: the one place views, templates and services ask.
+"""Incidents: who may do what with one (views, templates and services ask here).
 
 Tenancy (which incidents a user sees at all) is `Incident.objects.for_user`; these rules add the
 incident's own state on top: a stood-down incident takes no more responses, a review is written
@@ -12,7 +12,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from organizations.tenancy import tenancy_of
+from ..tenancy import tenancy_of
+from .base import is_oversight
 
 
 def can_declare(user: Any, organization: Any) -> bool:
@@ -43,8 +44,7 @@ def module_on(user: Any, organization_id: int) -> bool:
 
 
 def can_view_ocm_board(user: Any) -> bool:
-    profile = tenancy_of(user)
-    return profile.is_superuser or profile.is_ocm
+    return is_oversight(user)
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,7 @@ class IncidentPermissions:
 
 
 def permissions(user: Any, incident: Any) -> IncidentPermissions:
+    """The permissions object of one incident's page (`perms` in its templates)."""
     return IncidentPermissions(
         respond=can_respond(user, incident),
         close=can_close(user, incident),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from bcp import services
+from organizations import api_tokens as services
 from organizations.models import User
 
 

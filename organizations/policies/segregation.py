@@ -1,11 +1,11 @@
-"""Object rules beyond the role ladder: the beginning of the portal's policy layer.
+"""Segregation of duties: the one helper, one exception and one message of the policy layer.
 
 The role ladder (`organizations.tenancy`) says who may approve in an organization at all; this
 module says who may approve or review *this* object. Views, forms (reviewer choices), services
-and templates ask it instead of re-deriving the rule.
+and templates ask it (through `organizations.policies`) instead of re-deriving the rule.
 
-Segregation of duties, the one rule here so far: **nobody approves, reviews or is asked to
-review content they contributed to or submitted.** Contributors are recorded by the services on
+The rule: **nobody approves, reviews or is asked to review content they contributed to or
+submitted.** Contributors are recorded by the services on
 every content save (`organizations.contributions.record`), per kind of decided object:
 
 - a BC plan version: whoever drafted or edited its sections, whoever sent it to review, and
@@ -29,12 +29,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
 
-from .contributions import subject_key
-from .models import Contribution, User
-from .tenancy import ACTION_MIN_ROLE, ROLE_RANK, Role, require, tenancy_of
-
-#: Roles that may approve (and so review), from the role ladder.
-APPROVER_ROLES = [r for r in Role if ROLE_RANK[r] >= ROLE_RANK[ACTION_MIN_ROLE["approve"]]]
+from ..contributions import subject_key
+from ..models import Contribution
+from ..tenancy import require
+from .base import is_approver, members_who_may
 
 
 def segregation_message(who: str, noun: str) -> str:
@@ -141,12 +139,6 @@ def check_segregation(
         raise SegregationOfDuties("You" if you else str(user), _kind(subject).noun)
 
 
-def is_approver(user: Any, organization_id: int) -> bool:
-    """The role ladder's part: an approver (or admin) member of the organization."""
-    profile = tenancy_of(user)
-    return profile.can(organization_id, "approve") and not profile.is_ocm_only
-
-
 def require_may_decide(user: Any, subject: models.Model) -> None:
     """May `user` approve (or return, or review) `subject`? 403 with the reason if not."""
     require(user, _kind(subject).organization_id(subject), "approve")
@@ -204,15 +196,7 @@ def reviewer_choices(subject: models.Model, *, submitter: Any) -> ReviewerChoice
     kind = _kind(subject)
     organization_id = kind.organization_id(subject)
     ineligible = contributor_ids(subject) | {submitter.pk}
-    approvers = list(
-        User.objects.filter(
-            is_active=True,
-            memberships__organization_id=organization_id,
-            memberships__role__in=APPROVER_ROLES,
-        )
-        .distinct()
-        .order_by("last_name", "first_name", "email")
-    )
+    approvers = list(members_who_may(organization_id, "approve"))
     return ReviewerChoices(
         eligible=[u for u in approvers if u.pk not in ineligible],
         excluded=[u for u in approvers if u.pk in ineligible and u.pk != submitter.pk],
