@@ -270,6 +270,15 @@ class Quarter(models.IntegerChoices):
     Q4 = 4, "Q4"
 
 
+class MoneyQuerySet(OrgQuerySet):
+    """Rows of money (allotments, obligations, disbursements). What counts is said once, by the
+    model's `live_q()`: `live()` keeps the rows whose money counts in every total and against
+    every ceiling (cancelled allotments and obligations and void disbursements never do)."""
+
+    def live(self) -> MoneyQuerySet:
+        return self.filter(self.model.live_q())
+
+
 class Allotment(models.Model):
     """Authority to obligate released against an approved program (PAP), for one allotment class
     and quarter. Valid until `valid_until` (the end of its fiscal year, or later for continuing
@@ -298,7 +307,7 @@ class Allotment(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = OrgQuerySet.as_manager()
+    objects = MoneyQuerySet.as_manager()
 
     class Meta:
         ordering = ["quarter", "release_date", "id"]
@@ -307,6 +316,11 @@ class Allotment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.allotment_class} {self.get_quarter_display()} {self.release_reference}"
+
+    @staticmethod
+    def live_q(prefix: str = "") -> Q:
+        """The allotments that count (released, not cancelled), from a path `prefix`."""
+        return Q(**{f"{prefix}status": Allotment.Status.RELEASED})
 
 
 class Obligation(models.Model):
@@ -356,7 +370,7 @@ class Obligation(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = OrgQuerySet.as_manager()
+    objects = MoneyQuerySet.as_manager()
 
     class Meta:
         ordering = ["obligated_on", "id"]
@@ -376,6 +390,11 @@ class Obligation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.payee} · {self.ors_number or self.reference or self.public_id}"
+
+    @staticmethod
+    def live_q(prefix: str = "") -> Q:
+        """The obligations that count (not cancelled), from a path `prefix`."""
+        return Q(**{f"{prefix}status": Obligation.Status.OBLIGATED})
 
     @property
     def net_amount(self) -> Decimal:
@@ -461,7 +480,7 @@ class Disbursement(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = OrgQuerySet.as_manager()
+    objects = MoneyQuerySet.as_manager()
 
     class Meta:
         ordering = ["disbursed_on", "id"]
@@ -487,6 +506,11 @@ class Disbursement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_payment_method_display()} {self.reference or self.public_id}"
+
+    @staticmethod
+    def live_q(prefix: str = "") -> Q:
+        """The payments that count (processing or paid, never void), from a path `prefix`."""
+        return ~Q(**{f"{prefix}status": Disbursement.Status.VOID})
 
 
 class DisbursementLineItem(models.Model):

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q, Sum, Value
+from django.db.models import F, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -22,7 +22,8 @@ from organizations import audit, contributions, locking, policies
 from organizations.models import Contribution, Organization
 from organizations.tenancy import require
 
-from . import rules
+from . import ceilings, rules
+from .ceilings import CeilingExceeded
 from .models import (
     NET_OBLIGATION,
     Allotment,
@@ -91,10 +92,6 @@ ZERO = Decimal("0.00")
 
 #: Someone else saved the record since the form was opened (optimistic locking).
 StaleEdit = locking.StaleEdit
-
-
-class CeilingExceeded(ValidationError):
-    """The money asked for is more than what is left under the parent's ceiling."""
 
 
 def _apply(obj: Any, data: dict[str, Any]) -> None:
@@ -480,10 +477,6 @@ def line_item_delete(*, actor: Any, item: BudgetLineItem) -> None:
 # --- execution -----------------------------------------------------------------------------------
 
 
-def _sum(queryset, expression: Any = "amount") -> Decimal:
-    return queryset.aggregate(total=Sum(expression))["total"] or ZERO
-
-
 def _check_amount(amount: Decimal | None) -> None:
     if amount is None or amount <= 0:
         raise ValidationError({"amount": "The amount must be more than zero."})
@@ -507,10 +500,7 @@ def allotment_room(program: ProgramBudget) -> dict[str, dict[str, Decimal]]:
     """Per class: appropriation, allotted (live allotments) and what is left to allot."""
     appropriation = appropriation_by_class(program)
     allotted = dict(
-        program.allotments.filter(status=Allotment.Status.RELEASED)
-        .values_list("allotment_class")
-        .annotate(Sum("amount"))
-        .order_by()
+        program.allotments.live().values_list("allotment_class").annotate(Sum("amount")).order_by()
     )
     return {
         c: {
@@ -565,14 +555,14 @@ def allotment_release(
     until = rules.valid_until(program.proposal.fiscal_year, allotment_class)
     rules.check_release_date(release_date, program.proposal.fiscal_year, until)
     room = allotment_room(program)[allotment_class]
-    if amount > room["left"]:
-        raise CeilingExceeded(
-            {
-                "amount": f"Only {peso(max(room['left'], ZERO))} of the approved "
-                f"{peso(room['appropriation'])} for {_class_label(allotment_class)} is left to "
-                f"allot ({peso(room['allotted'])} is already allotted). Nothing was released."
-            }
-        )
+    ceilings.add_under_ceiling(
+        amount,
+        ceiling=room["appropriation"],
+        used=room["allotted"],
+        refusal="Only {left} of the approved {ceiling} for {label} is left to allot ({used} is "
+        "already allotted). Nothing was released.",
+        label=_class_label(allotment_class),
+    )
     allotment = Allotment(
         program=program,
         allotment_class=allotment_class,
@@ -603,10 +593,10 @@ def allotment_cancel(*, actor: Any, allotment: Allotment) -> Allotment:
     allotment = Allotment.objects.select_for_update().get(pk=allotment.pk)
     if allotment.status == Allotment.Status.CANCELLED:
         raise ValidationError("This allotment is already cancelled.")
-    if allotment.obligations.filter(status=Obligation.Status.OBLIGATED).exists():
-        raise ValidationError(
-            "This allotment carries obligations: cancel them first, then the allotment."
-        )
+    ceilings.refuse_while_counted(
+        allotment.obligations,
+        "This allotment carries obligations: cancel them first, then the allotment.",
+    )
     before = audit.snapshot(allotment, ["status"])
     allotment.status = Allotment.Status.CANCELLED
     allotment.save(update_fields=["status"])
@@ -622,7 +612,14 @@ def allotment_cancel(*, actor: Any, allotment: Allotment) -> Allotment:
 
 
 def _obligated(allotment: Allotment) -> Decimal:
-    return _sum(allotment.obligations.filter(status=Obligation.Status.OBLIGATED), NET_OBLIGATION)
+    return ceilings.counted(allotment.obligations, NET_OBLIGATION)
+
+
+#: The refusal of an obligation (or an increase) above what is left of its allotment.
+OBLIGATION_REFUSAL = (
+    "Only {left} of this {ceiling} allotment is left to obligate ({used} is already obligated). "
+    "Nothing was {done}."
+)
 
 
 def _check_open(allotment: Allotment) -> None:
@@ -675,16 +672,13 @@ def obligation_create(
             }
         )
     rules.check_obligation_date(obligated_on, allotment)
-    obligated = _obligated(allotment)
-    room = allotment.amount - obligated
-    if amount > room:
-        raise CeilingExceeded(
-            {
-                "amount": f"Only {peso(max(room, ZERO))} of this {peso(allotment.amount)} "
-                f"allotment is left to obligate ({peso(obligated)} is already obligated). "
-                "Nothing was obligated."
-            }
-        )
+    ceilings.add_under_ceiling(
+        amount,
+        ceiling=allotment.amount,
+        used=_obligated(allotment),
+        refusal=OBLIGATION_REFUSAL,
+        done="obligated",
+    )
     serial, number = _next_number(
         organization_id, "ors", rules.fund_cluster(program.fund_source), obligated_on
     )
@@ -742,18 +736,15 @@ def obligation_adjust(
     rules.check_after_obligation("adjusted_on", adjusted_on, obligation, "adjustment date")
     if amount > 0:
         _check_open(allotment)
-        obligated = _obligated(allotment)
-        room = allotment.amount - obligated
-        if amount > room:
-            raise CeilingExceeded(
-                {
-                    "amount": f"Only {peso(max(room, ZERO))} of this {peso(allotment.amount)} "
-                    f"allotment is left to obligate ({peso(obligated)} is already obligated). "
-                    "Nothing was adjusted."
-                }
-            )
+        ceilings.add_under_ceiling(
+            amount,
+            ceiling=allotment.amount,
+            used=_obligated(allotment),
+            refusal=OBLIGATION_REFUSAL,
+            done="adjusted",
+        )
     else:
-        paid = _sum(obligation.disbursements.exclude(status=Disbursement.Status.VOID))
+        paid = ceilings.counted(obligation.disbursements)
         floor = max(paid, Decimal("0.01"))
         if obligation.net_amount + amount < floor:
             raise CeilingExceeded(
@@ -829,10 +820,10 @@ def obligation_cancel(*, actor: Any, obligation: Obligation) -> Obligation:
     obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
     if obligation.status == Obligation.Status.CANCELLED:
         raise ValidationError("This obligation is already cancelled.")
-    if obligation.disbursements.exclude(status=Disbursement.Status.VOID).exists():
-        raise ValidationError(
-            "Payments were made against this obligation: void them first, then cancel it."
-        )
+    ceilings.refuse_while_counted(
+        obligation.disbursements,
+        "Payments were made against this obligation: void them first, then cancel it.",
+    )
     before = audit.snapshot(obligation, ["status"])
     obligation.status = Obligation.Status.CANCELLED
     obligation.save(update_fields=["status"])
@@ -879,16 +870,13 @@ def disbursement_create(
     if obligation.status != Obligation.Status.OBLIGATED:
         raise ValidationError("This obligation is cancelled: nothing can be paid against it.")
     rules.check_after_obligation("disbursed_on", disbursed_on, obligation, "payment date")
-    paid = _sum(obligation.disbursements.exclude(status=Disbursement.Status.VOID))
-    room = obligation.net_amount - paid
-    if amount > room:
-        raise CeilingExceeded(
-            {
-                "amount": f"Only {peso(max(room, ZERO))} of this {peso(obligation.net_amount)} "
-                f"obligation is left to pay ({peso(paid)} is already disbursed). "
-                "Nothing was paid."
-            }
-        )
+    ceilings.add_under_ceiling(
+        amount,
+        ceiling=obligation.net_amount,
+        used=ceilings.counted(obligation.disbursements),
+        refusal="Only {left} of this {ceiling} obligation is left to pay ({used} is already "
+        "disbursed). Nothing was paid.",
+    )
     serial, number = _next_number(
         organization_id, "dv", rules.fund_cluster(program.fund_source), disbursed_on
     )
@@ -933,10 +921,10 @@ def year_end_preview(organization: Organization, fiscal_year: int) -> dict[str, 
     (their unobligated balances revert) and the continuing ones (they stay open)."""
     year_end = date(fiscal_year, 12, 31)
     allotments = (
-        Allotment.objects.filter(
+        Allotment.objects.live()
+        .filter(
             program__proposal__organization=organization,
             program__proposal__status=BudgetProposal.Status.APPROVED,
-            status=Allotment.Status.RELEASED,
             reverted_on__isnull=True,
             program__proposal__fiscal_year__lte=fiscal_year,
         )
@@ -945,7 +933,7 @@ def year_end_preview(organization: Organization, fiscal_year: int) -> dict[str, 
             obligated=Coalesce(
                 Sum(
                     F("obligations__amount") + F("obligations__adjustments_total"),
-                    filter=Q(obligations__status=Obligation.Status.OBLIGATED),
+                    filter=Obligation.live_q("obligations__"),
                 ),
                 Value(ZERO),
             )
