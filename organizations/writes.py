@@ -105,6 +105,8 @@ def update(
     check: Callable[[Any], None] | None = None,
     save_unchanged: bool = True,
     bump_revision: bool = False,
+    validate: bool = True,
+    save_fields: Iterable[str] | None = None,
 ) -> bool:
     """Apply `data` to a (locked) object, validate it, save it, and audit the change of
     `fields` when there is one. Returns whether any of `fields` changed.
@@ -112,13 +114,16 @@ def update(
     `prepare` runs after the fields are set and before validation (a rule that speaks first);
     `check` runs after validation and before saving (a rule across rows); `save_unchanged=False`
     skips the save when nothing changed; `bump_revision` adds one to the object's `revision`
-    when something changed (optimistic locking)."""
+    when something changed (optimistic locking). A workflow step that only moves a state
+    (`validate=False`, `save_fields=["status"]`) saves just those columns, unvalidated: the
+    service has checked the move."""
     fields = list(fields)
     before = audit.snapshot(obj, fields)
     apply(obj, data)
     if prepare is not None:
         prepare(obj)
-    obj.full_clean()
+    if validate:
+        obj.full_clean()
     if check is not None:
         check(obj)
     after = audit.snapshot(obj, fields)
@@ -126,7 +131,7 @@ def update(
     if changed and bump_revision:
         obj.revision += 1
     if changed or save_unchanged:
-        obj.save()
+        obj.save(update_fields=None if save_fields is None else list(save_fields))
     if changed:
         audit.record(
             actor=actor,
