@@ -16,7 +16,6 @@ What changed from BC3 and why (a BC manager's view):
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import pgtrigger
@@ -26,20 +25,18 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from organizations.tenancy import OrgOwnedModel, OrgQuerySet
+from organizations.modelbases import CreatedModel, PublicIdModel, TenantChildModel, TimestampedModel
+from organizations.tenancy import OrgOwnedModel
 
 
-class Template(models.Model):
+class Template(PublicIdModel, TimestampedModel):
     """A plan template: an ordered list of section definitions (shipped as data)."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     code = models.SlugField(max_length=40, help_text="Stable identifier, e.g. departmental-bcm.")
     name = models.CharField(max_length=200)
     version = models.CharField(max_length=20, default="1.0")
     description = models.TextField(blank=True)
     is_default = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name", "version"]
@@ -81,7 +78,7 @@ class SectionDefinition(models.Model):
         return f"{self.order}. {self.title}"
 
 
-class Plan(OrgOwnedModel):
+class Plan(OrgOwnedModel, PublicIdModel, TimestampedModel):
     """A business continuity plan of an organization (optionally of one department)."""
 
     class Status(models.TextChoices):
@@ -90,7 +87,6 @@ class Plan(OrgOwnedModel):
         APPROVED = "approved", "Approved"
         ARCHIVED = "archived", "Archived"
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     department = models.ForeignKey(
         "organizations.Department",
         on_delete=models.PROTECT,
@@ -115,8 +111,6 @@ class Plan(OrgOwnedModel):
     approved_at = models.DateTimeField(null=True, blank=True)
     next_review_date = models.DateField(null=True, blank=True)
     review_interval_months = models.PositiveSmallIntegerField(default=12)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["title"]
@@ -142,7 +136,7 @@ class Plan(OrgOwnedModel):
         return self.next_review_date is None or self.next_review_date < timezone.localdate()
 
 
-class PlanVersion(models.Model):
+class PlanVersion(TenantChildModel, PublicIdModel, TimestampedModel):
     """One version of a plan's text: JSON content shaped by the plan's template.
 
     Drafts are edited under optimistic locking (`revision`). Once approved (active, later
@@ -162,7 +156,6 @@ class PlanVersion(models.Model):
     OPEN_STATUSES = (Status.DRAFT, Status.IN_REVIEW)
     APPROVED_STATUSES = (Status.ACTIVE, Status.SUPERSEDED)
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="versions")
     version_number = models.PositiveIntegerField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
@@ -189,10 +182,6 @@ class PlanVersion(models.Model):
     generation_ms = models.PositiveIntegerField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = OrgQuerySet.as_manager()
 
     class Meta:
         ordering = ["plan", "-version_number"]
@@ -254,23 +243,18 @@ class PlanVersion(models.Model):
         return self.status in self.APPROVED_STATUSES
 
 
-class PlanChild(models.Model):
+class PlanChild(TenantChildModel, PublicIdModel, TimestampedModel):
     """Base of rows that belong to one plan; tenancy follows the plan."""
 
     TENANT_FIELD = "plan__organization"
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="%(class)ss")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = OrgQuerySet.as_manager()
 
     class Meta:
         abstract = True
 
 
-class Vendor(OrgOwnedModel):
+class Vendor(OrgOwnedModel, PublicIdModel, TimestampedModel):
     """A supplier in the organization's registry, with the recovery objectives it commits to."""
 
     class Criticality(models.TextChoices):
@@ -279,7 +263,6 @@ class Vendor(OrgOwnedModel):
         HIGH = "high", "High"
         CRITICAL = "critical", "Critical"
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=200)
     service = models.CharField(max_length=200, help_text="What they provide.")
     criticality = models.CharField(
@@ -297,8 +280,6 @@ class Vendor(OrgOwnedModel):
     contact_name = models.CharField(max_length=200, blank=True)
     contact_phone = models.CharField(max_length=40, blank=True)
     contact_email = models.EmailField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -552,7 +533,7 @@ class Exercise(PlanChild):
         return f"{self.get_kind_display()} exercise of {self.held_on:%Y-%m-%d}"
 
 
-class ExerciseResult(models.Model):
+class ExerciseResult(TenantChildModel):
     """Achieved vs target RTO of one process in one exercise."""
 
     TENANT_FIELD = "exercise__plan__organization"
@@ -561,8 +542,6 @@ class ExerciseResult(models.Model):
     process = models.ForeignKey(CriticalProcess, on_delete=models.PROTECT, related_name="+")
     target_rto_minutes = models.PositiveIntegerField()
     achieved_rto_minutes = models.PositiveIntegerField()
-
-    objects = OrgQuerySet.as_manager()
 
     class Meta:
         ordering = ["exercise", "process__priority"]
@@ -578,7 +557,7 @@ class ExerciseResult(models.Model):
         return self.achieved_rto_minutes <= self.target_rto_minutes
 
 
-class Review(models.Model):
+class Review(TenantChildModel, PublicIdModel):
     """A reviewer's decision on one version, in one review round."""
 
     TENANT_FIELD = "version__plan__organization"
@@ -589,7 +568,6 @@ class Review(models.Model):
         CHANGES_REQUESTED = "changes_requested", "Changes requested"
         WITHDRAWN = "withdrawn", "Withdrawn (round closed)"
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="reviews")
     round = models.PositiveSmallIntegerField(default=1)
     reviewer = models.ForeignKey(
@@ -602,8 +580,6 @@ class Review(models.Model):
     notes = models.TextField(blank=True)
     requested_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
-
-    objects = OrgQuerySet.as_manager()
 
     class Meta:
         ordering = ["-requested_at", "id"]
@@ -627,7 +603,7 @@ class Review(models.Model):
         return f"{self.version} · {self.reviewer} · {self.get_status_display()}"
 
 
-class Acknowledgment(models.Model):
+class Acknowledgment(TenantChildModel):
     """A member's "I have read and understood" of one active version."""
 
     TENANT_FIELD = "version__plan__organization"
@@ -639,8 +615,6 @@ class Acknowledgment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bc_acknowledgments"
     )
     acknowledged_at = models.DateTimeField(default=timezone.now)
-
-    objects = OrgQuerySet.as_manager()
 
     class Meta:
         ordering = ["-acknowledged_at"]
@@ -696,7 +670,7 @@ def content_section_text(value: Any) -> str:
     return str(value)
 
 
-class GenerationJob(OrgOwnedModel):
+class GenerationJob(OrgOwnedModel, PublicIdModel, CreatedModel):
     """One request to draft a plan with the AI generator; its row is what the progress bar polls.
 
     The task locks this row and checks its status before working, so a re-delivered task never
@@ -711,7 +685,6 @@ class GenerationJob(OrgOwnedModel):
 
     FINISHED = (Status.DONE, Status.FAILED)
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="generation_jobs")
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -727,7 +700,6 @@ class GenerationJob(OrgOwnedModel):
         PlanVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     attempts = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -752,7 +724,7 @@ class GenerationJob(OrgOwnedModel):
         return self.status in self.FINISHED
 
 
-class Export(models.Model):
+class Export(TenantChildModel, PublicIdModel, CreatedModel):
     """A PDF or DOCX rendering of one plan version, with the SHA-256 of the file's bytes.
 
     Files are stored under their hash, so re-exporting an unchanged version (same bytes) points
@@ -771,7 +743,6 @@ class Export(models.Model):
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="exports")
     format = models.CharField(max_length=4, choices=Format.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
@@ -784,10 +755,7 @@ class Export(models.Model):
     storage_name = models.CharField(max_length=300, blank=True)
     size_bytes = models.PositiveIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-
-    objects = OrgQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -808,7 +776,7 @@ class Export(models.Model):
         return f"{slug or 'plan'}-v{self.version.version_number}.{self.format}"
 
 
-class ApiToken(models.Model):
+class ApiToken(PublicIdModel, CreatedModel):
     """A personal token for the JSON API (`Authorization: Bearer <token>`).
 
     Only the SHA-256 of the token is stored: the token itself is shown once, when it is created,
@@ -816,7 +784,6 @@ class ApiToken(models.Model):
     user's rights; revoking it (or deactivating the user) ends it at the next request.
     """
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
@@ -824,7 +791,6 @@ class ApiToken(models.Model):
     token_sha256 = models.CharField(max_length=64, unique=True, editable=False)
     # The first characters of the token, so a user can tell their tokens apart (not a secret).
     prefix = models.CharField(max_length=12, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked = models.BooleanField(default=False)
     revoked_at = models.DateTimeField(null=True, blank=True)
