@@ -244,11 +244,12 @@ class PlanVersion(TenantChildModel, PublicIdModel, TimestampedModel):
 
 
 class PlanChild(TenantChildModel, PublicIdModel, TimestampedModel):
-    """Base of rows that belong to one plan; tenancy follows the plan."""
+    """Base of rows that belong to one plan; tenancy follows the plan. Each child names its
+    reverse accessor (`plan.<name>`) in `Meta.default_related_name`."""
 
     TENANT_FIELD = "plan__organization"
 
-    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="%(class)ss")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT)
 
     class Meta:
         abstract = True
@@ -329,6 +330,7 @@ class CriticalProcess(PlanChild):
     vendors = models.ManyToManyField(Vendor, blank=True, related_name="processes")
 
     class Meta:
+        default_related_name = "critical_processes"
         ordering = ["plan", "priority", "name"]
         verbose_name_plural = "critical processes"
         constraints = [
@@ -420,6 +422,7 @@ class Risk(PlanChild):
     )
 
     class Meta:
+        default_related_name = "risks"
         ordering = ["plan", "-rating", "threat"]
         indexes = [models.Index(fields=["plan", "rating"])]
         constraints = [
@@ -466,6 +469,7 @@ class Contact(PlanChild):
     notes = models.TextField(blank=True)
 
     class Meta:
+        default_related_name = "contacts"
         ordering = ["plan", "name"]
         constraints = [
             models.CheckConstraint(
@@ -496,6 +500,7 @@ class Attachment(PlanChild):
     )
 
     class Meta:
+        default_related_name = "attachments"
         ordering = ["plan", "-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(size_bytes__gt=0), name="bcp_attachment_not_empty"),
@@ -527,6 +532,7 @@ class Exercise(PlanChild):
     )
 
     class Meta:
+        default_related_name = "exercises"
         ordering = ["plan", "-held_on"]
 
     def __str__(self) -> str:
@@ -636,6 +642,7 @@ class ChangeLogEntry(PlanChild):
     )
 
     class Meta:
+        default_related_name = "change_log_entries"
         ordering = ["plan", "-created_at"]
         verbose_name_plural = "change log entries"
         constraints = [

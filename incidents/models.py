@@ -125,7 +125,8 @@ class Incident(OrgOwnedModel, PublicIdModel, TimestampedModel):
 
 
 class IncidentChild(TenantChildModel):
-    """Base of rows that belong to one incident; tenancy follows the incident."""
+    """Base of rows that belong to one incident; tenancy follows the incident. Each child names
+    its reverse accessor (`incident.<name>`) in `Meta.default_related_name`."""
 
     TENANT_FIELD = "incident__organization"
 

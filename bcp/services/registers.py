@@ -96,12 +96,12 @@ EXPORTED_REGISTERS = ("critical processes", "risks", "emergency contacts")
 #: register → (related name on Plan, name of its limit above; read at call time, so tests and
 #: operators patching the module see their value)
 REGISTERS = {
-    "critical processes": ("criticalprocesss", "MAX_PROCESSES_PER_PLAN"),
+    "critical processes": ("critical_processes", "MAX_PROCESSES_PER_PLAN"),
     "risks": ("risks", "MAX_RISKS_PER_PLAN"),
     "emergency contacts": ("contacts", "MAX_CONTACTS_PER_PLAN"),
     "exercises": ("exercises", "MAX_EXERCISES_PER_PLAN"),
     "attachments": ("attachments", "MAX_ATTACHMENTS_PER_PLAN"),
-    "linked changes": ("changelogentrys", "MAX_CHANGES_PER_PLAN"),
+    "linked changes": ("change_log_entries", "MAX_CHANGES_PER_PLAN"),
 }
 
 

@@ -84,7 +84,7 @@ def plan_detail(request: HttpRequest, public_id) -> HttpResponse:
     draft = selectors.open_version(plan)
     shown = version or draft
     risks = list(plan.risks.all())
-    processes = list(plan.criticalprocesss.all())
+    processes = list(plan.critical_processes.all())
     acknowledged = None
     if version is not None:
         acknowledged = version.acknowledgments.filter(user=request.user).first()
@@ -107,7 +107,7 @@ def plan_detail(request: HttpRequest, public_id) -> HttpResponse:
         "vendors": sorted({v for p in processes for v in p.vendors.all()}, key=lambda v: v.name),
         "attachments": plan.attachments.all(),
         "exercises": plan.exercises.all(),
-        "changes": plan.changelogentrys.all(),
+        "changes": plan.change_log_entries.all(),
         "reviews": reviews,
         "acknowledged": acknowledged,
         "is_member": profile.roles.get(plan.organization_id) is not None,
