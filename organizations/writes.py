@@ -20,7 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
 
 from . import audit, locking
 from .tenancy import tenant_organization_id
@@ -70,6 +71,20 @@ def lock(obj: M, *, revision: int | None = _UNCHECKED, stale_message: str = STAL
     return locked
 
 
+def _save(obj: models.Model, update_fields: list[str] | None, conflict_message: str) -> None:
+    """Save; with a `conflict_message`, a row the database still refuses (a constraint that a
+    concurrent write broke after validation) becomes that ValidationError, and the savepoint
+    keeps the service's transaction usable."""
+    if not conflict_message:
+        obj.save(update_fields=update_fields)
+        return
+    try:
+        with transaction.atomic():
+            obj.save(update_fields=update_fields)
+    except IntegrityError as exc:
+        raise ValidationError(conflict_message) from exc
+
+
 def create(
     obj: M,
     *,
@@ -78,11 +93,12 @@ def create(
     fields: Iterable[str],
     organization: Any = None,
     after: dict | None = None,
+    conflict_message: str = "",
 ) -> M:
     """Validate and save a new object, and audit it (`after`: its snapshot of `fields`, plus
-    whatever the service adds)."""
+    whatever the service adds). `conflict_message`: see `_save`."""
     obj.full_clean()
-    obj.save()
+    _save(obj, None, conflict_message)
     audit.record(
         actor=actor,
         action=action,
@@ -107,6 +123,8 @@ def update(
     bump_revision: bool = False,
     validate: bool = True,
     save_fields: Iterable[str] | None = None,
+    audit_unchanged: bool = False,
+    conflict_message: str = "",
 ) -> bool:
     """Apply `data` to a (locked) object, validate it, save it, and audit the change of
     `fields` when there is one. Returns whether any of `fields` changed.
@@ -116,7 +134,8 @@ def update(
     skips the save when nothing changed; `bump_revision` adds one to the object's `revision`
     when something changed (optimistic locking). A workflow step that only moves a state
     (`validate=False`, `save_fields=["status"]`) saves just those columns, unvalidated: the
-    service has checked the move."""
+    service has checked the move. `audit_unchanged` audits a save that changed none of `fields`
+    too (the BC registers log every save); `conflict_message`: see `_save`."""
     fields = list(fields)
     before = audit.snapshot(obj, fields)
     apply(obj, data)
@@ -131,8 +150,8 @@ def update(
     if changed and bump_revision:
         obj.revision += 1
     if changed or save_unchanged:
-        obj.save(update_fields=None if save_fields is None else list(save_fields))
-    if changed:
+        _save(obj, None if save_fields is None else list(save_fields), conflict_message)
+    if changed or audit_unchanged:
         audit.record(
             actor=actor,
             action=action,
