@@ -139,3 +139,54 @@ def test_delete_audits_the_last_state_then_deletes(plan, carol, org_a):
     assert entry.before["title"] == "Gone soon"
     assert entry.organization_id == org_a.pk
     assert not StrategicGoal.objects.filter(title="Gone soon").exists()
+
+
+def test_a_state_move_saves_only_its_columns_unvalidated(plan, carol):
+    StrategicPlan.objects.filter(pk=plan.pk).update(title="Changed elsewhere")
+    plan.title = ""  # invalid, and not one of the columns saved
+    writes.update(
+        plan,
+        {"status": StrategicPlan.Status.ARCHIVED},
+        actor=carol,
+        action="plan.archived",
+        fields=["status"],
+        validate=False,
+        save_fields=["status"],
+    )
+    stored = StrategicPlan.objects.get(pk=plan.pk)
+    assert (stored.status, stored.title) == (StrategicPlan.Status.ARCHIVED, "Changed elsewhere")
+    assert AuditLog.objects.get(action="plan.archived").after == {"status": "archived"}
+
+
+def test_audit_unchanged_records_every_save(plan, carol):
+    goal = StrategicGoalFactory(plan=plan, title="Same")
+    writes.update(
+        goal,
+        {"title": "Same"},
+        actor=carol,
+        action="goal.saved",
+        fields=GOAL_FIELDS,
+        audit_unchanged=True,
+    )
+    entry = AuditLog.objects.get(action="goal.saved")
+    assert entry.before == entry.after
+
+
+def test_a_row_the_database_refuses_becomes_the_conflict_message(plan, carol):
+    AnnualWorkPlanFactory(plan=plan, year=2026)
+    work_plan = plan.work_plans.model(plan=plan, year=2026, title="Twice")
+    with transaction.atomic():
+        with pytest.raises(ValidationError, match="Someone else was faster"):
+            writes.update(  # skips validation, so only the database can refuse the duplicate
+                work_plan,
+                {},
+                actor=carol,
+                action="work_plan.saved",
+                fields=["year"],
+                validate=False,
+                audit_unchanged=True,
+                conflict_message="Someone else was faster.",
+            )
+        # The savepoint kept the transaction usable.
+        assert StrategicPlan.objects.filter(pk=plan.pk).exists()
+    assert not AuditLog.objects.filter(action="work_plan.saved").exists()
