@@ -159,7 +159,7 @@ def _seed_plan(organization, department, template, editor, approver, admin, vend
         participants="Department staff, BCM coordinator, IT support",
         findings="Call tree out of date; generator fuel contract expired.",
         actions="Update the call tree monthly.\nRenew the fuel contract.",
-        results={p: p.rto_minutes + 30 for p in plan.criticalprocesss.all()[:1]},
+        results={p: p.rto_minutes + 30 for p in plan.critical_processes.all()[:1]},
     )
     return plan
 

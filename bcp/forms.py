@@ -362,7 +362,7 @@ class ExerciseForm(forms.ModelForm):
     def __init__(self, *args, plan: Plan, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.plan = plan
-        self.processes = [p for p in plan.criticalprocesss.all() if p.rto_minutes is not None]
+        self.processes = [p for p in plan.critical_processes.all() if p.rto_minutes is not None]
         for process in self.processes:
             self.fields[f"achieved_{process.pk}"] = forms.IntegerField(
                 label=f"Achieved RTO of “{process.name}” (target {process.rto_minutes} min)",

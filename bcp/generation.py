@@ -56,7 +56,9 @@ def facts_of(plan: Plan) -> PlanFacts:
     """Read a plan's structured data (a handful of queries, independent of how much there is)."""
     organization = plan.organization
     department = plan.department
-    processes = list(plan.criticalprocesss.prefetch_related("vendors").order_by("priority", "name"))
+    processes = list(
+        plan.critical_processes.prefetch_related("vendors").order_by("priority", "name")
+    )
     vendors: dict[int, Any] = {}
     for process in processes:
         for vendor in process.vendors.all():

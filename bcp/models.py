@@ -16,7 +16,6 @@ What changed from BC3 and why (a BC manager's view):
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import pgtrigger
@@ -26,21 +25,19 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from organizations.modelbases import CreatedModel, PublicIdModel, TenantChildModel, TimestampedModel
 from organizations.models import ApiToken  # noqa: F401  (moved to organizations; old import path)
-from organizations.tenancy import OrgOwnedModel, OrgQuerySet
+from organizations.tenancy import OrgOwnedModel
 
 
-class Template(models.Model):
+class Template(PublicIdModel, TimestampedModel):
     """A plan template: an ordered list of section definitions (shipped as data)."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     code = models.SlugField(max_length=40, help_text="Stable identifier, e.g. departmental-bcm.")
     name = models.CharField(max_length=200)
     version = models.CharField(max_length=20, default="1.0")
     description = models.TextField(blank=True)
     is_default = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name", "version"]
@@ -82,7 +79,7 @@ class SectionDefinition(models.Model):
         return f"{self.order}. {self.title}"
 
 
-class Plan(OrgOwnedModel):
+class Plan(OrgOwnedModel, PublicIdModel, TimestampedModel):
     """A business continuity plan of an organization (optionally of one department)."""
 
     class Status(models.TextChoices):
@@ -91,7 +88,6 @@ class Plan(OrgOwnedModel):
         APPROVED = "approved", "Approved"
         ARCHIVED = "archived", "Archived"
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     department = models.ForeignKey(
         "organizations.Department",
         on_delete=models.PROTECT,
@@ -116,8 +112,6 @@ class Plan(OrgOwnedModel):
     approved_at = models.DateTimeField(null=True, blank=True)
     next_review_date = models.DateField(null=True, blank=True)
     review_interval_months = models.PositiveSmallIntegerField(default=12)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["title"]
@@ -143,7 +137,7 @@ class Plan(OrgOwnedModel):
         return self.next_review_date is None or self.next_review_date < timezone.localdate()
 
 
-class PlanVersion(models.Model):
+class PlanVersion(TenantChildModel, PublicIdModel, TimestampedModel):
     """One version of a plan's text: JSON content shaped by the plan's template.
 
     Drafts are edited under optimistic locking (`revision`). Once approved (active, later
@@ -163,7 +157,6 @@ class PlanVersion(models.Model):
     OPEN_STATUSES = (Status.DRAFT, Status.IN_REVIEW)
     APPROVED_STATUSES = (Status.ACTIVE, Status.SUPERSEDED)
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="versions")
     version_number = models.PositiveIntegerField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
@@ -190,10 +183,6 @@ class PlanVersion(models.Model):
     generation_ms = models.PositiveIntegerField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = OrgQuerySet.as_manager()
 
     class Meta:
         ordering = ["plan", "-version_number"]
@@ -255,23 +244,19 @@ class PlanVersion(models.Model):
         return self.status in self.APPROVED_STATUSES
 
 
-class PlanChild(models.Model):
-    """Base of rows that belong to one plan; tenancy follows the plan."""
+class PlanChild(TenantChildModel, PublicIdModel, TimestampedModel):
+    """Base of rows that belong to one plan; tenancy follows the plan. Each child names its
+    reverse accessor (`plan.<name>`) in `Meta.default_related_name`."""
 
     TENANT_FIELD = "plan__organization"
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="%(class)ss")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = OrgQuerySet.as_manager()
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT)
 
     class Meta:
         abstract = True
 
 
-class Vendor(OrgOwnedModel):
+class Vendor(OrgOwnedModel, PublicIdModel, TimestampedModel):
     """A supplier in the organization's registry, with the recovery objectives it commits to."""
 
     class Criticality(models.TextChoices):
@@ -280,7 +265,6 @@ class Vendor(OrgOwnedModel):
         HIGH = "high", "High"
         CRITICAL = "critical", "Critical"
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=200)
     service = models.CharField(max_length=200, help_text="What they provide.")
     criticality = models.CharField(
@@ -298,8 +282,6 @@ class Vendor(OrgOwnedModel):
     contact_name = models.CharField(max_length=200, blank=True)
     contact_phone = models.CharField(max_length=40, blank=True)
     contact_email = models.EmailField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -349,6 +331,7 @@ class CriticalProcess(PlanChild):
     vendors = models.ManyToManyField(Vendor, blank=True, related_name="processes")
 
     class Meta:
+        default_related_name = "critical_processes"
         ordering = ["plan", "priority", "name"]
         verbose_name_plural = "critical processes"
         constraints = [
@@ -440,6 +423,7 @@ class Risk(PlanChild):
     )
 
     class Meta:
+        default_related_name = "risks"
         ordering = ["plan", "-rating", "threat"]
         indexes = [models.Index(fields=["plan", "rating"])]
         constraints = [
@@ -486,6 +470,7 @@ class Contact(PlanChild):
     notes = models.TextField(blank=True)
 
     class Meta:
+        default_related_name = "contacts"
         ordering = ["plan", "name"]
         constraints = [
             models.CheckConstraint(
@@ -516,6 +501,7 @@ class Attachment(PlanChild):
     )
 
     class Meta:
+        default_related_name = "attachments"
         ordering = ["plan", "-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(size_bytes__gt=0), name="bcp_attachment_not_empty"),
@@ -547,13 +533,14 @@ class Exercise(PlanChild):
     )
 
     class Meta:
+        default_related_name = "exercises"
         ordering = ["plan", "-held_on"]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} exercise of {self.held_on:%Y-%m-%d}"
 
 
-class ExerciseResult(models.Model):
+class ExerciseResult(TenantChildModel):
     """Achieved vs target RTO of one process in one exercise."""
 
     TENANT_FIELD = "exercise__plan__organization"
@@ -562,8 +549,6 @@ class ExerciseResult(models.Model):
     process = models.ForeignKey(CriticalProcess, on_delete=models.PROTECT, related_name="+")
     target_rto_minutes = models.PositiveIntegerField()
     achieved_rto_minutes = models.PositiveIntegerField()
-
-    objects = OrgQuerySet.as_manager()
 
     class Meta:
         ordering = ["exercise", "process__priority"]
@@ -579,7 +564,7 @@ class ExerciseResult(models.Model):
         return self.achieved_rto_minutes <= self.target_rto_minutes
 
 
-class Review(models.Model):
+class Review(TenantChildModel, PublicIdModel):
     """A reviewer's decision on one version, in one review round."""
 
     TENANT_FIELD = "version__plan__organization"
@@ -590,7 +575,6 @@ class Review(models.Model):
         CHANGES_REQUESTED = "changes_requested", "Changes requested"
         WITHDRAWN = "withdrawn", "Withdrawn (round closed)"
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="reviews")
     round = models.PositiveSmallIntegerField(default=1)
     reviewer = models.ForeignKey(
@@ -603,8 +587,6 @@ class Review(models.Model):
     notes = models.TextField(blank=True)
     requested_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
-
-    objects = OrgQuerySet.as_manager()
 
     class Meta:
         ordering = ["-requested_at", "id"]
@@ -628,7 +610,7 @@ class Review(models.Model):
         return f"{self.version} · {self.reviewer} · {self.get_status_display()}"
 
 
-class Acknowledgment(models.Model):
+class Acknowledgment(TenantChildModel):
     """A member's "I have read and understood" of one active version."""
 
     TENANT_FIELD = "version__plan__organization"
@@ -640,8 +622,6 @@ class Acknowledgment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bc_acknowledgments"
     )
     acknowledged_at = models.DateTimeField(default=timezone.now)
-
-    objects = OrgQuerySet.as_manager()
 
     class Meta:
         ordering = ["-acknowledged_at"]
@@ -663,6 +643,7 @@ class ChangeLogEntry(PlanChild):
     )
 
     class Meta:
+        default_related_name = "change_log_entries"
         ordering = ["plan", "-created_at"]
         verbose_name_plural = "change log entries"
         constraints = [
@@ -697,7 +678,7 @@ def content_section_text(value: Any) -> str:
     return str(value)
 
 
-class GenerationJob(OrgOwnedModel):
+class GenerationJob(OrgOwnedModel, PublicIdModel, CreatedModel):
     """One request to draft a plan with the AI generator; its row is what the progress bar polls.
 
     The task locks this row and checks its status before working, so a re-delivered task never
@@ -712,7 +693,6 @@ class GenerationJob(OrgOwnedModel):
 
     FINISHED = (Status.DONE, Status.FAILED)
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="generation_jobs")
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -728,7 +708,6 @@ class GenerationJob(OrgOwnedModel):
         PlanVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     attempts = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -753,7 +732,7 @@ class GenerationJob(OrgOwnedModel):
         return self.status in self.FINISHED
 
 
-class Export(models.Model):
+class Export(TenantChildModel, PublicIdModel, CreatedModel):
     """A PDF or DOCX rendering of one plan version, with the SHA-256 of the file's bytes.
 
     Files are stored under their hash, so re-exporting an unchanged version (same bytes) points
@@ -772,7 +751,6 @@ class Export(models.Model):
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="exports")
     format = models.CharField(max_length=4, choices=Format.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
@@ -785,10 +763,7 @@ class Export(models.Model):
     storage_name = models.CharField(max_length=300, blank=True)
     size_bytes = models.PositiveIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-
-    objects = OrgQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

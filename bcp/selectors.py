@@ -40,7 +40,7 @@ def plans_for(user: Any, organization: Organization) -> QuerySet[Plan]:
         .for_organization(organization)
         .select_related("department", "owner", "current_version", "template")
         .annotate(
-            process_count=Count("criticalprocesss", distinct=True),
+            process_count=Count("critical_processes", distinct=True),
             risk_count=Count("risks", distinct=True),
         )
         .order_by("title")
@@ -56,14 +56,14 @@ def plan_detail(user: Any, public_id) -> Plan:
     ).prefetch_related(
         "template__sections",
         Prefetch(
-            "criticalprocesss",
+            "critical_processes",
             queryset=CriticalProcess.objects.prefetch_related("depends_on", "vendors"),
         ),
         Prefetch("risks", queryset=Risk.objects.select_related("owner")),
         Prefetch("contacts", queryset=Contact.objects.select_related("alternate")),
         Prefetch("attachments"),
         Prefetch("exercises", queryset=Exercise.objects.prefetch_related("results__process")),
-        "changelogentrys",
+        "change_log_entries",
     )
     plan = get_for_user_or_404(Plan, user, "view", public_id=public_id)
     return queryset.get(pk=plan.pk)
@@ -130,7 +130,7 @@ def readiness(plan: Plan) -> list[Finding]:
     detail = reverse("bcp:plan-detail", args=[plan.public_id])
     if plan.current_version_id is None:
         findings.append(Finding("error", "No approved version: the plan is not in force yet."))
-    processes = list(plan.criticalprocesss.all())
+    processes = list(plan.critical_processes.all())
     if not processes:
         findings.append(
             Finding("error", "No critical processes recorded (business impact analysis).", detail)

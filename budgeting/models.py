@@ -7,7 +7,6 @@ the parent row; amounts > 0 and the stored line-item totals are CHECK constraint
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 
 import pgtrigger
@@ -16,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
+from organizations.modelbases import CreatedModel, PublicIdModel, TenantChildModel, TimestampedModel
 from organizations.tenancy import OrgOwnedModel, OrgQuerySet
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -88,7 +88,7 @@ class ObjectCode(models.Model):
         return f"{self.code} {self.title}"
 
 
-class BudgetProposal(OrgOwnedModel):
+class BudgetProposal(OrgOwnedModel, PublicIdModel, TimestampedModel):
     """An organization's budget proposal for one fiscal year (one per organization and year)."""
 
     class Status(models.TextChoices):
@@ -100,7 +100,6 @@ class BudgetProposal(OrgOwnedModel):
 
     EDITABLE = (Status.DRAFT, Status.RETURNED)
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     fiscal_year = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=200)
     strategic_plan = models.ForeignKey(
@@ -126,8 +125,6 @@ class BudgetProposal(OrgOwnedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-fiscal_year"]
@@ -160,12 +157,11 @@ class BudgetProposal(OrgOwnedModel):
         return self.status == self.Status.APPROVED
 
 
-class ProgramBudget(models.Model):
+class ProgramBudget(TenantChildModel, PublicIdModel, TimestampedModel):
     """A program, activity or project of a proposal, serving a strategic goal."""
 
     TENANT_FIELD = "proposal__organization"
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     proposal = models.ForeignKey(BudgetProposal, on_delete=models.CASCADE, related_name="programs")
     code = models.CharField(max_length=30, blank=True, help_text="PAP code, if there is one.")
     name = models.CharField(max_length=200)
@@ -189,10 +185,6 @@ class ProgramBudget(models.Model):
     )
     requested_amount = models.DecimalField(**MONEY)
     approved_amount = models.DecimalField(**MONEY, null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = OrgQuerySet.as_manager()
 
     class Meta:
         ordering = ["code", "name"]
@@ -211,12 +203,11 @@ class ProgramBudget(models.Model):
         return f"{self.code} {self.name}".strip()
 
 
-class BudgetLineItem(models.Model):
+class BudgetLineItem(TenantChildModel, PublicIdModel, CreatedModel):
     """One costed line of a program: unit cost × quantity, the total computed once and stored."""
 
     TENANT_FIELD = "program__proposal__organization"
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     program = models.ForeignKey(ProgramBudget, on_delete=models.CASCADE, related_name="line_items")
     expense_class = models.CharField(max_length=5, choices=ExpenseClass.choices)
     object_code = models.ForeignKey(
@@ -226,9 +217,6 @@ class BudgetLineItem(models.Model):
     unit_cost = models.DecimalField(**MONEY)
     quantity = models.PositiveIntegerField()
     total_cost = models.DecimalField(**MONEY, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = OrgQuerySet.as_manager()
 
     class Meta:
         ordering = ["expense_class", "id"]
@@ -270,7 +258,16 @@ class Quarter(models.IntegerChoices):
     Q4 = 4, "Q4"
 
 
-class Allotment(models.Model):
+class MoneyQuerySet(OrgQuerySet):
+    """Rows of money (allotments, obligations, disbursements). What counts is said once, by the
+    model's `live_q()`: `live()` keeps the rows whose money counts in every total and against
+    every ceiling (cancelled allotments and obligations and void disbursements never do)."""
+
+    def live(self) -> MoneyQuerySet:
+        return self.filter(self.model.live_q())
+
+
+class Allotment(TenantChildModel, PublicIdModel, CreatedModel):
     """Authority to obligate released against an approved program (PAP), for one allotment class
     and quarter. Valid until `valid_until` (the end of its fiscal year, or later for continuing
     appropriations); `reverted_on` is set by the year-end close when its balance lapsed."""
@@ -281,7 +278,6 @@ class Allotment(models.Model):
         RELEASED = "released", "Released"
         CANCELLED = "cancelled", "Cancelled"
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     program = models.ForeignKey(ProgramBudget, on_delete=models.PROTECT, related_name="allotments")
     allotment_class = models.CharField(
         max_length=5, choices=ExpenseClass.choices, default=ExpenseClass.MOOE
@@ -296,9 +292,8 @@ class Allotment(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = OrgQuerySet.as_manager()
+    objects = MoneyQuerySet.as_manager()
 
     class Meta:
         ordering = ["quarter", "release_date", "id"]
@@ -308,8 +303,13 @@ class Allotment(models.Model):
     def __str__(self) -> str:
         return f"{self.allotment_class} {self.get_quarter_display()} {self.release_reference}"
 
+    @staticmethod
+    def live_q(prefix: str = "") -> Q:
+        """The allotments that count (released, not cancelled), from a path `prefix`."""
+        return Q(**{f"{prefix}status": Allotment.Status.RELEASED})
 
-class Obligation(models.Model):
+
+class Obligation(TenantChildModel, PublicIdModel, CreatedModel):
     """A commitment to pay a payee, charged against an allotment and one UACS object code of the
     allotment's class. `amount` is the amount first obligated and never changes; adjustments
     (ObligationAdjustment) add up in `adjustments_total`, so the obligation stands at
@@ -321,7 +321,6 @@ class Obligation(models.Model):
         OBLIGATED = "obligated", "Obligated"
         CANCELLED = "cancelled", "Cancelled"
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     allotment = models.ForeignKey(Allotment, on_delete=models.PROTECT, related_name="obligations")
     #: Denormalized from the allotment's program, so ORS numbers are unique per organization.
     organization = models.ForeignKey(
@@ -354,9 +353,8 @@ class Obligation(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = OrgQuerySet.as_manager()
+    objects = MoneyQuerySet.as_manager()
 
     class Meta:
         ordering = ["obligated_on", "id"]
@@ -377,6 +375,11 @@ class Obligation(models.Model):
     def __str__(self) -> str:
         return f"{self.payee} · {self.ors_number or self.reference or self.public_id}"
 
+    @staticmethod
+    def live_q(prefix: str = "") -> Q:
+        """The obligations that count (not cancelled), from a path `prefix`."""
+        return Q(**{f"{prefix}status": Obligation.Status.OBLIGATED})
+
     @property
     def net_amount(self) -> Decimal:
         """What the obligation stands at: the amount first obligated plus its adjustments."""
@@ -387,7 +390,7 @@ class Obligation(models.Model):
 NET_OBLIGATION = F("amount") + F("adjustments_total")
 
 
-class ObligationAdjustment(models.Model):
+class ObligationAdjustment(TenantChildModel, CreatedModel):
     """An increase (> 0) or decrease (< 0) of a recorded obligation, with its reason: the
     original amount is never edited."""
 
@@ -403,9 +406,6 @@ class ObligationAdjustment(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = OrgQuerySet.as_manager()
 
     class Meta:
         ordering = ["adjusted_on", "id"]
@@ -421,7 +421,7 @@ class ObligationAdjustment(models.Model):
         return f"{self.amount:+} {self.reason}"
 
 
-class Disbursement(models.Model):
+class Disbursement(TenantChildModel, PublicIdModel, CreatedModel):
     """A payment against an obligation; its cost-centre lines add up to its amount."""
 
     TENANT_FIELD = "obligation__allotment__program__proposal__organization"
@@ -436,7 +436,6 @@ class Disbursement(models.Model):
         ADA = "ada", "Advice to debit account (ADA)"
         CASH_ADVANCE = "cash_advance", "Cash advance"
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     obligation = models.ForeignKey(
         Obligation, on_delete=models.PROTECT, related_name="disbursements"
     )
@@ -459,9 +458,8 @@ class Disbursement(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = OrgQuerySet.as_manager()
+    objects = MoneyQuerySet.as_manager()
 
     class Meta:
         ordering = ["disbursed_on", "id"]
@@ -488,8 +486,13 @@ class Disbursement(models.Model):
     def __str__(self) -> str:
         return f"{self.get_payment_method_display()} {self.reference or self.public_id}"
 
+    @staticmethod
+    def live_q(prefix: str = "") -> Q:
+        """The payments that count (processing or paid, never void), from a path `prefix`."""
+        return ~Q(**{f"{prefix}status": Disbursement.Status.VOID})
 
-class DisbursementLineItem(models.Model):
+
+class DisbursementLineItem(TenantChildModel):
     """The share of a disbursement charged to one cost centre."""
 
     TENANT_FIELD = "disbursement__obligation__allotment__program__proposal__organization"
@@ -499,8 +502,6 @@ class DisbursementLineItem(models.Model):
     )
     cost_centre = models.CharField(max_length=120)
     amount = models.DecimalField(**MONEY)
-
-    objects = OrgQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
@@ -561,7 +562,7 @@ class ReportSignatory(OrgOwnedModel):
         return f"{self.get_role_display()}: {self.name}"
 
 
-class YearEndClose(OrgOwnedModel):
+class YearEndClose(OrgOwnedModel, CreatedModel):
     """An organization's fiscal year closed: the unobligated balances of its allotments that
     expire with the year reverted (Allotment.reverted_on); continuing ones stay open."""
 
@@ -571,7 +572,6 @@ class YearEndClose(OrgOwnedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     reverted_total = models.DecimalField(**MONEY, default=Decimal("0.00"))
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-fiscal_year"]

@@ -40,7 +40,7 @@ from .models import (
     ProgramBudget,
     ReportSignatory,
 )
-from .selectors import LIVE_ALLOTMENT, LIVE_OBLIGATION, appropriations_by_program_class
+from .selectors import appropriations_by_program_class
 
 ZERO = Decimal("0.00")
 CLASS_LABELS = dict(ExpenseClass.choices)
@@ -144,7 +144,8 @@ def _execution(
     due = ExpressionWrapper(Q(delivered_on__lte=as_of), output_field=BooleanField())
     obligations = (
         Obligation.objects.filter(**_scope("allotment__program__", organization, fiscal_year))
-        .filter(**LIVE_OBLIGATION, obligated_on__lte=as_of)
+        .live()
+        .filter(obligated_on__lte=as_of)
         .annotate(q=ExtractQuarter("obligated_on"), is_due=due)
         .values_list(*group, "q", "is_due")
         .annotate(Sum("amount"))
@@ -156,7 +157,7 @@ def _execution(
             **_scope("obligation__allotment__program__", organization, fiscal_year)
         )
         .filter(
-            obligation__status=Obligation.Status.OBLIGATED,
+            Obligation.live_q("obligation__"),
             obligation__obligated_on__lte=as_of,
             adjusted_on__lte=as_of,
         )
@@ -169,7 +170,7 @@ def _execution(
         Disbursement.objects.filter(
             **_scope("obligation__allotment__program__", organization, fiscal_year)
         )
-        .exclude(status=Disbursement.Status.VOID)
+        .live()
         .filter(disbursed_on__lte=as_of)
         .annotate(q=ExtractQuarter("disbursed_on"), is_due=due_adj)
         .values_list(*[f"obligation__{g}" for g in group], "q", "is_due")
@@ -197,7 +198,8 @@ def _allotments(organization, fiscal_year, as_of, group: tuple[str, str]) -> dic
         for a, b, total in Allotment.objects.filter(
             **_scope("program__", organization, fiscal_year)
         )
-        .filter(**LIVE_ALLOTMENT, release_date__lte=as_of)
+        .live()
+        .filter(release_date__lte=as_of)
         .values_list(*group)
         .annotate(Sum("amount"))
         .order_by()
@@ -384,7 +386,8 @@ def raod(
     if object_code is None:
         for a in (
             Allotment.objects.filter(**_scope("program__", organization, fiscal_year))
-            .filter(**LIVE_ALLOTMENT, allotment_class=allotment_class, release_date__lte=as_of)
+            .live()
+            .filter(allotment_class=allotment_class, release_date__lte=as_of)
             .select_related("program")
         ):
             entries.append(
@@ -405,7 +408,8 @@ def raod(
         obligation_filter["object_code"] = object_code
     for o in (
         Obligation.objects.filter(**_scope("allotment__program__", organization, fiscal_year))
-        .filter(**LIVE_OBLIGATION, **obligation_filter, obligated_on__lte=as_of)
+        .live()
+        .filter(**obligation_filter, obligated_on__lte=as_of)
         .select_related("allotment__program", "object_code")
     ):
         entries.append(
@@ -427,8 +431,8 @@ def raod(
             **_scope("obligation__allotment__program__", organization, fiscal_year)
         )
         .filter(
+            Obligation.live_q("obligation__"),
             **prefixed,
-            obligation__status=Obligation.Status.OBLIGATED,
             obligation__obligated_on__lte=as_of,
             adjusted_on__lte=as_of,
         )
@@ -452,7 +456,7 @@ def raod(
         Disbursement.objects.filter(
             **_scope("obligation__allotment__program__", organization, fiscal_year)
         )
-        .exclude(status=Disbursement.Status.VOID)
+        .live()
         .filter(**prefixed, disbursed_on__lte=as_of)
         .select_related("obligation__allotment__program", "obligation__object_code")
     ):

@@ -51,9 +51,6 @@ MONEY = DecimalField(max_digits=18, decimal_places=2)
 RATE = DecimalField(max_digits=9, decimal_places=2)
 ZERO = Value(Decimal("0"), output_field=MONEY)
 
-LIVE_ALLOTMENT = {"status": Allotment.Status.RELEASED}
-LIVE_OBLIGATION = {"status": Obligation.Status.OBLIGATED}
-
 
 def _sum_of(queryset: QuerySet, group: str, field: Any = "amount") -> Coalesce:
     """SQL: the sum of `field` over the rows of `queryset` grouped by `group` (0 when none)."""
@@ -71,18 +68,14 @@ def rate(numerator, denominator) -> ExpressionWrapper:
 def with_utilization(programs: QuerySet[ProgramBudget]) -> QuerySet[ProgramBudget]:
     """Programs annotated with allotted/obligated/disbursed sums and both rates (one query)."""
     return programs.annotate(
-        allotted=_sum_of(
-            Allotment.objects.filter(program=OuterRef("pk"), **LIVE_ALLOTMENT), "program"
-        ),
+        allotted=_sum_of(Allotment.objects.live().filter(program=OuterRef("pk")), "program"),
         obligated=_sum_of(
-            Obligation.objects.filter(allotment__program=OuterRef("pk"), **LIVE_OBLIGATION),
+            Obligation.objects.live().filter(allotment__program=OuterRef("pk")),
             "allotment__program",
             NET_OBLIGATION,
         ),
         disbursed=_sum_of(
-            Disbursement.objects.filter(obligation__allotment__program=OuterRef("pk")).exclude(
-                status=Disbursement.Status.VOID
-            ),
+            Disbursement.objects.filter(obligation__allotment__program=OuterRef("pk")).live(),
             "obligation__allotment__program",
         ),
     ).annotate(
@@ -266,18 +259,16 @@ def organization_utilization(
         .annotate(
             approved=_sum_of(ProgramBudget.objects.filter(**scope("")), org_key, "approved_amount"),
             allotted=_sum_of(
-                Allotment.objects.filter(**scope("program__"), **LIVE_ALLOTMENT),
+                Allotment.objects.live().filter(**scope("program__")),
                 f"program__{org_key}",
             ),
             obligated=_sum_of(
-                Obligation.objects.filter(**scope("allotment__program__"), **LIVE_OBLIGATION),
+                Obligation.objects.live().filter(**scope("allotment__program__")),
                 f"allotment__program__{org_key}",
                 NET_OBLIGATION,
             ),
             disbursed=_sum_of(
-                Disbursement.objects.filter(**scope("obligation__allotment__program__")).exclude(
-                    status=Disbursement.Status.VOID
-                ),
+                Disbursement.objects.filter(**scope("obligation__allotment__program__")).live(),
                 f"obligation__allotment__program__{org_key}",
             ),
         )
@@ -300,29 +291,42 @@ def _year_scope(prefix: str, organization: Organization, fiscal_year: int) -> di
     }
 
 
-def appropriations_by_program_class(
-    organization: Organization, fiscal_year: int
-) -> dict[tuple[int, str], Decimal]:
-    """(program id, allotment class) → approved appropriation, for the organization's approved
-    programs of a year (one grouped query; rules.class_appropriations splits each program)."""
+def _class_appropriations(line_items: QuerySet[BudgetLineItem]):
+    """(program id, organization id, allotment class, appropriation) of the approved programs
+    whose line items are given (one grouped query; rules.class_appropriations splits each
+    program's approved amount by its line items per class)."""
     lines: dict[int, dict[str, Decimal]] = {}
-    amounts: dict[int, tuple[Decimal | None, Decimal]] = {}
-    for program_id, approved, requested, expense_class, total in (
-        BudgetLineItem.objects.filter(**_year_scope("program__", organization, fiscal_year))
-        .values_list(
-            "program_id", "program__approved_amount", "program__requested_amount", "expense_class"
+    amounts: dict[int, tuple[int, Decimal | None, Decimal]] = {}
+    for program_id, org_id, approved, requested, expense_class, total in (
+        line_items.values_list(
+            "program_id",
+            "program__proposal__organization_id",
+            "program__approved_amount",
+            "program__requested_amount",
+            "expense_class",
         )
         .annotate(Sum("total_cost"))
         .order_by()
     ):
         lines.setdefault(program_id, {})[expense_class] = total
-        amounts[program_id] = (approved, requested)
-    result: dict[tuple[int, str], Decimal] = {}
-    for program_id, (approved, requested) in amounts.items():
+        amounts[program_id] = (org_id, approved, requested)
+    for program_id, (org_id, approved, requested) in amounts.items():
         split = rules.class_appropriations(approved, requested, lines[program_id])
         for allotment_class, amount in split.items():
-            result[(program_id, allotment_class)] = amount
-    return result
+            yield program_id, org_id, allotment_class, amount
+
+
+def appropriations_by_program_class(
+    organization: Organization, fiscal_year: int
+) -> dict[tuple[int, str], Decimal]:
+    """(program id, allotment class) → approved appropriation, for the organization's approved
+    programs of a year (one grouped query)."""
+    return {
+        (program_id, allotment_class): amount
+        for program_id, _org, allotment_class, amount in _class_appropriations(
+            BudgetLineItem.objects.filter(**_year_scope("program__", organization, fiscal_year))
+        )
+    }
 
 
 def quarters_and_classes(organization: Organization, fiscal_year: int) -> dict[str, Any]:
@@ -340,7 +344,7 @@ def quarters_and_classes(organization: Organization, fiscal_year: int) -> dict[s
         (
             "allotted",
             Allotment.objects.filter(**_year_scope("program__", organization, fiscal_year))
-            .filter(**LIVE_ALLOTMENT)
+            .live()
             .values_list("quarter", "allotment_class")
             .annotate(Sum("amount")),
         ),
@@ -349,7 +353,7 @@ def quarters_and_classes(organization: Organization, fiscal_year: int) -> dict[s
             Obligation.objects.filter(
                 **_year_scope("allotment__program__", organization, fiscal_year)
             )
-            .filter(**LIVE_OBLIGATION)
+            .live()
             .values_list("allotment__quarter", "allotment__allotment_class")
             .annotate(total=Sum(NET_OBLIGATION)),
         ),
@@ -358,7 +362,7 @@ def quarters_and_classes(organization: Organization, fiscal_year: int) -> dict[s
             Disbursement.objects.filter(
                 **_year_scope("obligation__allotment__program__", organization, fiscal_year)
             )
-            .exclude(status=Disbursement.Status.VOID)
+            .live()
             .values_list("obligation__allotment__quarter", "obligation__allotment__allotment_class")
             .annotate(Sum("amount")),
         ),
@@ -400,7 +404,7 @@ def program_with_utilization(user: Any, public_id) -> ProgramBudget:
 def allotments_of(program: ProgramBudget) -> QuerySet[Allotment]:
     return program.allotments.annotate(
         obligated=_sum_of(
-            Obligation.objects.filter(allotment=OuterRef("pk"), **LIVE_OBLIGATION),
+            Obligation.objects.live().filter(allotment=OuterRef("pk")),
             "allotment",
             NET_OBLIGATION,
         )
@@ -413,9 +417,7 @@ def obligations_of(program: ProgramBudget) -> QuerySet[Obligation]:
         .select_related("allotment", "object_code")
         .annotate(
             disbursed=_sum_of(
-                Disbursement.objects.filter(obligation=OuterRef("pk")).exclude(
-                    status=Disbursement.Status.VOID
-                ),
+                Disbursement.objects.filter(obligation=OuterRef("pk")).live(),
                 "obligation",
             )
         )
@@ -430,3 +432,83 @@ def disbursements_of(program: ProgramBudget) -> QuerySet[Disbursement]:
         .prefetch_related("line_items")
         .order_by("disbursed_on", "id")
     )
+
+
+# --- every organization at once, grouped (the OCM dashboard composes these) ----------------------
+# The same rules as above, for all organizations in one grouped query each: only approved
+# proposals carry an appropriation, and only the live rows count (the models' `live()`).
+
+APPROVED = BudgetProposal.Status.APPROVED
+
+
+def approved_by_organization() -> QuerySet:
+    """(organization id, fiscal year, approved appropriation) of every approved proposal."""
+    return (
+        ProgramBudget.objects.filter(proposal__status=APPROVED)
+        .values_list("proposal__organization_id", "proposal__fiscal_year")
+        .annotate(Sum("approved_amount"))
+        .order_by()
+    )
+
+
+def allotted_by_organization() -> QuerySet:
+    """(organization id, fiscal year, quarter, allotment class, allotted) of live allotments."""
+    return (
+        Allotment.objects.live()
+        .filter(program__proposal__status=APPROVED)
+        .values_list(
+            "program__proposal__organization_id",
+            "program__proposal__fiscal_year",
+            "quarter",
+            "allotment_class",
+        )
+        .annotate(Sum("amount"))
+        .order_by()
+    )
+
+
+def obligated_by_organization() -> QuerySet:
+    """(organization id, fiscal year, quarter, allotment class, obligated) of live obligations
+    at their amount plus adjustments; quarter and class are the allotment's."""
+    return (
+        Obligation.objects.live()
+        .filter(allotment__program__proposal__status=APPROVED)
+        .values_list(
+            "allotment__program__proposal__organization_id",
+            "allotment__program__proposal__fiscal_year",
+            "allotment__quarter",
+            "allotment__allotment_class",
+        )
+        .annotate(total=Sum(NET_OBLIGATION))
+        .order_by()
+    )
+
+
+def disbursed_by_organization() -> QuerySet:
+    """(organization id, fiscal year, quarter, allotment class, disbursed) of payments that are
+    not void; quarter and class are the allotment's."""
+    return (
+        Disbursement.objects.live()
+        .filter(obligation__allotment__program__proposal__status=APPROVED)
+        .values_list(
+            "obligation__allotment__program__proposal__organization_id",
+            "obligation__allotment__program__proposal__fiscal_year",
+            "obligation__allotment__quarter",
+            "obligation__allotment__allotment_class",
+        )
+        .annotate(Sum("amount"))
+        .order_by()
+    )
+
+
+def appropriations_by_organization_class(fiscal_year: int) -> dict[tuple[int, str], Decimal]:
+    """(organization id, allotment class) → appropriation of the year's approved programs."""
+    result: dict[tuple[int, str], Decimal] = {}
+    for _program, org_id, allotment_class, amount in _class_appropriations(
+        BudgetLineItem.objects.filter(
+            program__proposal__status=APPROVED, program__proposal__fiscal_year=fiscal_year
+        )
+    ):
+        key = (org_id, allotment_class)
+        result[key] = result.get(key, Decimal("0.00")) + amount
+    return result

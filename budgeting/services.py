@@ -14,15 +14,16 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q, Sum, Value
+from django.db.models import F, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from organizations import audit, contributions, locking, policies
+from organizations import audit, contributions, locking, policies, writes
 from organizations.models import Contribution, Organization
 from organizations.tenancy import require
 
-from . import rules
+from . import ceilings, rules
+from .ceilings import CeilingExceeded
 from .models import (
     NET_OBLIGATION,
     Allotment,
@@ -93,15 +94,6 @@ ZERO = Decimal("0.00")
 StaleEdit = locking.StaleEdit
 
 
-class CeilingExceeded(ValidationError):
-    """The money asked for is more than what is left under the parent's ceiling."""
-
-
-def _apply(obj: Any, data: dict[str, Any]) -> None:
-    for name, value in data.items():
-        setattr(obj, name, value)
-
-
 def _require_editable(proposal: BudgetProposal) -> None:
     if not proposal.is_editable:
         raise ValidationError(
@@ -126,15 +118,8 @@ def proposal_create(*, actor: Any, organization: Organization, **data: Any) -> B
     plan = proposal.strategic_plan
     if plan is not None and plan.organization_id != organization.pk:
         raise ValidationError({"strategic_plan": "Choose a plan of your organization."})
-    proposal.full_clean()
-    proposal.save()
+    writes.create(proposal, actor=actor, action="budget_proposal.created", fields=PROPOSAL_FIELDS)
     contributions.record(actor=actor, subject=proposal)
-    audit.record(
-        actor=actor,
-        action="budget_proposal.created",
-        subject=proposal,
-        after=audit.snapshot(proposal, PROPOSAL_FIELDS),
-    )
     return proposal
 
 
@@ -145,30 +130,24 @@ def proposal_update(
     """Change a draft or returned proposal. A missing or stale `revision` saves nothing
     (MissingRevision, StaleEdit)."""
     require(actor, proposal.organization_id, "change")
-    proposal = _locked_proposal(proposal.pk)
-    locking.check_revision(
-        revision,
-        proposal.revision,
-        "Someone else saved this proposal while you were editing it. Your changes were not "
-        "saved: they are still in the form below; reload the page to see theirs, then "
+    proposal = writes.lock(
+        proposal,
+        revision=revision,
+        stale_message="Someone else saved this proposal while you were editing it. Your changes "
+        "were not saved: they are still in the form below; reload the page to see theirs, then "
         "edit again.",
     )
     _require_editable(proposal)
-    before = audit.snapshot(proposal, PROPOSAL_FIELDS)
-    _apply(proposal, data)
-    proposal.full_clean()
-    after = audit.snapshot(proposal, PROPOSAL_FIELDS)
-    if after != before:
-        proposal.revision += 1
-        proposal.save()
+    if writes.update(
+        proposal,
+        data,
+        actor=actor,
+        action="budget_proposal.updated",
+        fields=PROPOSAL_FIELDS,
+        save_unchanged=False,
+        bump_revision=True,
+    ):
         contributions.record(actor=actor, subject=proposal)
-        audit.record(
-            actor=actor,
-            action="budget_proposal.updated",
-            subject=proposal,
-            before=before,
-            after=after,
-        )
     return proposal
 
 
@@ -359,16 +338,8 @@ def program_create(*, actor: Any, proposal: BudgetProposal, **data: Any) -> Prog
     data.pop("approved_amount", None)
     program = ProgramBudget(proposal=proposal, **data)
     _check_program_links(program, proposal)
-    program.full_clean()
-    program.save()
+    writes.create(program, actor=actor, action="program_budget.created", fields=PROGRAM_FIELDS)
     contributions.record(actor=actor, subject=proposal)
-    audit.record(
-        actor=actor,
-        action="program_budget.created",
-        subject=program,
-        organization=proposal.organization,
-        after=audit.snapshot(program, PROGRAM_FIELDS),
-    )
     return program
 
 
@@ -379,20 +350,16 @@ def program_update(*, actor: Any, program: ProgramBudget, **data: Any) -> Progra
     require(actor, proposal.organization_id, "change")
     proposal = _locked_proposal(proposal.pk)
     _require_editable(proposal)
-    program = ProgramBudget.objects.select_for_update().get(pk=program.pk)
+    program = writes.lock(program)
     data.pop("approved_amount", None)
-    before = audit.snapshot(program, PROGRAM_FIELDS)
-    _apply(program, data)
-    _check_program_links(program, proposal)
-    program.full_clean()
-    program.save()
-    if audit.record_if_changed(
+    if writes.update(
+        program,
+        data,
         actor=actor,
         action="program_budget.updated",
-        subject=program,
         fields=PROGRAM_FIELDS,
-        before=before,
         organization=proposal.organization,
+        prepare=lambda program: _check_program_links(program, proposal),
     ):
         contributions.record(actor=actor, subject=proposal)
     return program
@@ -405,14 +372,7 @@ def program_delete(*, actor: Any, program: ProgramBudget) -> None:
     require(actor, proposal.organization_id, "change")
     _require_editable(_locked_proposal(proposal.pk))
     contributions.record(actor=actor, subject=proposal)
-    audit.record(
-        actor=actor,
-        action="program_budget.deleted",
-        subject=program,
-        organization=proposal.organization,
-        before=audit.snapshot(program, PROGRAM_FIELDS),
-    )
-    program.delete()
+    writes.delete(program, actor=actor, action="program_budget.deleted", fields=PROGRAM_FIELDS)
 
 
 @transaction.atomic
@@ -423,16 +383,14 @@ def line_item_create(*, actor: Any, program: ProgramBudget, **data: Any) -> Budg
     _require_editable(_locked_proposal(proposal.pk))
     item = BudgetLineItem(program=program, **data)
     item.compute_total()
-    item.full_clean()
-    item.save()
-    contributions.record(actor=actor, subject=proposal)
-    audit.record(
+    writes.create(
+        item,
         actor=actor,
         action="budget_line_item.created",
-        subject=item,
+        fields=LINE_FIELDS,
         organization=proposal.organization,
-        after=audit.snapshot(item, LINE_FIELDS),
     )
+    contributions.record(actor=actor, subject=proposal)
     return item
 
 
@@ -442,19 +400,15 @@ def line_item_update(*, actor: Any, item: BudgetLineItem, **data: Any) -> Budget
     proposal = item.program.proposal
     require(actor, proposal.organization_id, "change")
     _require_editable(_locked_proposal(proposal.pk))
-    item = BudgetLineItem.objects.select_for_update().get(pk=item.pk)
-    before = audit.snapshot(item, LINE_FIELDS)
-    _apply(item, data)
-    item.compute_total()
-    item.full_clean()
-    item.save()
-    if audit.record_if_changed(
+    item = writes.lock(item)
+    if writes.update(
+        item,
+        data,
         actor=actor,
         action="budget_line_item.updated",
-        subject=item,
         fields=LINE_FIELDS,
-        before=before,
         organization=proposal.organization,
+        prepare=BudgetLineItem.compute_total,
     ):
         contributions.record(actor=actor, subject=proposal)
     return item
@@ -467,21 +421,16 @@ def line_item_delete(*, actor: Any, item: BudgetLineItem) -> None:
     require(actor, proposal.organization_id, "change")
     _require_editable(_locked_proposal(proposal.pk))
     contributions.record(actor=actor, subject=proposal)
-    audit.record(
+    writes.delete(
+        item,
         actor=actor,
         action="budget_line_item.deleted",
-        subject=item,
+        fields=LINE_FIELDS,
         organization=proposal.organization,
-        before=audit.snapshot(item, LINE_FIELDS),
     )
-    item.delete()
 
 
 # --- execution -----------------------------------------------------------------------------------
-
-
-def _sum(queryset, expression: Any = "amount") -> Decimal:
-    return queryset.aggregate(total=Sum(expression))["total"] or ZERO
 
 
 def _check_amount(amount: Decimal | None) -> None:
@@ -507,10 +456,7 @@ def allotment_room(program: ProgramBudget) -> dict[str, dict[str, Decimal]]:
     """Per class: appropriation, allotted (live allotments) and what is left to allot."""
     appropriation = appropriation_by_class(program)
     allotted = dict(
-        program.allotments.filter(status=Allotment.Status.RELEASED)
-        .values_list("allotment_class")
-        .annotate(Sum("amount"))
-        .order_by()
+        program.allotments.live().values_list("allotment_class").annotate(Sum("amount")).order_by()
     )
     return {
         c: {
@@ -565,14 +511,14 @@ def allotment_release(
     until = rules.valid_until(program.proposal.fiscal_year, allotment_class)
     rules.check_release_date(release_date, program.proposal.fiscal_year, until)
     room = allotment_room(program)[allotment_class]
-    if amount > room["left"]:
-        raise CeilingExceeded(
-            {
-                "amount": f"Only {peso(max(room['left'], ZERO))} of the approved "
-                f"{peso(room['appropriation'])} for {_class_label(allotment_class)} is left to "
-                f"allot ({peso(room['allotted'])} is already allotted). Nothing was released."
-            }
-        )
+    ceilings.add_under_ceiling(
+        amount,
+        ceiling=room["appropriation"],
+        used=room["allotted"],
+        refusal="Only {left} of the approved {ceiling} for {label} is left to allot ({used} is "
+        "already allotted). Nothing was released.",
+        label=_class_label(allotment_class),
+    )
     allotment = Allotment(
         program=program,
         allotment_class=allotment_class,
@@ -583,15 +529,7 @@ def allotment_release(
         valid_until=until,
         created_by=actor,
     )
-    allotment.full_clean()
-    allotment.save()
-    audit.record(
-        actor=actor,
-        action="allotment.released",
-        subject=allotment,
-        organization=program.proposal.organization,
-        after=audit.snapshot(allotment, ALLOTMENT_FIELDS),
-    )
+    writes.create(allotment, actor=actor, action="allotment.released", fields=ALLOTMENT_FIELDS)
     return allotment
 
 
@@ -600,29 +538,35 @@ def allotment_cancel(*, actor: Any, allotment: Allotment) -> Allotment:
     """Cancel an allotment that carries no live obligation (its money stops counting)."""
     organization = allotment.program.proposal.organization
     require(actor, organization.pk, "approve")
-    allotment = Allotment.objects.select_for_update().get(pk=allotment.pk)
+    allotment = writes.lock(allotment)
     if allotment.status == Allotment.Status.CANCELLED:
         raise ValidationError("This allotment is already cancelled.")
-    if allotment.obligations.filter(status=Obligation.Status.OBLIGATED).exists():
-        raise ValidationError(
-            "This allotment carries obligations: cancel them first, then the allotment."
-        )
-    before = audit.snapshot(allotment, ["status"])
-    allotment.status = Allotment.Status.CANCELLED
-    allotment.save(update_fields=["status"])
-    audit.record(
+    ceilings.refuse_while_counted(
+        allotment.obligations,
+        "This allotment carries obligations: cancel them first, then the allotment.",
+    )
+    writes.update(
+        allotment,
+        {"status": Allotment.Status.CANCELLED},
         actor=actor,
         action="allotment.cancelled",
-        subject=allotment,
+        fields=["status"],
         organization=organization,
-        before=before,
-        after=audit.snapshot(allotment, ["status"]),
+        validate=False,
+        save_fields=["status"],
     )
     return allotment
 
 
 def _obligated(allotment: Allotment) -> Decimal:
-    return _sum(allotment.obligations.filter(status=Obligation.Status.OBLIGATED), NET_OBLIGATION)
+    return ceilings.counted(allotment.obligations, NET_OBLIGATION)
+
+
+#: The refusal of an obligation (or an increase) above what is left of its allotment.
+OBLIGATION_REFUSAL = (
+    "Only {left} of this {ceiling} allotment is left to obligate ({used} is already obligated). "
+    "Nothing was {done}."
+)
 
 
 def _check_open(allotment: Allotment) -> None:
@@ -675,16 +619,13 @@ def obligation_create(
             }
         )
     rules.check_obligation_date(obligated_on, allotment)
-    obligated = _obligated(allotment)
-    room = allotment.amount - obligated
-    if amount > room:
-        raise CeilingExceeded(
-            {
-                "amount": f"Only {peso(max(room, ZERO))} of this {peso(allotment.amount)} "
-                f"allotment is left to obligate ({peso(obligated)} is already obligated). "
-                "Nothing was obligated."
-            }
-        )
+    ceilings.add_under_ceiling(
+        amount,
+        ceiling=allotment.amount,
+        used=_obligated(allotment),
+        refusal=OBLIGATION_REFUSAL,
+        done="obligated",
+    )
     serial, number = _next_number(
         organization_id, "ors", rules.fund_cluster(program.fund_source), obligated_on
     )
@@ -703,14 +644,12 @@ def obligation_create(
         ors_number=number,
         created_by=actor,
     )
-    obligation.full_clean()
-    obligation.save()
-    audit.record(
+    writes.create(
+        obligation,
         actor=actor,
         action="obligation.created",
-        subject=obligation,
+        fields=OBLIGATION_FIELDS,
         organization=Organization(pk=organization_id),
-        after=audit.snapshot(obligation, OBLIGATION_FIELDS),
     )
     return obligation
 
@@ -742,18 +681,15 @@ def obligation_adjust(
     rules.check_after_obligation("adjusted_on", adjusted_on, obligation, "adjustment date")
     if amount > 0:
         _check_open(allotment)
-        obligated = _obligated(allotment)
-        room = allotment.amount - obligated
-        if amount > room:
-            raise CeilingExceeded(
-                {
-                    "amount": f"Only {peso(max(room, ZERO))} of this {peso(allotment.amount)} "
-                    f"allotment is left to obligate ({peso(obligated)} is already obligated). "
-                    "Nothing was adjusted."
-                }
-            )
+        ceilings.add_under_ceiling(
+            amount,
+            ceiling=allotment.amount,
+            used=_obligated(allotment),
+            refusal=OBLIGATION_REFUSAL,
+            done="adjusted",
+        )
     else:
-        paid = _sum(obligation.disbursements.exclude(status=Disbursement.Status.VOID))
+        paid = ceilings.counted(obligation.disbursements)
         floor = max(paid, Decimal("0.01"))
         if obligation.net_amount + amount < floor:
             raise CeilingExceeded(
@@ -826,23 +762,22 @@ def obligation_cancel(*, actor: Any, obligation: Obligation) -> Obligation:
     """Cancel an obligation with no live disbursement (its money returns to the allotment)."""
     organization_id = obligation.allotment.program.proposal.organization_id
     require(actor, organization_id, "change")
-    obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    obligation = writes.lock(obligation)
     if obligation.status == Obligation.Status.CANCELLED:
         raise ValidationError("This obligation is already cancelled.")
-    if obligation.disbursements.exclude(status=Disbursement.Status.VOID).exists():
-        raise ValidationError(
-            "Payments were made against this obligation: void them first, then cancel it."
-        )
-    before = audit.snapshot(obligation, ["status"])
-    obligation.status = Obligation.Status.CANCELLED
-    obligation.save(update_fields=["status"])
-    audit.record(
+    ceilings.refuse_while_counted(
+        obligation.disbursements,
+        "Payments were made against this obligation: void them first, then cancel it.",
+    )
+    writes.update(
+        obligation,
+        {"status": Obligation.Status.CANCELLED},
         actor=actor,
         action="obligation.cancelled",
-        subject=obligation,
+        fields=["status"],
         organization=Organization(pk=organization_id),
-        before=before,
-        after=audit.snapshot(obligation, ["status"]),
+        validate=False,
+        save_fields=["status"],
     )
     return obligation
 
@@ -879,16 +814,13 @@ def disbursement_create(
     if obligation.status != Obligation.Status.OBLIGATED:
         raise ValidationError("This obligation is cancelled: nothing can be paid against it.")
     rules.check_after_obligation("disbursed_on", disbursed_on, obligation, "payment date")
-    paid = _sum(obligation.disbursements.exclude(status=Disbursement.Status.VOID))
-    room = obligation.net_amount - paid
-    if amount > room:
-        raise CeilingExceeded(
-            {
-                "amount": f"Only {peso(max(room, ZERO))} of this {peso(obligation.net_amount)} "
-                f"obligation is left to pay ({peso(paid)} is already disbursed). "
-                "Nothing was paid."
-            }
-        )
+    ceilings.add_under_ceiling(
+        amount,
+        ceiling=obligation.net_amount,
+        used=ceilings.counted(obligation.disbursements),
+        refusal="Only {left} of this {ceiling} obligation is left to pay ({used} is already "
+        "disbursed). Nothing was paid.",
+    )
     serial, number = _next_number(
         organization_id, "dv", rules.fund_cluster(program.fund_source), disbursed_on
     )
@@ -933,10 +865,10 @@ def year_end_preview(organization: Organization, fiscal_year: int) -> dict[str, 
     (their unobligated balances revert) and the continuing ones (they stay open)."""
     year_end = date(fiscal_year, 12, 31)
     allotments = (
-        Allotment.objects.filter(
+        Allotment.objects.live()
+        .filter(
             program__proposal__organization=organization,
             program__proposal__status=BudgetProposal.Status.APPROVED,
-            status=Allotment.Status.RELEASED,
             reverted_on__isnull=True,
             program__proposal__fiscal_year__lte=fiscal_year,
         )
@@ -945,7 +877,7 @@ def year_end_preview(organization: Organization, fiscal_year: int) -> dict[str, 
             obligated=Coalesce(
                 Sum(
                     F("obligations__amount") + F("obligations__adjustments_total"),
-                    filter=Q(obligations__status=Obligation.Status.OBLIGATED),
+                    filter=Obligation.live_q("obligations__"),
                 ),
                 Value(ZERO),
             )
@@ -1027,20 +959,19 @@ def disbursement_set_status(*, actor: Any, disbursement: Disbursement, action: s
     sources, target, needed = DISBURSEMENT_MOVES[action]
     organization_id = disbursement.obligation.allotment.program.proposal.organization_id
     require(actor, organization_id, needed)
-    disbursement = Disbursement.objects.select_for_update().get(pk=disbursement.pk)
+    disbursement = writes.lock(disbursement)
     if disbursement.status not in sources:
         raise ValidationError(
             f"A {disbursement.get_status_display().lower()} payment cannot be marked {target}."
         )
-    before = audit.snapshot(disbursement, ["status"])
-    disbursement.status = target
-    disbursement.save(update_fields=["status"])
-    audit.record(
+    writes.update(
+        disbursement,
+        {"status": target},
         actor=actor,
         action=f"disbursement.{target}",
-        subject=disbursement,
+        fields=["status"],
         organization=Organization(pk=organization_id),
-        before=before,
-        after=audit.snapshot(disbursement, ["status"]),
+        validate=False,
+        save_fields=["status"],
     )
     return disbursement

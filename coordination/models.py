@@ -10,7 +10,6 @@ participants and comments reach their rows through that same queryset.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import pgtrigger
@@ -20,6 +19,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from organizations.modelbases import CreatedModel, PublicIdModel, TenantChildModel, TimestampedModel
 from organizations.policies import coordination as policies
 from organizations.tenancy import OrgOwnedModel, OrgQuerySet, tenancy_of
 
@@ -58,7 +58,7 @@ class PartnershipQuerySet(OrgQuerySet):
         )
 
 
-class Partnership(OrgOwnedModel):
+class Partnership(OrgOwnedModel, PublicIdModel, TimestampedModel):
     """An inter-MOA partnership. `organization` is the lead (the tenant that owns and edits it)."""
 
     class Type(models.TextChoices):
@@ -85,7 +85,6 @@ class Partnership(OrgOwnedModel):
         HIGH = "high", "High"
         CRITICAL = "critical", "Critical"
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     title = models.CharField(max_length=200)
     partnership_type = models.CharField("type", max_length=30, choices=Type.choices)
     objectives = models.TextField()
@@ -129,8 +128,6 @@ class Partnership(OrgOwnedModel):
         related_name="+",
     )
     revision = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = PartnershipQuerySet.as_manager()
 
@@ -177,7 +174,7 @@ class ParticipantQuerySet(models.QuerySet):
         return self.filter(organization_id__in=profile.organization_ids("view", MODULE))
 
 
-class PartnershipParticipant(models.Model):
+class PartnershipParticipant(TenantChildModel, PublicIdModel):
     """An organization taking part in a partnership, with its invitation state.
 
     The lead cannot be a participant: services and forms refuse it, and a database trigger
@@ -186,7 +183,6 @@ class PartnershipParticipant(models.Model):
 
     TENANT_FIELD = "partnership__organization"
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, related_name="participant_links"
     )
@@ -265,7 +261,7 @@ class MilestoneQuerySet(models.QuerySet):
         return self.filter(partnership__in=visible.values("pk"))
 
 
-class Milestone(models.Model):
+class Milestone(TenantChildModel, PublicIdModel, TimestampedModel):
     """A dated step of a partnership, carried by one organization (the lead or a participant)."""
 
     TENANT_FIELD = "partnership__organization"
@@ -280,7 +276,6 @@ class Milestone(models.Model):
     #: Statuses for which a past due date means nothing any more.
     CLOSED = (Status.COMPLETED, Status.CANCELLED)
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, related_name="milestones"
     )
@@ -306,8 +301,6 @@ class Milestone(models.Model):
         blank=True,
         related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = MilestoneQuerySet.as_manager()
 
@@ -346,12 +339,11 @@ class PartnershipCommentQuerySet(models.QuerySet):
         return self.filter(partnership__in=visible.values("pk"))
 
 
-class PartnershipComment(models.Model):
+class PartnershipComment(TenantChildModel, PublicIdModel, CreatedModel):
     """One message in a partnership's discussion thread."""
 
     TENANT_FIELD = "partnership__organization"
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -361,7 +353,6 @@ class PartnershipComment(models.Model):
         "organizations.Organization", on_delete=models.PROTECT, related_name="+"
     )
     body = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PartnershipCommentQuerySet.as_manager()
 
@@ -372,7 +363,7 @@ class PartnershipComment(models.Model):
         return f"Comment by {self.author} on {self.partnership}"
 
 
-class Notification(models.Model):
+class Notification(PublicIdModel, CreatedModel):
     """An in-app notice for one user (the bell); e-mailed too when it matters."""
 
     class Verb(models.TextChoices):
@@ -383,7 +374,6 @@ class Notification(models.Model):
         MILESTONE_OVERDUE = "milestone_overdue", "Milestone overdue"
         MILESTONE_UPDATED = "milestone_updated", "Milestone updated"
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
@@ -395,7 +385,6 @@ class Notification(models.Model):
     event_key = models.CharField(max_length=120, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

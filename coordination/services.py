@@ -22,7 +22,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from organizations import audit, locking, outbox, policies
+from organizations import audit, locking, outbox, policies, writes
 from organizations.models import Membership, Organization
 from organizations.tenancy import require, tenancy_of
 
@@ -91,14 +91,7 @@ def partnership_create(*, actor: Any, organization: Organization, **data: Any) -
     require(actor, organization.pk, "change")
     partnership = Partnership(organization=organization, created_by=actor, **data)
     _check_focal_person(partnership)
-    partnership.full_clean()
-    partnership.save()
-    audit.record(
-        actor=actor,
-        action="partnership.created",
-        subject=partnership,
-        after=audit.snapshot(partnership, PARTNERSHIP_FIELDS),
-    )
+    writes.create(partnership, actor=actor, action="partnership.created", fields=PARTNERSHIP_FIELDS)
     return partnership
 
 
@@ -109,29 +102,22 @@ def partnership_update(
     """Change a partnership (lead editors). A missing or stale `revision` saves nothing
     (MissingRevision, StaleEdit)."""
     require(actor, partnership.organization_id, "change")
-    partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
-    locking.check_revision(
-        revision,
-        partnership.revision,
-        "Someone else saved this partnership while you were editing it. "
+    partnership = writes.lock(
+        partnership,
+        revision=revision,
+        stale_message="Someone else saved this partnership while you were editing it. "
         "Your changes were not saved: reload the page to see theirs, then edit again.",
     )
-    before = audit.snapshot(partnership, PARTNERSHIP_FIELDS)
-    for name, value in data.items():
-        setattr(partnership, name, value)
-    _check_focal_person(partnership)
-    partnership.full_clean()
-    after = audit.snapshot(partnership, PARTNERSHIP_FIELDS)
-    if after != before:
-        partnership.revision += 1
-        partnership.save()
-        audit.record(
-            actor=actor,
-            action="partnership.updated",
-            subject=partnership,
-            before=before,
-            after=after,
-        )
+    writes.update(
+        partnership,
+        data,
+        actor=actor,
+        action="partnership.updated",
+        fields=PARTNERSHIP_FIELDS,
+        prepare=_check_focal_person,
+        save_unchanged=False,
+        bump_revision=True,
+    )
     return partnership
 
 
@@ -344,15 +330,7 @@ def milestone_create(*, actor: Any, partnership: Partnership, **data: Any) -> Mi
     milestone = Milestone(partnership=partnership, updated_by=actor, **data)
     _check_responsible(milestone, accepted_org_ids(partnership))
     milestone.check_due_in_period()
-    milestone.full_clean()
-    milestone.save()
-    audit.record(
-        actor=actor,
-        action="milestone.created",
-        subject=milestone,
-        organization=partnership.organization,
-        after=audit.snapshot(milestone, MILESTONE_FIELDS),
-    )
+    writes.create(milestone, actor=actor, action="milestone.created", fields=MILESTONE_FIELDS)
     return milestone
 
 
@@ -367,31 +345,27 @@ def milestone_update(*, actor: Any, milestone: Milestone, **data: Any) -> Milest
     is_lead_editor = tenancy_of(actor).can(partnership.organization_id, "change")
     if not is_lead_editor and set(data) - set(MILESTONE_PROGRESS_FIELDS):
         raise PermissionDenied("You may only update the status and progress of this milestone.")
-    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    milestone = writes.lock(milestone)
     milestone.partnership = partnership
-    before = audit.snapshot(milestone, MILESTONE_FIELDS)
     old_due = milestone.due_date
-    for name, value in data.items():
-        setattr(milestone, name, value)
-    if milestone.due_date != old_due:
-        milestone.check_due_in_period()
-    if milestone.status == Milestone.Status.COMPLETED:
-        milestone.progress = 100
-    _check_responsible(milestone, accepted)
-    milestone.full_clean()
-    after = audit.snapshot(milestone, MILESTONE_FIELDS)
-    if after == before:
-        return milestone
-    milestone.updated_by = actor
-    milestone.save()
-    audit.record(
+
+    def prepare(milestone: Milestone) -> None:
+        if milestone.due_date != old_due:
+            milestone.check_due_in_period()
+        if milestone.status == Milestone.Status.COMPLETED:
+            milestone.progress = 100
+        _check_responsible(milestone, accepted)
+
+    if not writes.update(
+        milestone,
+        {**data, "updated_by": actor},
         actor=actor,
         action="milestone.updated",
-        subject=milestone,
-        organization=partnership.organization,
-        before=before,
-        after=after,
-    )
+        fields=MILESTONE_FIELDS,
+        prepare=prepare,
+        save_unchanged=False,
+    ):
+        return milestone
     if not is_lead_editor and partnership.focal_person_id:
         notify(
             recipients=[partnership.focal_person_id],

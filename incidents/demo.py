@@ -75,7 +75,7 @@ def _flood(organization, editor, admin, department) -> Incident:
     # Nobody answered within the hour: the alternates are called, and they answer.
     services.escalate_due(now=t0 + 80 * minute)
     _delivered(incident)
-    for entry in incident.calltreeentrys.filter(status="notified"):
+    for entry in incident.call_tree_entries.filter(status="notified"):
         services.call_update(actor=editor, entry=entry, status="acknowledged", now=t0 + 95 * minute)
     services.log_add(
         actor=admin,
@@ -84,7 +84,7 @@ def _flood(organization, editor, admin, department) -> Incident:
         text="Power down the server room; move e-mail to the cloud standby.",
         now=t0 + 30 * minute,
     )
-    items = list(incident.recoveryitems.order_by("priority"))
+    items = list(incident.recovery_items.order_by("priority"))
     for offset, item in zip((150, 420), items, strict=False):
         services.item_update(
             actor=editor,
@@ -146,9 +146,9 @@ def _drill(organization, editor, admin, department) -> Incident:
         now=t0,
     )
     _delivered(incident)
-    for entry in incident.calltreeentrys.filter(status="notified"):
+    for entry in incident.call_tree_entries.filter(status="notified"):
         services.call_update(actor=editor, entry=entry, status="acknowledged", now=t0 + 12 * minute)
-    for item in incident.recoveryitems.order_by("priority")[:1]:
+    for item in incident.recovery_items.order_by("priority")[:1]:
         services.item_update(
             actor=editor,
             item=item,

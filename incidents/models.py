@@ -24,12 +24,13 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from organizations.tenancy import OrgOwnedModel, OrgQuerySet
+from organizations.modelbases import PublicIdModel, TenantChildModel, TimestampedModel
+from organizations.tenancy import OrgOwnedModel
 
 SEVERITY_RANK = {"minor": 0, "moderate": 1, "major": 2, "critical": 3}
 
 
-class Incident(OrgOwnedModel):
+class Incident(OrgOwnedModel, PublicIdModel, TimestampedModel):
     """A disruption (or a simulated one) an organization responds to."""
 
     class Kind(models.TextChoices):
@@ -51,7 +52,6 @@ class Incident(OrgOwnedModel):
         OPEN = "open", "Open"
         CLOSED = "closed", "Stood down"
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     title = models.CharField(max_length=200)
     kind = models.CharField("type", max_length=20, choices=Kind.choices)
     severity = models.CharField(max_length=10, choices=Severity.choices)
@@ -89,8 +89,6 @@ class Incident(OrgOwnedModel):
     open_processes_reason = models.TextField(
         blank=True, help_text="Why it was stood down with processes still disrupted."
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -126,14 +124,13 @@ class Incident(OrgOwnedModel):
         return SEVERITY_RANK[self.severity]
 
 
-class IncidentChild(models.Model):
-    """Base of rows that belong to one incident; tenancy follows the incident."""
+class IncidentChild(TenantChildModel):
+    """Base of rows that belong to one incident; tenancy follows the incident. Each child names
+    its reverse accessor (`incident.<name>`) in `Meta.default_related_name`."""
 
     TENANT_FIELD = "incident__organization"
 
-    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="%(class)ss")
-
-    objects = OrgQuerySet.as_manager()
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT)
 
     class Meta:
         abstract = True
@@ -154,6 +151,7 @@ class Activation(IncidentChild):
     )
 
     class Meta:
+        default_related_name = "activations"  # incident.activations
         ordering = ["incident", "plan__title"]
         constraints = [
             models.UniqueConstraint(fields=["incident", "plan"], name="incident_plan_once")
@@ -211,6 +209,7 @@ class CallTreeEntry(IncidentChild):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        default_related_name = "call_tree_entries"  # incident.call_tree_entries
         ordering = ["incident", "position", "id"]
         verbose_name_plural = "call tree entries"
         constraints = [
@@ -279,6 +278,7 @@ class Notification(IncidentChild):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        default_related_name = "notifications"  # incident.notifications
         ordering = ["incident", "created_at", "id"]
         indexes = [models.Index(fields=["state"])]
         constraints = [
@@ -317,6 +317,7 @@ class RecoveryItem(IncidentChild):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        default_related_name = "recovery_items"  # incident.recovery_items
         ordering = ["incident", "priority", "name", "id"]
         constraints = [
             models.UniqueConstraint(fields=["incident", "process"], name="incident_process_once"),
@@ -365,6 +366,7 @@ class VendorStatus(IncidentChild):
     changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        default_related_name = "vendor_statuses"  # incident.vendor_statuses
         ordering = ["incident", "name"]
         verbose_name_plural = "vendor statuses"
         constraints = [
@@ -407,6 +409,7 @@ class LogEntry(IncidentChild):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
+        default_related_name = "log_entries"  # incident.log_entries
         ordering = ["incident", "created_at", "id"]
         verbose_name_plural = "log entries"
         triggers = [
@@ -419,7 +422,7 @@ class LogEntry(IncidentChild):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_kind_display()}: {self.text[:60]}"
 
 
-class AfterActionReview(models.Model):
+class AfterActionReview(TenantChildModel, TimestampedModel):
     """What worked, what failed, and what will change, once the incident is stood down."""
 
     TENANT_FIELD = "incident__organization"
@@ -430,18 +433,14 @@ class AfterActionReview(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
     #: Plan drafts opened from these findings (each cites the incident in its change note).
     plan_drafts = models.ManyToManyField("bcp.PlanVersion", blank=True, related_name="+")
-
-    objects = OrgQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"After-action review of {self.incident}"
 
 
-class CorrectiveAction(models.Model):
+class CorrectiveAction(TenantChildModel, PublicIdModel, TimestampedModel):
     """An action from the review, tracked to closure."""
 
     TENANT_FIELD = "review__incident__organization"
@@ -451,17 +450,12 @@ class CorrectiveAction(models.Model):
         IN_PROGRESS = "in_progress", "In progress"
         DONE = "done", "Done"
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     review = models.ForeignKey(AfterActionReview, on_delete=models.PROTECT, related_name="actions")
     description = models.TextField()
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     due_date = models.DateField()
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
     done_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = OrgQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_date", "id"]

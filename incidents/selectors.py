@@ -73,8 +73,8 @@ def incidents_for(user: Any, organization: Any):
         .filter(organization=organization)
         .annotate(
             disrupted=Count(
-                "recoveryitems",
-                filter=~Q(recoveryitems__status=RecoveryItem.Status.RECOVERED),
+                "recovery_items",
+                filter=~Q(recovery_items__status=RecoveryItem.Status.RECOVERED),
                 distinct=True,
             ),
         )
@@ -241,19 +241,19 @@ def ocm_board(now: datetime.datetime) -> dict[str, Any]:
         .select_related("organization")
         .annotate(
             calls=Count(
-                "calltreeentrys",
-                filter=Q(calltreeentrys__alternate_for__isnull=True),
+                "call_tree_entries",
+                filter=Q(call_tree_entries__alternate_for__isnull=True),
                 distinct=True,
             ),
             acknowledged=Count(
-                "calltreeentrys",
-                filter=Q(calltreeentrys__status=CallTreeEntry.Status.ACKNOWLEDGED),
+                "call_tree_entries",
+                filter=Q(call_tree_entries__status=CallTreeEntry.Status.ACKNOWLEDGED),
                 distinct=True,
             ),
         )
         .prefetch_related(
             Prefetch(
-                "recoveryitems",
+                "recovery_items",
                 queryset=RecoveryItem.objects.exclude(status=RecoveryItem.Status.RECOVERED),
                 to_attr="down",
             )

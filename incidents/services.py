@@ -566,7 +566,7 @@ def escalate_due(now: datetime.datetime | None = None) -> int:
     now = _now(now)
     escalated = 0
     for incident in Incident.objects.filter(
-        status=Incident.Status.OPEN, calltreeentrys__status=CallTreeEntry.Status.NOTIFIED
+        status=Incident.Status.OPEN, call_tree_entries__status=CallTreeEntry.Status.NOTIFIED
     ).distinct():
         cutoff = now - datetime.timedelta(minutes=incident.response_minutes)
         with transaction.atomic():
@@ -933,7 +933,7 @@ def incident_close(
     summary = (summary or "").strip()
     if not summary:
         raise ValidationError({"summary": "Write a summary of the incident before standing down."})
-    still_down = list(incident.recoveryitems.exclude(status=RecoveryItem.Status.RECOVERED))
+    still_down = list(incident.recovery_items.exclude(status=RecoveryItem.Status.RECOVERED))
     if still_down and not (open_processes_reason or "").strip():
         names = ", ".join(i.name for i in still_down)
         raise ValidationError(
@@ -975,7 +975,7 @@ def _feed_exercise_records(actor, incident: Incident, now) -> None:
     """One bcp Exercise per activated plan: the scenario, who took part, the summary, and the
     achieved recovery time of each process recovered during the exercise."""
     acknowledged = ", ".join(
-        incident.calltreeentrys.filter(status=CallTreeEntry.Status.ACKNOWLEDGED).values_list(
+        incident.call_tree_entries.filter(status=CallTreeEntry.Status.ACKNOWLEDGED).values_list(
             "name", flat=True
         )
     )

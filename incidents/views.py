@@ -132,7 +132,7 @@ def incident_declare(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            calls = incident.calltreeentrys.filter(status="notified").count()
+            calls = incident.call_tree_entries.filter(status="notified").count()
             what = "Exercise started" if exercise else "Incident declared"
             messages.success(
                 request,
@@ -375,7 +375,7 @@ def incident_close(request: HttpRequest, public_id) -> HttpResponse:
                 "Exercise ended and recorded." if incident.is_exercise else "Incident stood down.",
             )
             return redirect(_url(incident))
-    still_down = list(incident.recoveryitems.exclude(status=RecoveryItem.Status.RECOVERED))
+    still_down = list(incident.recovery_items.exclude(status=RecoveryItem.Status.RECOVERED))
     return render(
         request,
         "incidents/close.html",

@@ -13,7 +13,7 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, Q, Sum
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from organizations.models import Membership, Organization
@@ -256,7 +256,8 @@ def _figures(sums: dict[str, Decimal]) -> dict[str, Any]:
 
 def budget_section(organizations: list[Organization]) -> tuple[dict[int, dict], dict]:
     """Approved appropriation and its execution, per organization and fiscal year, with the
-    current fiscal year by quarter and allotment class. Five grouped queries, whatever the rows.
+    current fiscal year by quarter and allotment class. Five grouped queries, whatever the rows:
+    the budgeting app's organization-grouped selectors (budgeting.selectors), composed here.
 
     The rules are the budgeting app's (budgeting.selectors, budgeting.rules): only approved
     proposals carry an appropriation; cancelled allotments, cancelled obligations and void
@@ -264,104 +265,33 @@ def budget_section(organizations: list[Organization]) -> tuple[dict[int, dict], 
     Quarters are those of the allotment; allotment classes those of the allotment, and the
     budgeted amount per class is the appropriation per class (budgeting.rules.class_appropriations).
     """
-    from budgeting.models import (
-        NET_OBLIGATION,
-        Allotment,
-        BudgetLineItem,
-        BudgetProposal,
-        Disbursement,
-        ExpenseClass,
-        Obligation,
-        ProgramBudget,
-        Quarter,
-    )
-    from budgeting.rules import class_appropriations
-    from budgeting.selectors import LIVE_ALLOTMENT, LIVE_OBLIGATION
+    from budgeting import selectors as budgeting
+    from budgeting.models import ExpenseClass, Quarter
 
-    approved = BudgetProposal.Status.APPROVED
     current_year = timezone.localdate().year
     # (org, year) → figure → amount; (org, quarter|class) → figure → amount for the current year.
     years: dict[tuple[int, int], Counter] = defaultdict(Counter)
     quarters: dict[tuple[int, int], Counter] = defaultdict(Counter)
     classes: dict[tuple[int, str], Counter] = defaultdict(Counter)
 
-    for org_id, year, total in (
-        ProgramBudget.objects.filter(proposal__status=approved)
-        .values_list("proposal__organization_id", "proposal__fiscal_year")
-        .annotate(Sum("approved_amount"))
-        .order_by()
-    ):
+    for org_id, year, total in budgeting.approved_by_organization():
         years[(org_id, year)]["approved"] += total or ZERO
-    for org_id, year, quarter, allotment_class, total in (
-        Allotment.objects.filter(program__proposal__status=approved, **LIVE_ALLOTMENT)
-        .values_list(
-            "program__proposal__organization_id",
-            "program__proposal__fiscal_year",
-            "quarter",
-            "allotment_class",
-        )
-        .annotate(Sum("amount"))
-        .order_by()
+    for figure, rows in (
+        ("allotted", budgeting.allotted_by_organization()),
+        ("obligated", budgeting.obligated_by_organization()),
+        ("disbursed", budgeting.disbursed_by_organization()),
     ):
-        years[(org_id, year)]["allotted"] += total
-        if year == current_year:
-            quarters[(org_id, quarter)]["allotted"] += total
-            classes[(org_id, allotment_class)]["allotted"] += total
-    for org_id, year, quarter, expense_class, total in (
-        Obligation.objects.filter(allotment__program__proposal__status=approved, **LIVE_OBLIGATION)
-        .values_list(
-            "allotment__program__proposal__organization_id",
-            "allotment__program__proposal__fiscal_year",
-            "allotment__quarter",
-            "allotment__allotment_class",
-        )
-        .annotate(total=Sum(NET_OBLIGATION))
-        .order_by()
-    ):
-        years[(org_id, year)]["obligated"] += total
-        if year == current_year:
-            quarters[(org_id, quarter)]["obligated"] += total
-            classes[(org_id, expense_class)]["obligated"] += total
-    for org_id, year, quarter, expense_class, total in (
-        Disbursement.objects.filter(obligation__allotment__program__proposal__status=approved)
-        .exclude(status=Disbursement.Status.VOID)
-        .values_list(
-            "obligation__allotment__program__proposal__organization_id",
-            "obligation__allotment__program__proposal__fiscal_year",
-            "obligation__allotment__quarter",
-            "obligation__allotment__allotment_class",
-        )
-        .annotate(Sum("amount"))
-        .order_by()
-    ):
-        years[(org_id, year)]["disbursed"] += total
-        if year == current_year:
-            quarters[(org_id, quarter)]["disbursed"] += total
-            classes[(org_id, expense_class)]["disbursed"] += total
+        for org_id, year, quarter, allotment_class, total in rows:
+            years[(org_id, year)][figure] += total
+            if year == current_year:
+                quarters[(org_id, quarter)][figure] += total
+                classes[(org_id, allotment_class)][figure] += total
     # Budgeted per allotment class: the appropriation per class of the current year's approved
     # programs (their line items per class, scaled to the approved amount).
-    program_lines: dict[int, dict[str, Decimal]] = defaultdict(dict)
-    program_info: dict[int, tuple[int, Decimal | None, Decimal]] = {}
-    for program_id, org_id, approved_amount, requested, expense_class, total in (
-        BudgetLineItem.objects.filter(
-            program__proposal__status=approved, program__proposal__fiscal_year=current_year
-        )
-        .values_list(
-            "program_id",
-            "program__proposal__organization_id",
-            "program__approved_amount",
-            "program__requested_amount",
-            "expense_class",
-        )
-        .annotate(Sum("total_cost"))
-        .order_by()
-    ):
-        program_lines[program_id][expense_class] = total
-        program_info[program_id] = (org_id, approved_amount, requested)
-    for program_id, (org_id, approved_amount, requested) in program_info.items():
-        split = class_appropriations(approved_amount, requested, program_lines[program_id])
-        for allotment_class, amount in split.items():
-            classes[(org_id, allotment_class)]["budgeted"] += amount
+    for (org_id, allotment_class), amount in budgeting.appropriations_by_organization_class(
+        current_year
+    ).items():
+        classes[(org_id, allotment_class)]["budgeted"] += amount
 
     by_org_years: dict[int, dict[int, Counter]] = defaultdict(dict)
     for (org_id, year), sums in years.items():
@@ -430,52 +360,28 @@ def _percent(value: Decimal | None) -> str | None:
 
 def planning_section(organizations: list[Organization]) -> tuple[dict[int, dict], dict]:
     """Strategic plans by status with the current plan's progress, goals and objectives
-    progress, and work plans per year (four grouped queries). Progress is the planning app's
+    progress, and work plans per year (four grouped queries: the planning app's
+    organization-grouped selectors, composed here). Progress is the planning app's
     (planning.selectors): objectives that are cancelled do not count; archived plans neither."""
-    from planning.models import AnnualWorkPlan, StrategicGoal, StrategicPlan, WorkPlanObjective
-    from planning.selectors import goal_progress, metric_progress, plan_progress
+    from planning import selectors as planning
+    from planning.models import StrategicPlan, WorkPlanObjective
 
     year = timezone.localdate().year
     archived = StrategicPlan.Status.ARCHIVED
     # Preference for "the current plan": active, then approved, then draft; newest first.
     rank = {StrategicPlan.Status.ACTIVE: 0, StrategicPlan.Status.APPROVED: 1}
     plans = defaultdict(list)
-    for row in (
-        StrategicPlan.objects.annotate(
-            progress=plan_progress(), goal_count=Count("goals", distinct=True)
-        )
-        .values(
-            "organization_id", "title", "status", "start_year", "end_year", "progress", "goal_count"
-        )
-        .order_by("organization_id", "-start_year", "title")
-    ):
+    for row in planning.plans_by_organization():
         plans[row["organization_id"]].append(row)
-    goals = {
-        row["plan__organization_id"]: row
-        for row in StrategicGoal.objects.exclude(plan__status=archived)
-        .annotate(gp=goal_progress())
-        .values("plan__organization_id")
-        .annotate(n=Count("id"), progress=Avg("gp"))
-        .order_by()
-    }
+    goals = {row["plan__organization_id"]: row for row in planning.goals_by_organization()}
     objectives: dict[int, dict] = defaultdict(lambda: {"by_status": Counter(), "progress": None})
-    for row in (
-        WorkPlanObjective.objects.exclude(work_plan__plan__status=archived)
-        .values("work_plan__plan__organization_id", "status")
-        .annotate(n=Count("id"), progress=Avg(metric_progress()))
-        .order_by()
-    ):
+    for row in planning.objectives_by_organization():
         entry = objectives[row["work_plan__plan__organization_id"]]
         entry["by_status"][row["status"]] += row["n"]
         if row["status"] != WorkPlanObjective.Status.CANCELLED:
             entry.setdefault("weighted", []).append((row["progress"], row["n"]))
     work_plans: dict[int, dict[str, int]] = defaultdict(dict)
-    for org_id, wp_year, n in (
-        AnnualWorkPlan.objects.exclude(plan__status=archived)
-        .values_list("plan__organization_id", "year")
-        .annotate(Count("id"))
-        .order_by("plan__organization_id", "year")
-    ):
+    for org_id, wp_year, n in planning.work_plans_by_organization():
         work_plans[org_id][str(wp_year)] = n
 
     per_org = {}

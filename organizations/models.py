@@ -12,10 +12,11 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from waffle.models import Flag
 
+from .modelbases import CreatedModel, PublicIdModel, TimestampedModel
 from .tenancy import OrgOwnedModel, OrgQuerySet, Role
 
 
-class Organization(models.Model):
+class Organization(TimestampedModel):
     """A Ministry, Office or Agency of the Bangsamoro government (from a shipped data file)."""
 
     class Category(models.TextChoices):
@@ -61,8 +62,6 @@ class Organization(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     address = models.CharField(max_length=300, blank=True)
     mandate = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["code"]
@@ -88,16 +87,13 @@ class Organization(models.Model):
         return self.acronym or self.code
 
 
-class Department(OrgOwnedModel):
+class Department(OrgOwnedModel, PublicIdModel, TimestampedModel):
     """An organizational unit inside an organization (Finance, HR, IT, Operations, ...)."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=120)
     code = models.CharField(max_length=20, blank=True)
     description = models.TextField(blank=True)
     head = models.CharField(max_length=200, blank=True, help_text="Name of the department head.")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["organization__code", "name"]
@@ -168,10 +164,9 @@ class User(AbstractUser):
         super().save(*args, **kwargs)
 
 
-class Membership(OrgOwnedModel):
+class Membership(OrgOwnedModel, PublicIdModel, TimestampedModel):
     """A user's role in one organization. At most one membership per user is primary."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.VIEWER)
     department = models.ForeignKey(
@@ -179,8 +174,6 @@ class Membership(OrgOwnedModel):
     )
     position = models.CharField(max_length=120, blank=True)
     is_primary = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = OrgQuerySet.as_manager()
 
@@ -234,7 +227,7 @@ class OCMAccess(models.Model):
         return f"{self.user} · OCM {self.get_level_display()}"
 
 
-class JoinInvitation(OrgOwnedModel):
+class JoinInvitation(OrgOwnedModel, PublicIdModel, CreatedModel):
     """An invitation for an existing account to join an organization, which only the account
     holder accepts or declines, signed in (organizations/invitations.py).
 
@@ -248,7 +241,6 @@ class JoinInvitation(OrgOwnedModel):
         DECLINED = "declined", "Declined"
         REVOKED = "revoked", "Revoked"
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="join_invitations")
     email = models.EmailField(help_text="The address the administrator wrote (shown to them).")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.VIEWER)
@@ -260,7 +252,6 @@ class JoinInvitation(OrgOwnedModel):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
-    created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     responded_at = models.DateTimeField(null=True, blank=True)
 
@@ -280,14 +271,13 @@ class JoinInvitation(OrgOwnedModel):
         return f"Invitation of {self.email} to {self.organization.code}"
 
 
-class AuditLog(models.Model):
+class AuditLog(PublicIdModel):
     """Append-only record of every change made through services.
 
     The database refuses UPDATE and DELETE on this table (a trigger). Nothing here points at its
     subject by foreign key, so deleting the subject (or the actor) never removes or alters entries.
     """
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         User,
@@ -363,7 +353,7 @@ class ModuleFlagScope(models.Model):
         return f"Scope of {self.flag.name}"
 
 
-class ImportJob(models.Model):
+class ImportJob(PublicIdModel, CreatedModel):
     """One bulk user import: the uploaded CSV, its preview, and the progress of its commit."""
 
     class Status(models.TextChoices):
@@ -373,7 +363,6 @@ class ImportJob(models.Model):
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="import_jobs"
     )
@@ -392,7 +381,6 @@ class ImportJob(models.Model):
     processed_rows = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
     result = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

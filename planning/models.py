@@ -6,15 +6,14 @@ baseline/target/current values, rolled up objective → goal → plan.
 
 from __future__ import annotations
 
-import uuid
-
 import pgtrigger
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
-from organizations.tenancy import OrgOwnedModel, OrgQuerySet
+from organizations.modelbases import PublicIdModel, TenantChildModel, TimestampedModel
+from organizations.tenancy import OrgOwnedModel
 
 #: A plan covers at most this many fiscal years (start and end year included).
 MAX_PLAN_YEARS = 10
@@ -22,7 +21,7 @@ MAX_PLAN_YEARS = 10
 VALUE = {"max_digits": 16, "decimal_places": 2}
 
 
-class StrategicPlan(OrgOwnedModel):
+class StrategicPlan(OrgOwnedModel, PublicIdModel, TimestampedModel):
     """An organization's multi-year strategic plan (vision, mission, goals)."""
 
     class Status(models.TextChoices):
@@ -31,7 +30,6 @@ class StrategicPlan(OrgOwnedModel):
         ACTIVE = "active", "Active"
         ARCHIVED = "archived", "Archived"
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     title = models.CharField(max_length=200)
     start_year = models.PositiveSmallIntegerField()
     end_year = models.PositiveSmallIntegerField()
@@ -51,8 +49,6 @@ class StrategicPlan(OrgOwnedModel):
         related_name="+",
     )
     approved_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-start_year", "title"]
@@ -97,12 +93,11 @@ class Priority(models.IntegerChoices):
     LOW = 4, "Low"
 
 
-class StrategicGoal(models.Model):
+class StrategicGoal(TenantChildModel, PublicIdModel, TimestampedModel):
     """A goal of a strategic plan, with the metric that tells whether it is reached."""
 
     TENANT_FIELD = "plan__organization"
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     plan = models.ForeignKey(StrategicPlan, on_delete=models.CASCADE, related_name="goals")
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -113,10 +108,6 @@ class StrategicGoal(models.Model):
     baseline_value = models.DecimalField(**VALUE, default=0)
     target_value = models.DecimalField(**VALUE)
     current_value = models.DecimalField(**VALUE, default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = OrgQuerySet.as_manager()
 
     class Meta:
         ordering = ["priority", "title"]
@@ -125,20 +116,15 @@ class StrategicGoal(models.Model):
         return self.title
 
 
-class AnnualWorkPlan(models.Model):
+class AnnualWorkPlan(TenantChildModel, PublicIdModel, TimestampedModel):
     """What a plan intends for one year. One per plan and year, inside the plan's years."""
 
     TENANT_FIELD = "plan__organization"
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     plan = models.ForeignKey(StrategicPlan, on_delete=models.CASCADE, related_name="work_plans")
     year = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=200, blank=True)
     notes = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = OrgQuerySet.as_manager()
 
     class Meta:
         ordering = ["plan", "year"]
@@ -178,7 +164,7 @@ class AnnualWorkPlan(models.Model):
             )
 
 
-class WorkPlanObjective(models.Model):
+class WorkPlanObjective(TenantChildModel, PublicIdModel, TimestampedModel):
     """A measurable objective of a work plan, serving one goal of the same plan."""
 
     TENANT_FIELD = "work_plan__plan__organization"
@@ -190,7 +176,6 @@ class WorkPlanObjective(models.Model):
         DELAYED = "delayed", "Delayed"
         CANCELLED = "cancelled", "Cancelled"
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     work_plan = models.ForeignKey(
         AnnualWorkPlan, on_delete=models.CASCADE, related_name="objectives"
     )
@@ -202,10 +187,6 @@ class WorkPlanObjective(models.Model):
     current_value = models.DecimalField(**VALUE, default=0)
     target_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = OrgQuerySet.as_manager()
 
     class Meta:
         ordering = ["goal__priority", "title"]

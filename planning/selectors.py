@@ -150,3 +150,54 @@ def goal_choices(user: Any, organization: Organization) -> QuerySet[StrategicGoa
         .select_related("plan")
         .order_by("plan__start_year", "priority", "title")
     )
+
+
+# --- every organization at once, grouped (the OCM dashboard composes these) ----------------------
+# Progress as above; archived plans and their goals, work plans and objectives leave the counts.
+
+
+def plans_by_organization() -> QuerySet:
+    """Every strategic plan as a row (organization id, title, status, years, progress, goal
+    count), by organization, newest first (one query)."""
+    return (
+        StrategicPlan.objects.annotate(
+            progress=plan_progress(), goal_count=Count("goals", distinct=True)
+        )
+        .values(
+            "organization_id", "title", "status", "start_year", "end_year", "progress", "goal_count"
+        )
+        .order_by("organization_id", "-start_year", "title")
+    )
+
+
+def goals_by_organization() -> QuerySet:
+    """Per organization (`plan__organization_id`): the number of goals of plans not archived and
+    their average progress (`n`, `progress`; one grouped query)."""
+    return (
+        StrategicGoal.objects.exclude(plan__status=StrategicPlan.Status.ARCHIVED)
+        .annotate(gp=goal_progress())
+        .values("plan__organization_id")
+        .annotate(n=Count("id"), progress=Avg("gp"))
+        .order_by()
+    )
+
+
+def objectives_by_organization() -> QuerySet:
+    """Per organization and objective status: the number of objectives of plans not archived and
+    their average progress (`work_plan__plan__organization_id`, `status`, `n`, `progress`)."""
+    return (
+        WorkPlanObjective.objects.exclude(work_plan__plan__status=StrategicPlan.Status.ARCHIVED)
+        .values("work_plan__plan__organization_id", "status")
+        .annotate(n=Count("id"), progress=Avg(metric_progress()))
+        .order_by()
+    )
+
+
+def work_plans_by_organization() -> QuerySet:
+    """(organization id, year, number of work plans) of plans not archived."""
+    return (
+        AnnualWorkPlan.objects.exclude(plan__status=StrategicPlan.Status.ARCHIVED)
+        .values_list("plan__organization_id", "year")
+        .annotate(Count("id"))
+        .order_by("plan__organization_id", "year")
+    )

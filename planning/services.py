@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from organizations import audit, contributions, locking, policies
+from organizations import audit, contributions, locking, policies, writes
 from organizations.models import Organization
 from organizations.tenancy import require
 
@@ -41,11 +41,6 @@ OBJECTIVE_FIELDS = [
 StaleEdit = locking.StaleEdit
 
 
-def _apply(obj: Any, data: dict[str, Any]) -> None:
-    for name, value in data.items():
-        setattr(obj, name, value)
-
-
 def _require_draft(plan: StrategicPlan) -> None:
     if not plan.is_editable:
         raise ValidationError(
@@ -68,15 +63,8 @@ def plan_create(*, actor: Any, organization: Organization, **data: Any) -> Strat
     require(actor, organization.pk, "change")
     plan = StrategicPlan(organization=organization, created_by=actor, **data)
     plan.status = StrategicPlan.Status.DRAFT
-    plan.full_clean()
-    plan.save()
+    writes.create(plan, actor=actor, action="strategic_plan.created", fields=PLAN_FIELDS)
     contributions.record(actor=actor, subject=plan)
-    audit.record(
-        actor=actor,
-        action="strategic_plan.created",
-        subject=plan,
-        after=audit.snapshot(plan, PLAN_FIELDS),
-    )
     return plan
 
 
@@ -87,33 +75,35 @@ def plan_update(
     """Change a draft plan. A missing or stale `revision` saves nothing (MissingRevision,
     StaleEdit)."""
     require(actor, plan.organization_id, "change")
-    plan = StrategicPlan.objects.select_for_update().get(pk=plan.pk)
-    locking.check_revision(
-        revision,
-        plan.revision,
-        "Someone else saved this plan while you were editing it. Your changes were not "
-        "saved: they are still in the form below; reload the page to see theirs, then "
+    plan = writes.lock(
+        plan,
+        revision=revision,
+        stale_message="Someone else saved this plan while you were editing it. Your changes were "
+        "not saved: they are still in the form below; reload the page to see theirs, then "
         "edit again.",
     )
     _require_draft(plan)
-    before = audit.snapshot(plan, PLAN_FIELDS)
-    _apply(plan, data)
-    plan.full_clean()
+    if writes.update(
+        plan,
+        data,
+        actor=actor,
+        action="strategic_plan.updated",
+        fields=PLAN_FIELDS,
+        check=_check_work_plan_years,
+        save_unchanged=False,
+        bump_revision=True,
+    ):
+        contributions.record(actor=actor, subject=plan)
+    return plan
+
+
+def _check_work_plan_years(plan: StrategicPlan) -> None:
     outside = plan.work_plans.exclude(year__gte=plan.start_year, year__lte=plan.end_year)
     if outside.exists():
         years = ", ".join(str(y) for y in outside.values_list("year", flat=True))
         raise ValidationError(
             f"The plan has work plans for {years}: keep those years inside the plan's years."
         )
-    after = audit.snapshot(plan, PLAN_FIELDS)
-    if after != before:
-        plan.revision += 1
-        plan.save()
-        contributions.record(actor=actor, subject=plan)
-        audit.record(
-            actor=actor, action="strategic_plan.updated", subject=plan, before=before, after=after
-        )
-    return plan
 
 
 #: Allowed status moves and the role each needs.
@@ -172,16 +162,8 @@ def goal_create(*, actor: Any, plan: StrategicPlan, **data: Any) -> StrategicGoa
     plan = StrategicPlan.objects.select_for_update().get(pk=plan.pk)
     _require_draft(plan)
     goal = StrategicGoal(plan=plan, **data)
-    goal.full_clean()
-    goal.save()
+    writes.create(goal, actor=actor, action="strategic_goal.created", fields=GOAL_FIELDS)
     contributions.record(actor=actor, subject=plan)
-    audit.record(
-        actor=actor,
-        action="strategic_goal.created",
-        subject=goal,
-        organization=plan.organization,
-        after=audit.snapshot(goal, GOAL_FIELDS),
-    )
     return goal
 
 
@@ -191,22 +173,18 @@ def goal_update(*, actor: Any, goal: StrategicGoal, **data: Any) -> StrategicGoa
     plan = goal.plan
     require(actor, plan.organization_id, "change")
     plan = StrategicPlan.objects.select_for_update().get(pk=plan.pk)
-    goal = StrategicGoal.objects.select_for_update().get(pk=goal.pk)
+    goal = writes.lock(goal)
     _require_not_archived(plan)
     if not plan.is_editable:
         changed = {k for k, v in data.items() if getattr(goal, k) != v}
         if changed - {"current_value"}:
             _require_draft(plan)
-    before = audit.snapshot(goal, GOAL_FIELDS)
-    _apply(goal, data)
-    goal.full_clean()
-    goal.save()
-    if audit.record_if_changed(
+    if writes.update(
+        goal,
+        data,
         actor=actor,
         action="strategic_goal.updated",
-        subject=goal,
         fields=GOAL_FIELDS,
-        before=before,
         organization=plan.organization,
     ):
         contributions.record(actor=actor, subject=plan)
@@ -227,14 +205,7 @@ def goal_delete(*, actor: Any, goal: StrategicGoal) -> None:
             "goal first."
         )
     contributions.record(actor=actor, subject=plan)
-    audit.record(
-        actor=actor,
-        action="strategic_goal.deleted",
-        subject=goal,
-        organization=plan.organization,
-        before=audit.snapshot(goal, GOAL_FIELDS),
-    )
-    goal.delete()
+    writes.delete(goal, actor=actor, action="strategic_goal.deleted", fields=GOAL_FIELDS)
 
 
 # --- work plans and objectives -------------------------------------------------------------------
@@ -247,16 +218,8 @@ def work_plan_create(*, actor: Any, plan: StrategicPlan, **data: Any) -> AnnualW
     plan = StrategicPlan.objects.select_for_update().get(pk=plan.pk)
     _require_not_archived(plan)
     work_plan = AnnualWorkPlan(plan=plan, **data)
-    work_plan.full_clean()
-    work_plan.save()
+    writes.create(work_plan, actor=actor, action="work_plan.created", fields=WORK_PLAN_FIELDS)
     contributions.record(actor=actor, subject=plan)
-    audit.record(
-        actor=actor,
-        action="work_plan.created",
-        subject=work_plan,
-        organization=plan.organization,
-        after=audit.snapshot(work_plan, WORK_PLAN_FIELDS),
-    )
     return work_plan
 
 
@@ -268,16 +231,14 @@ def objective_create(*, actor: Any, work_plan: AnnualWorkPlan, **data: Any) -> W
     _require_not_archived(StrategicPlan.objects.select_for_update().get(pk=plan.pk))
     objective = WorkPlanObjective(work_plan=work_plan, **data)
     objective.check_target_in_year()
-    objective.full_clean()
-    objective.save()
-    contributions.record(actor=actor, subject=plan)
-    audit.record(
+    writes.create(
+        objective,
         actor=actor,
         action="work_plan_objective.created",
-        subject=objective,
+        fields=OBJECTIVE_FIELDS,
         organization=plan.organization,
-        after=audit.snapshot(objective, OBJECTIVE_FIELDS),
     )
+    contributions.record(actor=actor, subject=plan)
     return objective
 
 
@@ -287,21 +248,21 @@ def objective_update(*, actor: Any, objective: WorkPlanObjective, **data: Any) -
     plan = objective.work_plan.plan
     require(actor, plan.organization_id, "change")
     _require_not_archived(StrategicPlan.objects.select_for_update().get(pk=plan.pk))
-    objective = WorkPlanObjective.objects.select_for_update().get(pk=objective.pk)
-    before = audit.snapshot(objective, OBJECTIVE_FIELDS)
+    objective = writes.lock(objective)
     old_target = objective.target_date
-    _apply(objective, data)
-    if objective.target_date != old_target:
-        objective.check_target_in_year()
-    objective.full_clean()
-    objective.save()
-    if audit.record_if_changed(
+
+    def check_target(objective: WorkPlanObjective) -> None:
+        if objective.target_date != old_target:
+            objective.check_target_in_year()
+
+    if writes.update(
+        objective,
+        data,
         actor=actor,
         action="work_plan_objective.updated",
-        subject=objective,
         fields=OBJECTIVE_FIELDS,
-        before=before,
         organization=plan.organization,
+        prepare=check_target,
     ):
         contributions.record(actor=actor, subject=plan)
     return objective
@@ -314,11 +275,10 @@ def objective_delete(*, actor: Any, objective: WorkPlanObjective) -> None:
     require(actor, plan.organization_id, "change")
     _require_not_archived(StrategicPlan.objects.select_for_update().get(pk=plan.pk))
     contributions.record(actor=actor, subject=plan)
-    audit.record(
+    writes.delete(
+        objective,
         actor=actor,
         action="work_plan_objective.deleted",
-        subject=objective,
+        fields=OBJECTIVE_FIELDS,
         organization=plan.organization,
-        before=audit.snapshot(objective, OBJECTIVE_FIELDS),
     )
-    objective.delete()

@@ -4,13 +4,13 @@ training with attendance and certificates, adoption aggregates."""
 from __future__ import annotations
 
 import secrets
-import uuid
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
-from organizations.tenancy import OrgOwnedModel, OrgQuerySet, Role
+from organizations.modelbases import CreatedModel, PublicIdModel, TenantChildModel, TimestampedModel
+from organizations.tenancy import OrgOwnedModel, Role
 
 MODULE_CHOICES = [
     ("planning", "Planning"),
@@ -39,7 +39,7 @@ class Wave(models.Model):
         return f"Wave {self.number} · {self.name}"
 
 
-class GoLiveAttempt(models.Model):
+class GoLiveAttempt(TimestampedModel):
     """One go-live run for an organization and date: at most one (the scheduler is idempotent)."""
 
     class Outcome(models.TextChoices):
@@ -53,8 +53,6 @@ class GoLiveAttempt(models.Model):
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     blocking_items = models.JSONField(default=list, blank=True)
     modules = ArrayField(models.CharField(max_length=20), default=list, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
     #: When the rollout team was told about the blocking items (once per organization and date).
     notified_at = models.DateTimeField(null=True, blank=True)
 
@@ -70,7 +68,7 @@ class GoLiveAttempt(models.Model):
         return f"{self.organization.code} {self.go_live_date}: {self.get_outcome_display()}"
 
 
-class Announcement(models.Model):
+class Announcement(PublicIdModel, TimestampedModel):
     class Severity(models.TextChoices):
         INFO = "info", "Information"
         MAINTENANCE = "maintenance", "Scheduled maintenance"
@@ -81,7 +79,6 @@ class Announcement(models.Model):
         WAVE = "wave", "A rollout wave"
         ORGANIZATION = "organization", "One organization"
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     title = models.CharField(max_length=160)
     body = models.TextField(
         max_length=4000,
@@ -103,8 +100,6 @@ class Announcement(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-starts_at"]
@@ -148,16 +143,14 @@ class UATScript(models.Model):
         return self.title
 
 
-class UATRun(OrgOwnedModel):
+class UATRun(OrgOwnedModel, PublicIdModel, CreatedModel):
     """One organization's acceptance test of one module; signed off by its org admin."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     script = models.ForeignKey(UATScript, on_delete=models.PROTECT, related_name="runs")
     signed_off_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     signed_off_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["organization__code", "script__module"]
@@ -172,7 +165,7 @@ class UATRun(OrgOwnedModel):
         return f"{self.organization.code} · {self.script.title}"
 
 
-class UATResult(models.Model):
+class UATResult(TenantChildModel):
     """A tester's pass/fail of one step of a run (the latest record per step counts)."""
 
     TENANT_FIELD = "run__organization"
@@ -190,8 +183,6 @@ class UATResult(models.Model):
     )
     recorded_at = models.DateTimeField(auto_now=True)
 
-    objects = OrgQuerySet.as_manager()
-
     class Meta:
         ordering = ["run", "step"]
         constraints = [
@@ -199,7 +190,7 @@ class UATResult(models.Model):
         ]
 
 
-class Feedback(OrgOwnedModel):
+class Feedback(OrgOwnedModel, PublicIdModel):
     """ "Report a problem / suggest": belongs to the reporter's organization."""
 
     class Kind(models.TextChoices):
@@ -213,7 +204,6 @@ class Feedback(OrgOwnedModel):
         RESOLVED = "resolved", "Resolved"
         WONT_FIX = "wont_fix", "Won't fix"
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="feedback"
     )
@@ -253,20 +243,18 @@ class Feedback(OrgOwnedModel):
         return self.summary
 
 
-class FeedbackNotification(models.Model):
+class FeedbackNotification(CreatedModel):
     """An e-mail to the reporter about a change: sent once by a task (idempotent)."""
 
     feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="notifications")
     message = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at"]
 
 
-class TrainingSession(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+class TrainingSession(PublicIdModel, CreatedModel):
     title = models.CharField(max_length=160)
     module = models.CharField(max_length=20, choices=MODULE_CHOICES)
     audience_role = models.CharField(
@@ -280,7 +268,6 @@ class TrainingSession(models.Model):
     trainer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sessions_trained"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["starts_at"]
@@ -304,7 +291,7 @@ class TrainingSession(models.Model):
         return self.title
 
 
-class Enrolment(OrgOwnedModel):
+class Enrolment(OrgOwnedModel, PublicIdModel, CreatedModel):
     """A person's place in a session (or on its waiting list), and their attendance."""
 
     class Status(models.TextChoices):
@@ -312,7 +299,6 @@ class Enrolment(OrgOwnedModel):
         WAITLISTED = "waitlisted", "Waiting list"
         CANCELLED = "cancelled", "Cancelled"
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     session = models.ForeignKey(
         TrainingSession, on_delete=models.PROTECT, related_name="enrolments"
     )
@@ -325,7 +311,6 @@ class Enrolment(OrgOwnedModel):
     enrolled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -343,7 +328,7 @@ def new_certificate_code() -> str:
     return "-".join(raw[i : i + 4] for i in range(0, 32, 4))
 
 
-class Certificate(models.Model):
+class Certificate(TenantChildModel):
     TENANT_FIELD = "enrolment__organization"
 
     enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="certificates")
@@ -351,8 +336,6 @@ class Certificate(models.Model):
     issued_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_reason = models.CharField(max_length=200, blank=True)
-
-    objects = OrgQuerySet.as_manager()
 
     class Meta:
         ordering = ["-issued_at"]

@@ -31,6 +31,13 @@ def _lock_plan(plan: Plan) -> Plan:
     )
 
 
+#: A row the database still refuses after validation (a concurrent change broke a constraint).
+CONFLICT = (
+    "This change conflicts with the plan's rules (it may have been changed by someone else "
+    "meanwhile). Reload the page and try again."
+)
+
+
 def _save(obj) -> None:
     """full_clean then save; a constraint the database still refuses becomes a clear message."""
     obj.full_clean()
@@ -38,10 +45,7 @@ def _save(obj) -> None:
         with transaction.atomic():
             obj.save()
     except IntegrityError as exc:
-        raise ValidationError(
-            "This change conflicts with the plan's rules (it may have been changed by someone "
-            "else meanwhile). Reload the page and try again."
-        ) from exc
+        raise ValidationError(CONFLICT) from exc
 
 
 def _relock(obj):

@@ -12,7 +12,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from organizations import audit, contributions
+from organizations import contributions, writes
 from organizations.models import Organization
 from organizations.tenancy import require
 
@@ -28,7 +28,7 @@ from ..models import (
     Risk,
     Vendor,
 )
-from ._common import _check_member, _lock_plan, _record, _relock, _save
+from ._common import CONFLICT, _check_member, _lock_plan, _record, _relock, _save
 
 PROCESS_FIELDS = [
     "name",
@@ -96,12 +96,12 @@ EXPORTED_REGISTERS = ("critical processes", "risks", "emergency contacts")
 #: register → (related name on Plan, name of its limit above; read at call time, so tests and
 #: operators patching the module see their value)
 REGISTERS = {
-    "critical processes": ("criticalprocesss", "MAX_PROCESSES_PER_PLAN"),
+    "critical processes": ("critical_processes", "MAX_PROCESSES_PER_PLAN"),
     "risks": ("risks", "MAX_RISKS_PER_PLAN"),
     "emergency contacts": ("contacts", "MAX_CONTACTS_PER_PLAN"),
     "exercises": ("exercises", "MAX_EXERCISES_PER_PLAN"),
     "attachments": ("attachments", "MAX_ATTACHMENTS_PER_PLAN"),
-    "linked changes": ("changelogentrys", "MAX_CHANGES_PER_PLAN"),
+    "linked changes": ("change_log_entries", "MAX_CHANGES_PER_PLAN"),
 }
 
 
@@ -160,11 +160,14 @@ def process_create(
     _editable_plan(actor, plan)
     _check_room(plan, "critical processes")
     process = CriticalProcess(plan=plan, **data)
-    _save(process)
-    _set_process_links(process, depends_on, vendors)
-    _record(
-        actor, "bcp.process.created", process, plan, after=audit.snapshot(process, PROCESS_FIELDS)
+    writes.create(
+        process,
+        actor=actor,
+        action="bcp.process.created",
+        fields=PROCESS_FIELDS,
+        conflict_message=CONFLICT,
     )
+    _set_process_links(process, depends_on, vendors)
     _contributed(actor, plan)
     return process
 
@@ -180,27 +183,20 @@ def process_update(
         .select_related("plan__organization")
         .get(pk=process.pk)
     )
-    before = audit.snapshot(process, PROCESS_FIELDS)
-    for name, value in data.items():
-        setattr(process, name, value)
-    _save(process)
+    _update(process, data, actor=actor, action="bcp.process.updated", fields=PROCESS_FIELDS)
     _set_process_links(process, depends_on, vendors)
-    _record(
-        actor,
-        "bcp.process.updated",
-        process,
-        process.plan,
-        before=before,
-        after=audit.snapshot(process, PROCESS_FIELDS),
-    )
     _contributed(actor, process.plan)
     return process
 
 
+def _update(obj, data: dict[str, Any], **recipe: Any) -> None:
+    """The write recipe for a register row (already locked): every save is audited."""
+    writes.update(obj, data, audit_unchanged=True, conflict_message=CONFLICT, **recipe)
+
+
 def _delete(actor: Any, obj, action: str, fields: list[str]) -> None:
     _editable_plan(actor, obj.plan)
-    _record(actor, action, obj, obj.plan, before=audit.snapshot(obj, fields))
-    obj.delete()
+    writes.delete(obj, actor=actor, action=action, fields=fields)
     _contributed(actor, obj.plan)
 
 
@@ -222,8 +218,9 @@ def risk_create(*, actor: Any, plan: Plan, **data: Any) -> Risk:
     _check_room(plan, "risks")
     _check_member(plan.organization_id, data.get("owner"), "owner")
     risk = Risk(plan=plan, **data)
-    _save(risk)
-    _record(actor, "bcp.risk.created", risk, plan, after=audit.snapshot(risk, RISK_FIELDS))
+    writes.create(
+        risk, actor=actor, action="bcp.risk.created", fields=RISK_FIELDS, conflict_message=CONFLICT
+    )
     _contributed(actor, plan)
     return risk
 
@@ -234,19 +231,8 @@ def risk_update(*, actor: Any, risk: Risk, **data: Any) -> Risk:
     _editable_plan(actor, risk.plan)
     _check_member(risk.plan.organization_id, data.get("owner"), "owner")
     risk = _relock(risk)
-    before = audit.snapshot(risk, RISK_FIELDS)
-    for name, value in data.items():
-        setattr(risk, name, value)
-    _save(risk)
+    _update(risk, data, actor=actor, action="bcp.risk.updated", fields=RISK_FIELDS)
     risk.refresh_from_db(fields=["rating"])
-    _record(
-        actor,
-        "bcp.risk.updated",
-        risk,
-        risk.plan,
-        before=before,
-        after=audit.snapshot(risk, RISK_FIELDS),
-    )
     _contributed(actor, risk.plan)
     return risk
 
@@ -274,9 +260,12 @@ def contact_create(*, actor: Any, plan: Plan, **data: Any) -> Contact:
     _check_room(plan, "emergency contacts")
     contact = Contact(plan=plan, **data)
     _check_alternate(contact)
-    _save(contact)
-    _record(
-        actor, "bcp.contact.created", contact, plan, after=audit.snapshot(contact, CONTACT_FIELDS)
+    writes.create(
+        contact,
+        actor=actor,
+        action="bcp.contact.created",
+        fields=CONTACT_FIELDS,
+        conflict_message=CONFLICT,
     )
     _contributed(actor, plan)
     return contact
@@ -287,18 +276,13 @@ def contact_update(*, actor: Any, contact: Contact, **data: Any) -> Contact:
     """Change an emergency contact."""
     _editable_plan(actor, contact.plan)
     contact = _relock(contact)
-    before = audit.snapshot(contact, CONTACT_FIELDS)
-    for name, value in data.items():
-        setattr(contact, name, value)
-    _check_alternate(contact)
-    _save(contact)
-    _record(
-        actor,
-        "bcp.contact.updated",
+    _update(
         contact,
-        contact.plan,
-        before=before,
-        after=audit.snapshot(contact, CONTACT_FIELDS),
+        data,
+        actor=actor,
+        action="bcp.contact.updated",
+        fields=CONTACT_FIELDS,
+        prepare=_check_alternate,
     )
     _contributed(actor, contact.plan)
     return contact
@@ -324,12 +308,12 @@ def vendor_create(*, actor: Any, organization: Organization, **data: Any) -> Ven
     vendor = Vendor(organization=organization, **data)
     if Vendor.objects.filter(organization=organization, name__iexact=vendor.name).exists():
         raise ValidationError({"name": "The registry already has a vendor by that name."})
-    _save(vendor)
-    audit.record(
+    writes.create(
+        vendor,
         actor=actor,
         action="bcp.vendor.created",
-        subject=vendor,
-        after=audit.snapshot(vendor, VENDOR_FIELDS),
+        fields=VENDOR_FIELDS,
+        conflict_message=CONFLICT,
     )
     return vendor
 
@@ -338,22 +322,22 @@ def vendor_create(*, actor: Any, organization: Organization, **data: Any) -> Ven
 def vendor_update(*, actor: Any, vendor: Vendor, **data: Any) -> Vendor:
     """Change a vendor's details."""
     require(actor, vendor.organization_id, "change")
-    vendor = Vendor.objects.select_for_update().get(pk=vendor.pk)
-    before = audit.snapshot(vendor, VENDOR_FIELDS)
-    for name, value in data.items():
-        setattr(vendor, name, value)
-    clash = Vendor.objects.filter(
-        organization_id=vendor.organization_id, name__iexact=vendor.name
-    ).exclude(pk=vendor.pk)
-    if clash.exists():
-        raise ValidationError({"name": "The registry already has a vendor by that name."})
-    _save(vendor)
-    audit.record(
+    vendor = writes.lock(vendor)
+
+    def refuse_a_name_clash(vendor: Vendor) -> None:
+        clash = Vendor.objects.filter(
+            organization_id=vendor.organization_id, name__iexact=vendor.name
+        ).exclude(pk=vendor.pk)
+        if clash.exists():
+            raise ValidationError({"name": "The registry already has a vendor by that name."})
+
+    _update(
+        vendor,
+        data,
         actor=actor,
         action="bcp.vendor.updated",
-        subject=vendor,
-        before=before,
-        after=audit.snapshot(vendor, VENDOR_FIELDS),
+        fields=VENDOR_FIELDS,
+        prepare=refuse_a_name_clash,
     )
     return vendor
 
@@ -362,13 +346,7 @@ def vendor_update(*, actor: Any, vendor: Vendor, **data: Any) -> Vendor:
 def vendor_delete(*, actor: Any, vendor: Vendor) -> None:
     """Remove a vendor from the registry (processes lose the link)."""
     require(actor, vendor.organization_id, "change")
-    audit.record(
-        actor=actor,
-        action="bcp.vendor.deleted",
-        subject=vendor,
-        before=audit.snapshot(vendor, VENDOR_FIELDS),
-    )
-    vendor.delete()
+    writes.delete(vendor, actor=actor, action="bcp.vendor.deleted", fields=VENDOR_FIELDS)
 
 
 @transaction.atomic

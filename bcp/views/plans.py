@@ -85,7 +85,7 @@ def plan_detail(request: HttpRequest, public_id) -> HttpResponse:
     draft = selectors.open_version(plan)
     shown = version or draft
     risks = list(plan.risks.all())
-    processes = list(plan.criticalprocesss.all())
+    processes = list(plan.critical_processes.all())
     acknowledged = None
     if version is not None:
         acknowledged = version.acknowledgments.filter(user=request.user).first()
@@ -108,7 +108,7 @@ def plan_detail(request: HttpRequest, public_id) -> HttpResponse:
         "vendors": sorted({v for p in processes for v in p.vendors.all()}, key=lambda v: v.name),
         "attachments": plan.attachments.all(),
         "exercises": plan.exercises.all(),
-        "changes": plan.changelogentrys.all(),
+        "changes": plan.change_log_entries.all(),
         "reviews": reviews,
         "acknowledged": acknowledged,
         "unacknowledged": list(selectors.unacknowledged(plan)[:50]),

@@ -176,7 +176,7 @@ def test_attachments_and_linked_changes_are_bounded_per_plan(monkeypatch, plan, 
     services.changelog_link(actor=carol, plan=plan, change_guid=uuid.uuid4())
     with pytest.raises(ValidationError, match="at most 1 linked changes"):
         services.changelog_link(actor=carol, plan=plan, change_guid=uuid.uuid4())
-    assert plan.attachments.count() == 1 and plan.changelogentrys.count() == 1
+    assert plan.attachments.count() == 1 and plan.change_log_entries.count() == 1
 
 
 def test_the_comparison_rows_are_escaped(approved_plan, carol, login):

@@ -79,7 +79,7 @@ def build_world(world: dict[str, Any], personas: dict[str, Any]) -> None:
     now = timezone.now()
     open_incident = declare(carol, organization, now=now)
     closed = declare(carol, organization, now=now, title="Power outage")
-    for item in closed.recoveryitems.all():
+    for item in closed.recovery_items.all():
         services.item_update(
             actor=carol,
             item=item,
@@ -102,8 +102,8 @@ def build_world(world: dict[str, Any], personas: dict[str, Any]) -> None:
         incident_plan=setup.plan,
         incident_open=open_incident,
         incident_closed=closed,
-        incident_call=open_incident.calltreeentrys.filter(status="notified").first(),
-        incident_item=open_incident.recoveryitems.first(),
-        incident_vendor=open_incident.vendorstatuss.first(),
+        incident_call=open_incident.call_tree_entries.filter(status="notified").first(),
+        incident_item=open_incident.recovery_items.first(),
+        incident_vendor=open_incident.vendor_statuses.first(),
         incident_action=action,
     )

@@ -27,25 +27,25 @@ def test_declaring_activates_the_approved_plan_with_a_snapshot(incident, setup, 
     bcp_services.contact_update(actor=carol, contact=setup.lead, name="Someone Else")
     activation.refresh_from_db()
     assert activation.snapshot["contacts"][0]["name"] == "Aisah Usman"
-    assert incident.calltreeentrys.filter(name="Aisah Usman").exists()
+    assert incident.call_tree_entries.filter(name="Aisah Usman").exists()
 
 
 def test_the_board_has_one_row_per_process_with_its_objectives(incident, now):
-    items = {i.name: i for i in incident.recoveryitems.all()}
+    items = {i.name: i for i in incident.recovery_items.all()}
     assert set(items) == {"Payroll", "Disbursement vouchers"}
     assert (items["Payroll"].rto_minutes, items["Payroll"].mtpd_minutes) == (60, 240)
     assert items["Payroll"].disrupted_since == incident.started_at
     assert incident.started_at == now - datetime.timedelta(minutes=30)
-    assert [v.name for v in incident.vendorstatuss.all()] == ["Mindanao Telecom"]
+    assert [v.name for v in incident.vendor_statuses.all()] == ["Mindanao Telecom"]
 
 
 def test_only_the_named_processes_are_on_the_board(setup, org_a, carol, now):
     incident = declare(carol, org_a, now=now, processes=[setup.vouchers])
-    assert [i.name for i in incident.recoveryitems.all()] == ["Disbursement vouchers"]
+    assert [i.name for i in incident.recovery_items.all()] == ["Disbursement vouchers"]
 
 
 def test_the_call_tree_calls_primaries_and_keeps_alternates_on_standby(incident):
-    rows = list(incident.calltreeentrys.order_by("position"))
+    rows = list(incident.call_tree_entries.order_by("position"))
     # Contacts who are nobody's alternate first; Omar stands by for Aisah (mutual alternates:
     # the first recorded is called).
     assert [(r.name, r.status) for r in rows] == [
@@ -83,7 +83,7 @@ def test_plans_not_approved_are_not_activated(org_a, carol, now):
     make_plan(org_a, carol, title="Only a draft")
     incident = declare(carol, org_a, now=now)
     assert incident.activations.count() == 0
-    assert incident.calltreeentrys.count() == 0
+    assert incident.call_tree_entries.count() == 0
     assert "none (no approved plan)" in LogEntry.objects.get(incident=incident).text
 
 

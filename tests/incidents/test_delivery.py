@@ -104,7 +104,7 @@ def test_sms_goes_through_the_http_gateway(
     assert request["body"]["sender"] == "BMMS"
     assert "Flood at the main office" in request["body"]["message"]
     assert "/incidents/ack/" in request["body"]["message"]
-    aisah = incident.calltreeentrys.get(name="Aisah Usman")
+    aisah = incident.call_tree_entries.get(name="Aisah Usman")
     assert aisah.sms_state == CallTreeEntry.Delivery.SENT
 
 
@@ -114,7 +114,7 @@ def test_a_gateway_error_is_kept_and_retried_until_it_works(
     gateway.status = 503
     with django_capture_on_commit_callbacks(execute=True):
         incident = declare(carol, org_a, now=now)
-    aisah = incident.calltreeentrys.get(name="Aisah Usman")
+    aisah = incident.call_tree_entries.get(name="Aisah Usman")
     assert aisah.sms_state == CallTreeEntry.Delivery.FAILED
     assert aisah.get_sms_state_display() == "Failed, retrying"
     assert "503" in aisah.last_error
@@ -160,7 +160,7 @@ def test_mail_server_down_loses_nothing_and_the_page_still_works(
         incident = declare(carol, org_a, now=now)
     emails = Notification.objects.filter(incident=incident, channel="email")
     assert sorted(emails.values_list("state", flat=True)) == ["failed", "failed"]
-    aisah = incident.calltreeentrys.get(name="Aisah Usman")
+    aisah = incident.call_tree_entries.get(name="Aisah Usman")
     assert aisah.email_state == CallTreeEntry.Delivery.FAILED
     assert aisah.sms_state == CallTreeEntry.Delivery.SENT  # the other channel is unaffected
     client.force_login(carol)

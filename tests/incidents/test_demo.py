@@ -20,8 +20,8 @@ def test_seed_demo_adds_a_closed_incident_and_an_exercise_once(django_capture_on
     assert real.status == drill.status == "closed"
     review = AfterActionReview.objects.get(incident=real)
     assert review.actions.count() == 2
-    assert real.calltreeentrys.filter(status="acknowledged").exists()
-    assert real.logentrys.filter(kind="escalation").exists()
+    assert real.call_tree_entries.filter(status="acknowledged").exists()
+    assert real.log_entries.filter(kind="escalation").exists()
     assert drill.activations.get().exercise in Exercise.objects.all()
     assert mail.outbox == []  # demo addresses are never written to
     assert not Notification.objects.exclude(state="sent").exists()

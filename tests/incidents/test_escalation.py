@@ -17,7 +17,7 @@ MIN = datetime.timedelta(minutes=1)
 
 
 def _rows(incident):
-    return {r.name: r for r in incident.calltreeentrys.all()}
+    return {r.name: r for r in incident.call_tree_entries.all()}
 
 
 def test_nobody_is_escalated_before_the_response_time(incident, now):

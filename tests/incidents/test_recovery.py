@@ -17,7 +17,7 @@ MIN = datetime.timedelta(minutes=1)
 
 
 def _item(incident, name):
-    return incident.recoveryitems.get(name=name)
+    return incident.recovery_items.get(name=name)
 
 
 def test_recovered_with_the_achieved_time_logged(incident, carol, now):
@@ -88,7 +88,7 @@ def test_a_process_shows_the_dependencies_still_down(incident, carol, now):
     waiting = {r.item.name: r.waiting_for for r in board.items}
     assert waiting["Disbursement vouchers"] == ["Payroll (process, disrupted)"]
     assert waiting["Payroll"] == []
-    vendor = incident.vendorstatuss.get()
+    vendor = incident.vendor_statuses.get()
     services.vendor_set(actor=carol, vendor_status=vendor, is_down=True, now=now)
     board = selectors.board(incident, now)
     assert {r.item.name: r.waiting_for for r in board.items}["Payroll"] == [
@@ -112,6 +112,6 @@ def test_the_board_reads_a_constant_number_of_queries(
     approved_plan_with_people(org_a, carol, [alice, dave], title="Second plan")
     approved_plan_with_people(org_a, carol, [alice, dave], title="Third plan")
     large = declare(carol, org_a, now=now)
-    assert large.recoveryitems.count() == 3 * small.recoveryitems.count()
+    assert large.recovery_items.count() == 3 * small.recovery_items.count()
     with django_assert_num_queries(6):
         selectors.board(large, now)

@@ -24,7 +24,7 @@ MIN = datetime.timedelta(minutes=1)
 
 
 def _recover_all(incident, actor, at):
-    for item in incident.recoveryitems.all():
+    for item in incident.recovery_items.all():
         services.item_update(actor=actor, item=item, status="recovered", recovered_at=at, now=at)
 
 
@@ -56,7 +56,7 @@ def test_a_stood_down_incident_takes_no_more_updates(incident, carol, now):
         services.log_add(actor=carol, incident=incident, kind="message", text="Late")
     with pytest.raises(ValidationError, match="stood down"):
         services.call_update(
-            actor=carol, entry=incident.calltreeentrys.first(), status="acknowledged"
+            actor=carol, entry=incident.call_tree_entries.first(), status="acknowledged"
         )
     assert services.escalate_due(now=now + 600 * MIN) == 0
     assert services.breaches_check(now=now + 6000 * MIN) == 0
@@ -124,7 +124,7 @@ def test_an_exercise_is_flagged_and_feeds_the_exercise_record(
     # Never counted as a real incident on the OCM board.
     board = selectors.ocm_board(now)
     assert board["real"] == [] and [r.incident for r in board["exercises"]] == [exercise]
-    payroll = exercise.recoveryitems.get(name="Payroll")
+    payroll = exercise.recovery_items.get(name="Payroll")
     services.item_update(
         actor=carol,
         item=payroll,

@@ -132,7 +132,7 @@ def test_the_incident_page_costs_the_same_with_more_rows(
     approved_plan_with_people(org_a, carol, [alice, dave], title="Second plan")
     approved_plan_with_people(org_a, carol, [alice, dave], title="Third plan")
     large = declare(carol, org_a, now=now)
-    assert large.recoveryitems.count() == 3 * small.recoveryitems.count()
+    assert large.recovery_items.count() == 3 * small.recovery_items.count()
     for incident in (small, large):
         url = f"/incidents/{incident.public_id}/"
         client.get(url)  # warm the tenancy profile
@@ -147,13 +147,13 @@ def test_the_incident_page_costs_the_same_with_more_rows(
 
 def test_forms_pages_and_post_actions(client, incident, carol, now):
     client.force_login(carol)
-    aisah = incident.calltreeentrys.get(name="Aisah Usman")
+    aisah = incident.call_tree_entries.get(name="Aisah Usman")
     assert client.get(f"/incidents/calls/{aisah.public_id}/").status_code == 200
     response = client.post(f"/incidents/calls/{aisah.public_id}/", {"status": "acknowledged"})
     assert response.status_code == 302
     aisah.refresh_from_db()
     assert aisah.status == "acknowledged" and aisah.acknowledged_via == "phone"
-    item = incident.recoveryitems.get(name="Payroll")
+    item = incident.recovery_items.get(name="Payroll")
     page = client.get(f"/incidents/processes/{item.public_id}/")
     assert page.status_code == 200 and "Recovered at" in page.content.decode()
     bad = client.post(
@@ -251,6 +251,6 @@ def test_the_continuity_module_switched_off_hides_incidents(client, incident, ca
         "/incidents/new/",
         f"/incidents/{incident.public_id}/",
         f"/incidents/{incident.public_id}/board/",
-        f"/incidents/processes/{incident.recoveryitems.first().public_id}/",
+        f"/incidents/processes/{incident.recovery_items.first().public_id}/",
     ):
         assert client.get(url).status_code == 404, url
