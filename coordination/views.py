@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from organizations.tenancy import get_for_user_or_404, require, tenancy_of
-from organizations.web import current_organization, paginate, results_template
+from organizations.web import current_organization, fragment_key, paginate, results_template
 
 from . import selectors, services
 from .filters import PartnershipFilter
@@ -78,8 +78,9 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
             "tab": tab,
             "counts": counts,
             "can_create": bool(organization) and profile.can(organization.pk, "change"),
-            "cache_token": selectors.cache_token(),
-            "access_key": profile.access_key,
+            "fragment_key": fragment_key(
+                request, selectors.CACHE_NAMESPACE, per_organization=False
+            ),
         },
     )
 

@@ -15,6 +15,7 @@ from config.db_router import reads_from_replica
 from coordination.models import ParticipantState, Partnership
 from organizations.importing import csv_safe
 from organizations.models import Organization
+from organizations.web import fragment_key
 from planning.models import StrategicPlan, WorkPlanObjective
 
 from . import briefing, selectors
@@ -274,6 +275,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "rows": [(row, [getter(row) for _h, getter in COLUMNS.values()]) for row in rows],
             "columns": [(key, heading) for key, (heading, _g) in COLUMNS.items()],
             "sort": sort,
+            "fragment_key": fragment_key(request, "ocm", per_organization=False),
             "tables": tables,
             "charts": charts,
             "live": _live(data),
