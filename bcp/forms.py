@@ -31,17 +31,6 @@ from .template_data import ESCALATION_LEVELS
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on the field when the form has it."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        form.add_error(None, exc)
-
-
 def members_of(organization_id: int):
     return User.objects.filter(memberships__organization_id=organization_id).order_by(
         "last_name", "first_name", "email"

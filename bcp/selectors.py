@@ -10,7 +10,6 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from organizations import versioned_cache
 from organizations.models import Membership, Organization, User
 
 from .models import (
@@ -26,11 +25,6 @@ from .models import (
 
 #: Version-token namespace of an organization's cached BC plan list (see versioned_cache).
 CACHE_MODULE = "bcp"
-
-
-def cache_token(organization: Organization) -> str | None:
-    """Keys the organization's cached plan list: replaced by writes to what it shows."""
-    return versioned_cache.organization_token(CACHE_MODULE, organization.pk)
 
 
 def plans_for(user: Any, organization: Organization) -> QuerySet[Plan]:

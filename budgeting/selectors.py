@@ -188,11 +188,6 @@ def line_items_of(program: ProgramBudget) -> QuerySet[BudgetLineItem]:
 EXECUTION_CACHE = "budget"
 
 
-def cache_token() -> str | None:
-    """Keys cached budget fragments (with the organization): replaced by any budgeting write."""
-    return versioned_cache.tokens(EXECUTION_CACHE)
-
-
 def forget_execution_summaries() -> None:
     """After bulk writes that send no signals."""
     versioned_cache.bump(EXECUTION_CACHE)

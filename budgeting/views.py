@@ -16,9 +16,16 @@ from django.views.decorators.http import require_http_methods
 
 from config.db_router import reads_from_replica
 from organizations import policies
+from organizations.generic import confirm_view, edit_view
 from organizations.importing import csv_safe
 from organizations.tenancy import get_for_user_or_404, require
-from organizations.web import current_organization, paginate, results_template
+from organizations.web import (
+    apply_errors,
+    current_organization,
+    fragment_key,
+    paginate,
+    results_template,
+)
 
 from . import selectors, services
 from .filters import ProposalFilter
@@ -46,11 +53,16 @@ from .models import (
 )
 
 
+def _page(**page) -> dict:
+    """A budgeting form or confirm page's contract (organizations/generic.py): the app's
+    stylesheet and narrow amount inputs."""
+    return {"head": "budgeting/_head.html", "form_css": "money-form", **page}
+
+
 def _form_page(request: HttpRequest, form, heading: str, cancel_url: str, **extra) -> HttpResponse:
+    """The form page, for views whose POST does more than one service call (see edit_view)."""
     return render(
-        request,
-        "budgeting/form.html",
-        {"form": form, "heading": heading, "cancel_url": cancel_url, **extra},
+        request, "form.html", _page(form=form, title=heading, cancel_url=cancel_url, **extra)
     )
 
 
@@ -85,7 +97,9 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "page": paginate(request, lambda: filterset.qs),
             "can_create": policies.may_create_proposal(request.user, organization),
-            "cache_token": selectors.cache_token(),
+            "fragment_key": fragment_key(
+                request, selectors.EXECUTION_CACHE, per_organization=False
+            ),
         },
     )
 
@@ -301,24 +315,18 @@ def program_edit(request: HttpRequest, public_id) -> HttpResponse:
 def program_delete(request: HttpRequest, public_id) -> HttpResponse:
     program = get_for_user_or_404(ProgramBudget, request.user, "change", public_id=public_id)
     proposal = program.proposal
-    if request.method == "POST":
-        try:
-            services.program_delete(actor=request.user, program=program)
-        except ValidationError as exc:
-            messages.error(request, _errors(exc))
-        else:
-            messages.success(request, f"Program “{program.name}” deleted.")
-        return redirect(_proposal_url(proposal))
-    return render(
+    return confirm_view(
         request,
-        "budgeting/confirm.html",
-        {
-            "heading": f"Delete the program “{program.name}”?",
-            "consequence": f"Its {program.line_items.count()} line item(s) are deleted with it.",
-            "confirm_label": "Yes, delete",
-            "danger": True,
-            "cancel_url": _proposal_url(proposal),
-        },
+        perform=lambda: services.program_delete(actor=request.user, program=program),
+        success_message=f"Program “{program.name}” deleted.",
+        success_url=_proposal_url(proposal),
+        **_page(
+            title=f"Delete the program “{program.name}”?",
+            intro=lambda: f"Its {program.line_items.count()} line item(s) are deleted with it.",
+            submit_label="Yes, delete",
+            danger=True,
+            cancel_url=_proposal_url(proposal),
+        ),
     )
 
 
@@ -366,24 +374,18 @@ def line_item_edit(request: HttpRequest, public_id) -> HttpResponse:
 def line_item_delete(request: HttpRequest, public_id) -> HttpResponse:
     item = get_for_user_or_404(BudgetLineItem, request.user, "change", public_id=public_id)
     proposal = item.program.proposal
-    if request.method == "POST":
-        try:
-            services.line_item_delete(actor=request.user, item=item)
-        except ValidationError as exc:
-            messages.error(request, _errors(exc))
-        else:
-            messages.success(request, f"Line “{item.description}” deleted.")
-        return redirect(_proposal_url(proposal))
-    return render(
+    return confirm_view(
         request,
-        "budgeting/confirm.html",
-        {
-            "heading": f"Delete the line “{item.description}”?",
-            "consequence": f"The program's costed total drops by {_peso(item.total_cost)}.",
-            "confirm_label": "Yes, delete",
-            "danger": True,
-            "cancel_url": _proposal_url(proposal),
-        },
+        perform=lambda: services.line_item_delete(actor=request.user, item=item),
+        success_message=f"Line “{item.description}” deleted.",
+        success_url=_proposal_url(proposal),
+        **_page(
+            title=f"Delete the line “{item.description}”?",
+            intro=f"The program's costed total drops by {_peso(item.total_cost)}.",
+            submit_label="Yes, delete",
+            danger=True,
+            cancel_url=_proposal_url(proposal),
+        ),
     )
 
 
@@ -419,7 +421,9 @@ def execution_dashboard(request: HttpRequest) -> HttpResponse:
             "page": paginate(
                 request, lambda: selectors.executed_programs(request.user, organization, year)
             ),
-            "cache_token": selectors.cache_token(),
+            "fragment_key": fragment_key(
+                request, selectors.EXECUTION_CACHE, per_organization=False
+            ),
         },
     )
 
@@ -525,7 +529,7 @@ def allotment_create(request: HttpRequest, public_id) -> HttpResponse:
                 actor=request.user, program=program, **form.service_data()
             )
         except ValidationError as exc:
-            _to_form(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -538,39 +542,24 @@ def allotment_create(request: HttpRequest, public_id) -> HttpResponse:
     )
 
 
-def _to_form(form, exc: ValidationError) -> None:
-    """Put a service's field errors on the form's fields (else on the form)."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def allotment_cancel(request: HttpRequest, public_id) -> HttpResponse:
     allotment = get_for_user_or_404(Allotment, request.user, "approve", public_id=public_id)
     program = allotment.program
-    if request.method == "POST":
-        try:
-            services.allotment_cancel(actor=request.user, allotment=allotment)
-        except ValidationError as exc:
-            messages.error(request, _errors(exc))
-        else:
-            messages.success(request, "Allotment cancelled: its money no longer counts.")
-        return redirect(_ledger_url(program))
-    return render(
+    return confirm_view(
         request,
-        "budgeting/confirm.html",
-        {
-            "heading": f"Cancel the allotment {allotment.release_reference}?",
-            "consequence": f"Its {_peso(allotment.amount)} is returned to the program's "
+        perform=lambda: services.allotment_cancel(actor=request.user, allotment=allotment),
+        success_message="Allotment cancelled: its money no longer counts.",
+        success_url=_ledger_url(program),
+        **_page(
+            title=f"Cancel the allotment {allotment.release_reference}?",
+            intro=f"Its {_peso(allotment.amount)} is returned to the program's "
             "unallotted balance. Cancelled rows stay in the ledger.",
-            "confirm_label": "Yes, cancel it",
-            "danger": True,
-            "cancel_url": _ledger_url(program),
-        },
+            submit_label="Yes, cancel it",
+            danger=True,
+            cancel_url=_ledger_url(program),
+        ),
     )
 
 
@@ -588,7 +577,7 @@ def obligation_create(request: HttpRequest, public_id) -> HttpResponse:
                 actor=request.user, allotment=allotment, **form.service_data()
             )
         except ValidationError as exc:
-            _to_form(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -610,24 +599,18 @@ def obligation_create(request: HttpRequest, public_id) -> HttpResponse:
 def obligation_cancel(request: HttpRequest, public_id) -> HttpResponse:
     obligation = get_for_user_or_404(Obligation, request.user, "change", public_id=public_id)
     program = obligation.allotment.program
-    if request.method == "POST":
-        try:
-            services.obligation_cancel(actor=request.user, obligation=obligation)
-        except ValidationError as exc:
-            messages.error(request, _errors(exc))
-        else:
-            messages.success(request, "Obligation cancelled: its money is free to obligate again.")
-        return redirect(_ledger_url(program))
-    return render(
+    return confirm_view(
         request,
-        "budgeting/confirm.html",
-        {
-            "heading": f"Cancel the obligation to {obligation.payee}?",
-            "consequence": f"Its {_peso(obligation.amount)} returns to the allotment.",
-            "confirm_label": "Yes, cancel it",
-            "danger": True,
-            "cancel_url": _ledger_url(program),
-        },
+        perform=lambda: services.obligation_cancel(actor=request.user, obligation=obligation),
+        success_message="Obligation cancelled: its money is free to obligate again.",
+        success_url=_ledger_url(program),
+        **_page(
+            title=f"Cancel the obligation to {obligation.payee}?",
+            intro=f"Its {_peso(obligation.amount)} returns to the allotment.",
+            submit_label="Yes, cancel it",
+            danger=True,
+            cancel_url=_ledger_url(program),
+        ),
     )
 
 
@@ -643,7 +626,7 @@ def disbursement_create(request: HttpRequest, public_id) -> HttpResponse:
                 actor=request.user, obligation=obligation, **form.service_data()
             )
         except ValidationError as exc:
-            _to_form(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -666,30 +649,23 @@ def disbursement_status(request: HttpRequest, public_id, action: str) -> HttpRes
     needed = services.DISBURSEMENT_MOVES.get(action, (None, None, "change"))[2]
     disbursement = get_for_user_or_404(Disbursement, request.user, needed, public_id=public_id)
     program = disbursement.obligation.allotment.program
-    if request.method == "POST":
-        try:
-            services.disbursement_set_status(
-                actor=request.user, disbursement=disbursement, action=action
-            )
-        except ValidationError as exc:
-            messages.error(request, _errors(exc))
-        else:
-            messages.success(request, f"Payment {disbursement.reference or ''} updated.")
-        return redirect(_ledger_url(program))
     label = "Void" if action == "void" else "Mark as paid"
-    return render(
+    return confirm_view(
         request,
-        "budgeting/confirm.html",
-        {
-            "heading": f"{label}: payment {disbursement.reference} of "
-            f"{_peso(disbursement.amount)}?",
-            "consequence": "A void payment stops counting, for good."
+        perform=lambda: services.disbursement_set_status(
+            actor=request.user, disbursement=disbursement, action=action
+        ),
+        success_message=f"Payment {disbursement.reference or ''} updated.",
+        success_url=_ledger_url(program),
+        **_page(
+            title=f"{label}: payment {disbursement.reference} of {_peso(disbursement.amount)}?",
+            intro="A void payment stops counting, for good."
             if action == "void"
             else "The payment is recorded as paid.",
-            "confirm_label": f"Yes, {label.lower()}",
-            "danger": action == "void",
-            "cancel_url": _ledger_url(program),
-        },
+            submit_label=f"Yes, {label.lower()}",
+            danger=action == "void",
+            cancel_url=_ledger_url(program),
+        ),
     )
 
 
@@ -699,22 +675,19 @@ def obligation_adjust(request: HttpRequest, public_id) -> HttpResponse:
     obligation = get_for_user_or_404(Obligation, request.user, "change", public_id=public_id)
     program = obligation.allotment.program
     form = AdjustmentForm(request.POST or None, initial={"adjusted_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.obligation_adjust(
-                actor=request.user, obligation=obligation, **form.service_data()
-            )
-        except ValidationError as exc:
-            _to_form(form, exc)
-        else:
-            messages.success(request, f"Obligation {obligation.ors_number} adjusted.")
-            return redirect(_ledger_url(program))
-    return _form_page(
+    return edit_view(
         request,
         form,
-        f"Adjust obligation {obligation.ors_number or ''} to {obligation.payee} "
-        f"(stands at {_peso(obligation.net_amount)})",
-        _ledger_url(program),
+        save=lambda _: services.obligation_adjust(
+            actor=request.user, obligation=obligation, **form.service_data()
+        ),
+        success_message=f"Obligation {obligation.ors_number} adjusted.",
+        success_url=_ledger_url(program),
+        **_page(
+            title=f"Adjust obligation {obligation.ors_number or ''} to {obligation.payee} "
+            f"(stands at {_peso(obligation.net_amount)})",
+            cancel_url=_ledger_url(program),
+        ),
     )
 
 
@@ -724,23 +697,19 @@ def obligation_deliver(request: HttpRequest, public_id) -> HttpResponse:
     obligation = get_for_user_or_404(Obligation, request.user, "change", public_id=public_id)
     program = obligation.allotment.program
     form = DeliveryForm(request.POST or None, initial={"delivered_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.obligation_record_delivery(
-                actor=request.user, obligation=obligation, **form.service_data()
-            )
-        except ValidationError as exc:
-            _to_form(form, exc)
-        else:
-            messages.success(
-                request, f"Delivery recorded: {obligation.ors_number} is due and demandable."
-            )
-            return redirect(_ledger_url(program))
-    return _form_page(
+    return edit_view(
         request,
         form,
-        f"Record delivery for obligation {obligation.ors_number or ''} to {obligation.payee}",
-        _ledger_url(program),
+        save=lambda _: services.obligation_record_delivery(
+            actor=request.user, obligation=obligation, **form.service_data()
+        ),
+        success_message=f"Delivery recorded: {obligation.ors_number} is due and demandable.",
+        success_url=_ledger_url(program),
+        **_page(
+            title=f"Record delivery for obligation {obligation.ors_number or ''} to "
+            f"{obligation.payee}",
+            cancel_url=_ledger_url(program),
+        ),
     )
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Avg, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Round
 
-from organizations import policies, versioned_cache
+from organizations import policies
 from organizations.models import Organization
 
 from .models import (
@@ -65,11 +65,6 @@ def with_rollups(queryset: QuerySet[Partnership]) -> QuerySet[Partnership]:
 
 #: Version-token namespace of the cached partnership lists (see organizations.versioned_cache).
 CACHE_NAMESPACE = "coordination"
-
-
-def cache_token() -> str | None:
-    """Keys cached partnership lists (with the reader's access): replaced by any write."""
-    return versioned_cache.tokens(CACHE_NAMESPACE)
 
 
 def partnership_list(

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from organizations import policies
 from organizations.tenancy import get_for_user_or_404, require, tenancy_of
-from organizations.web import current_organization, paginate, results_template
+from organizations.web import current_organization, fragment_key, paginate, results_template
 
 from . import selectors, services
 from .filters import PartnershipFilter
@@ -50,7 +50,6 @@ def _error_text(exc: ValidationError) -> str:
 def partnership_list(request: HttpRequest) -> HttpResponse:
     """Tabs: what the current organization leads, takes part in, and is invited to.
     OCM users also get the partnerships shared with OCM."""
-    profile = tenancy_of(request.user)
     organization = request.organization
     tabs: dict[str, str] = dict(selectors.TABS) if organization else {}
     if policies.is_oversight(request.user):
@@ -79,8 +78,9 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
             "tab": tab,
             "counts": counts,
             "can_create": policies.may_create_partnership(request.user, organization),
-            "cache_token": selectors.cache_token(),
-            "access_key": profile.access_key,
+            "fragment_key": fragment_key(
+                request, selectors.CACHE_NAMESPACE, per_organization=False
+            ),
         },
     )
 

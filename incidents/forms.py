@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from bcp.forms import apply_errors, members_of  # noqa: F401 - re-exported for the views
+from bcp.forms import members_of  # noqa: F401 - re-exported for the views
 from bcp.models import CriticalProcess, Exercise, Plan
 from organizations.models import Department
 

@@ -19,10 +19,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ocm.access import require_ocm
+from organizations.generic import edit_view
 from organizations.modules import enabled_modules
 from organizations.policies import incidents as policy
 from organizations.tenancy import get_for_user_or_404, tenancy_of, tenant_organization_id
-from organizations.web import current_organization, paginate
+from organizations.web import apply_errors, current_organization, paginate
 
 from . import selectors, services
 from .forms import (
@@ -36,7 +37,6 @@ from .forms import (
     PlanDraftForm,
     ReviewForm,
     SeverityForm,
-    apply_errors,
 )
 from .models import CallTreeEntry, CorrectiveAction, Incident, RecoveryItem, VendorStatus
 
@@ -48,20 +48,18 @@ def _url(incident: Incident, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
-def _form_page(request, form, title, incident, intro="", submit="Save", danger=False):
-    return render(
-        request,
-        "incidents/form.html",
-        {
-            "form": form,
-            "title": title,
-            "incident": incident,
-            "intro": intro,
-            "submit": submit,
-            "danger": danger,
-            "cancel_url": _url(incident),
-        },
-    )
+def _page(incident: Incident, **page) -> dict:
+    """An incident's form page contract (organizations/generic.py): the app's stylesheet, the
+    incident above the heading (flagged when it is an exercise), back to the incident."""
+    return {
+        "head": "incidents/_head.html",
+        "width": "wide",
+        "eyebrow": incident.title,
+        "eyebrow_url": _url(incident),
+        "flag": "Exercise" if incident.is_exercise else "",
+        "cancel_url": _url(incident),
+        **page,
+    }
 
 
 def _organization(request: HttpRequest):
@@ -293,21 +291,18 @@ def call_update(request: HttpRequest, public_id) -> HttpResponse:
     entry = _get(request, CallTreeEntry, "change", public_id=public_id)
     incident = entry.incident
     form = CallForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            entry = services.call_update(actor=request.user, entry=entry, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"{entry.name}: {entry.get_status_display().lower()}.")
-            return redirect(_url(incident, "call-tree"))
-    return _form_page(
+    return edit_view(
         request,
         form,
-        f"Call tree: {entry.name}",
-        incident,
-        intro=f"{entry.role} · {entry.phone or 'no phone'} · {entry.email or 'no e-mail'}. "
-        f"Now: {entry.get_status_display().lower()}.",
+        save=lambda data: services.call_update(actor=request.user, entry=entry, **data),
+        success_message=lambda saved: f"{saved.name}: {saved.get_status_display().lower()}.",
+        success_url=_url(incident, "call-tree"),
+        **_page(
+            incident,
+            title=f"Call tree: {entry.name}",
+            intro=f"{entry.role} · {entry.phone or 'no phone'} · {entry.email or 'no e-mail'}. "
+            f"Now: {entry.get_status_display().lower()}.",
+        ),
     )
 
 
@@ -323,20 +318,17 @@ def item_update(request: HttpRequest, public_id) -> HttpResponse:
         ),
     }
     form = ItemForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            item = services.item_update(actor=request.user, item=item, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"{item.name}: {item.get_status_display().lower()}.")
-            return redirect(_url(incident, "recovery"))
-    return _form_page(
+    return edit_view(
         request,
         form,
-        f"Recovery of {item.name}",
-        incident,
-        intro="Times are server times in the portal's time zone; none can be in the future.",
+        save=lambda data: services.item_update(actor=request.user, item=item, **data),
+        success_message=lambda saved: f"{saved.name}: {saved.get_status_display().lower()}.",
+        success_url=_url(incident, "recovery"),
+        **_page(
+            incident,
+            title=f"Recovery of {item.name}",
+            intro="Times are server times in the portal's time zone; none can be in the future.",
+        ),
     )
 
 

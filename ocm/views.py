@@ -17,6 +17,7 @@ from organizations import policies
 from organizations.importing import csv_safe
 from organizations.models import Organization
 from organizations.policies.ocm import has_ocm_level
+from organizations.web import fragment_key
 from planning.models import StrategicPlan, WorkPlanObjective
 
 from . import briefing, selectors
@@ -276,6 +277,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "rows": [(row, [getter(row) for _h, getter in COLUMNS.values()]) for row in rows],
             "columns": [(key, heading) for key, (heading, _g) in COLUMNS.items()],
             "sort": sort,
+            "fragment_key": fragment_key(request, "ocm", per_organization=False),
             "tables": tables,
             "charts": charts,
             "live": _live(data),

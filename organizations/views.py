@@ -11,9 +11,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
+
+from organizations.generic import confirm_view
 
 from . import audit, importing, invitations, lockouts, outbox, selectors, services, tasks
 from .filters import AuditLogFilter, OrganizationFilter
@@ -130,21 +132,21 @@ def department_edit(request: HttpRequest, public_id) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def department_delete(request: HttpRequest, public_id) -> HttpResponse:
     department = get_for_user_or_404(Department, request.user, "admin", public_id=public_id)
-    if request.method == "POST":
-        name = department.name
-        services.department_delete(actor=request.user, department=department)
-        messages.success(request, f"Department “{name}” deleted.")
-        return redirect("organizations:department-list")
-    return render(
+    name = department.name
+    return confirm_view(
         request,
-        "confirm_delete.html",
-        {
-            "object": department,
-            "kind": "department",
-            "consequence": f"Its {department.memberships.count()} member(s) stay in the "
-            "organization without a department.",
-            "cancel_url": "organizations:department-list",
-        },
+        perform=lambda: services.department_delete(actor=request.user, department=department),
+        success_message=f"Department “{name}” deleted.",
+        success_url=reverse("organizations:department-list"),
+        title=f"Delete department “{department}”?",
+        intro=lambda: (
+            f"Its {department.memberships.count()} member(s) stay in the "
+            "organization without a department."
+        ),
+        note="This cannot be undone. The audit log keeps a record of the deletion.",
+        submit_label="Yes, delete",
+        danger=True,
+        cancel_url=reverse("organizations:department-list"),
     )
 
 

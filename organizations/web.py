@@ -1,12 +1,16 @@
-"""Small helpers every portal view uses: the current organization, pagination, htmx partials."""
+"""Small helpers every portal view uses: the current organization, pagination, htmx partials,
+service errors onto forms, and the key of every cached page part (`fragment_key`)."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
+
+from . import versioned_cache
+from .tenancy import tenancy_of
 
 
 def current_organization(request: HttpRequest, what: str = "This page"):
@@ -45,3 +49,41 @@ def is_inline(request: HttpRequest) -> bool:
 def results_template(request: HttpRequest, name: str, partial: str = "results") -> str:
     """The full page normally; only its partial for htmx requests (search as you type)."""
     return f"{name}#{partial}" if is_inline(request) else name
+
+
+def apply_errors(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: each message on its field when the form has
+    that field, else on the form as a whole (the one way every view does it)."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.error_dict.items():
+        target = field if field in form.fields else None
+        for error in errors:
+            form.add_error(target, error)
+
+
+def fragment_key(request: HttpRequest, namespace: str, *, per_organization: bool = True) -> str:
+    """The key of a cached page part (``{% cache 300 name fragment_key %}`` or a key a view builds).
+
+    It always holds what decides what the reader sees, so no cached fragment can forget it: the
+    current version token of `namespace` (writes bump it: see versioned_cache; with
+    `per_organization`, the current organization's namespace of the module), the current
+    organization, the reader's access key (their roles, OCM level and modules) and the full path
+    (filters, sort, page). Add what else the fragment shows (the date, say) after it in the tag.
+    One cache round trip (the token), no query."""
+    organization = getattr(request, "organization", None)
+    organization_id = organization.pk if organization is not None else 0
+    if per_organization:
+        token = versioned_cache.organization_token(namespace, organization_id)
+    else:
+        token = versioned_cache.tokens(namespace)
+    return "|".join(
+        [
+            namespace,
+            str(token),
+            str(organization_id),
+            tenancy_of(request.user).access_key,
+            request.get_full_path(),
+        ]
+    )

@@ -26,7 +26,6 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.shortcuts import get_object_or_404
 
-from organizations import versioned_cache
 from organizations.models import Organization
 
 from .models import AnnualWorkPlan, StrategicGoal, StrategicPlan, WorkPlanObjective
@@ -77,11 +76,6 @@ def plan_progress() -> Coalesce:
         .values("p")
     )
     return Coalesce(Subquery(goals, output_field=PERCENT), Value(0, output_field=PERCENT))
-
-
-def cache_token(organization: Organization) -> str | None:
-    """Keys the organization's cached planning fragments: replaced by any write to its plans."""
-    return versioned_cache.organization_token(CACHE_MODULE, organization.pk)
 
 
 def plans_for(user: Any, organization: Organization) -> QuerySet[StrategicPlan]:

@@ -17,13 +17,26 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods
 
 from organizations import policies
+from organizations.generic import confirm_view, edit_view
 from organizations.tenancy import get_for_user_or_404, require
-from organizations.web import current_organization, is_inline, paginate, results_template
+from organizations.web import (
+    current_organization,
+    fragment_key,
+    is_inline,
+    paginate,
+    results_template,
+)
 
 from . import selectors, services
 from .filters import PlanFilter
 from .forms import GoalForm, ObjectiveForm, PlanForm, WorkPlanForm
 from .models import AnnualWorkPlan, StrategicGoal, StrategicPlan, WorkPlanObjective
+
+
+def _page(**page) -> dict:
+    """A planning form or confirm page's contract (organizations/generic.py): the app's assets."""
+    return {"head": "planning/_head.html", **page}
+
 
 # --- plans ---------------------------------------------------------------------------------------
 
@@ -42,7 +55,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "page": paginate(request, lambda: filterset.qs),
             "can_create": policies.may_create_plan(request.user, organization),
-            "cache_token": selectors.cache_token(organization),
+            "fragment_key": fragment_key(request, selectors.CACHE_MODULE),
         },
     )
 
@@ -53,24 +66,18 @@ def plan_create(request: HttpRequest) -> HttpResponse:
     organization = current_organization(request, "Strategic plans")
     require(request.user, organization.pk, "change")
     form = PlanForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan = services.plan_create(
-                actor=request.user, organization=organization, **form.service_data()
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"Plan “{plan.title}” created. Add its goals.")
-            return redirect("planning:plan-detail", plan.public_id)
-    return render(
+    return edit_view(
         request,
-        "planning/form.html",
-        {
-            "form": form,
-            "heading": f"New strategic plan for {organization.code}",
-            "cancel_url": reverse("planning:plan-list"),
-        },
+        form,
+        save=lambda _: services.plan_create(
+            actor=request.user, organization=organization, **form.service_data()
+        ),
+        success_message=lambda plan: f"Plan “{plan.title}” created. Add its goals.",
+        success_url=lambda plan: reverse("planning:plan-detail", args=[plan.public_id]),
+        **_page(
+            title=f"New strategic plan for {organization.code}",
+            cancel_url=reverse("planning:plan-list"),
+        ),
     )
 
 
@@ -94,27 +101,21 @@ def plan_detail(request: HttpRequest, public_id) -> HttpResponse:
 def plan_edit(request: HttpRequest, public_id) -> HttpResponse:
     plan = get_for_user_or_404(StrategicPlan, request.user, "change", public_id=public_id)
     form = PlanForm(request.POST or None, instance=plan)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.plan_update(
-                actor=request.user,
-                plan=plan,
-                revision=form.cleaned_data.get("revision"),
-                **form.service_data(),
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"Plan “{form.cleaned_data['title']}” saved.")
-            return redirect("planning:plan-detail", plan.public_id)
-    return render(
+    return edit_view(
         request,
-        "planning/form.html",
-        {
-            "form": form,
-            "heading": f"Edit “{plan.title}”",
-            "cancel_url": reverse("planning:plan-detail", args=[plan.public_id]),
-        },
+        form,
+        save=lambda data: services.plan_update(
+            actor=request.user,
+            plan=plan,
+            revision=data.get("revision"),
+            **form.service_data(),
+        ),
+        success_message=lambda _: f"Plan “{form.cleaned_data['title']}” saved.",
+        success_url=reverse("planning:plan-detail", args=[plan.public_id]),
+        **_page(
+            title=f"Edit “{plan.title}”",
+            cancel_url=reverse("planning:plan-detail", args=[plan.public_id]),
+        ),
     )
 
 
@@ -136,24 +137,18 @@ def plan_transition(request: HttpRequest, public_id, action: str) -> HttpRespons
     label, consequence = TRANSITION_TEXT[action]
     if action == "approve":
         policies.require_may_decide(request.user, plan)  # 403 with the reason
-    if request.method == "POST":
-        try:
-            services.plan_transition(actor=request.user, plan=plan, action=action)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, f"Plan “{plan.title}”: {label.lower()} done.")
-        return redirect("planning:plan-detail", plan.public_id)
-    return render(
+    return confirm_view(
         request,
-        "budgeting/confirm.html",
-        {
-            "heading": f"{label} “{plan.title}”?",
-            "consequence": consequence,
-            "confirm_label": f"Yes, {label.lower()}",
-            "danger": action == "archive",
-            "cancel_url": reverse("planning:plan-detail", args=[plan.public_id]),
-        },
+        perform=lambda: services.plan_transition(actor=request.user, plan=plan, action=action),
+        success_message=f"Plan “{plan.title}”: {label.lower()} done.",
+        success_url=reverse("planning:plan-detail", args=[plan.public_id]),
+        **_page(
+            title=f"{label} “{plan.title}”?",
+            intro=consequence,
+            submit_label=f"Yes, {label.lower()}",
+            danger=action == "archive",
+            cancel_url=reverse("planning:plan-detail", args=[plan.public_id]),
+        ),
     )
 
 
@@ -187,11 +182,7 @@ def _form_page(
     the full form page with a heading and a way back."""
     if is_inline(request):
         return render(request, partial, {"form": form, "action": action, **context})
-    return render(
-        request,
-        "planning/form.html",
-        {"form": form, "heading": heading, "cancel_url": cancel_url},
-    )
+    return render(request, "form.html", _page(form=form, title=heading, cancel_url=cancel_url))
 
 
 @login_required
@@ -268,25 +259,21 @@ def goal_edit(request: HttpRequest, public_id) -> HttpResponse:
 def goal_delete(request: HttpRequest, public_id) -> HttpResponse:
     goal = get_for_user_or_404(StrategicGoal, request.user, "change", public_id=public_id)
     plan = goal.plan
-    if request.method == "POST":
-        try:
-            services.goal_delete(actor=request.user, goal=goal)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, f"Goal “{goal.title}” deleted.")
-        return redirect("planning:plan-detail", plan.public_id)
-    return render(
+    return confirm_view(
         request,
-        "budgeting/confirm.html",
-        {
-            "heading": f"Delete the goal “{goal.title}”?",
-            "consequence": f"Its {goal.objectives.count()} objective(s) in the work plans are "
-            "deleted with it. The audit log keeps a record.",
-            "confirm_label": "Yes, delete",
-            "danger": True,
-            "cancel_url": reverse("planning:plan-detail", args=[plan.public_id]),
-        },
+        perform=lambda: services.goal_delete(actor=request.user, goal=goal),
+        success_message=f"Goal “{goal.title}” deleted.",
+        success_url=reverse("planning:plan-detail", args=[plan.public_id]),
+        **_page(
+            title=f"Delete the goal “{goal.title}”?",
+            intro=lambda: (
+                f"Its {goal.objectives.count()} objective(s) in the work plans are "
+                "deleted with it. The audit log keeps a record."
+            ),
+            submit_label="Yes, delete",
+            danger=True,
+            cancel_url=reverse("planning:plan-detail", args=[plan.public_id]),
+        ),
     )
 
 
@@ -310,12 +297,12 @@ def work_plan_create(request: HttpRequest, public_id) -> HttpResponse:
             return redirect("planning:work-plan-detail", work_plan.public_id)
     return render(
         request,
-        "planning/form.html",
-        {
-            "form": form,
-            "heading": f"New annual work plan of “{plan.title}”",
-            "cancel_url": reverse("planning:plan-detail", args=[plan.public_id]),
-        },
+        "form.html",
+        _page(
+            form=form,
+            title=f"New annual work plan of “{plan.title}”",
+            cancel_url=reverse("planning:plan-detail", args=[plan.public_id]),
+        ),
     )
 
 
@@ -423,22 +410,16 @@ def objective_edit(request: HttpRequest, public_id) -> HttpResponse:
 def objective_delete(request: HttpRequest, public_id) -> HttpResponse:
     objective = get_for_user_or_404(WorkPlanObjective, request.user, "change", public_id=public_id)
     work_plan = objective.work_plan
-    if request.method == "POST":
-        try:
-            services.objective_delete(actor=request.user, objective=objective)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, f"Objective “{objective.title}” deleted.")
-        return redirect("planning:work-plan-detail", work_plan.public_id)
-    return render(
+    return confirm_view(
         request,
-        "budgeting/confirm.html",
-        {
-            "heading": f"Delete the objective “{objective.title}”?",
-            "consequence": "Its goal's progress is then computed without it.",
-            "confirm_label": "Yes, delete",
-            "danger": True,
-            "cancel_url": reverse("planning:work-plan-detail", args=[work_plan.public_id]),
-        },
+        perform=lambda: services.objective_delete(actor=request.user, objective=objective),
+        success_message=f"Objective “{objective.title}” deleted.",
+        success_url=reverse("planning:work-plan-detail", args=[work_plan.public_id]),
+        **_page(
+            title=f"Delete the objective “{objective.title}”?",
+            intro="Its goal's progress is then computed without it.",
+            submit_label="Yes, delete",
+            danger=True,
+            cancel_url=reverse("planning:work-plan-detail", args=[work_plan.public_id]),
+        ),
     )

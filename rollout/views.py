@@ -10,14 +10,16 @@ from django.core.files.storage import default_storage
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from organizations import policies
+from organizations.generic import confirm_view
 from organizations.models import Organization
 from organizations.tenancy import Role, get_for_user_or_404, tenancy_of
-from organizations.web import current_organization, paginate
+from organizations.web import apply_errors, current_organization, paginate
 
 from . import announcements, certificates, golive, help, policy, selectors, services, status
 from .forms import (
@@ -40,16 +42,6 @@ from .models import (
     Wave,
 )
 from .readiness import checklist, checklists
-
-
-def _errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form (field errors where the field exists)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
 
 # --- the public status page --------------------------------------------------------------------
 
@@ -194,7 +186,7 @@ def announcement_create(request: HttpRequest) -> HttpResponse:
         try:
             services.announcement_create(actor=request.user, **_announcement_data(form))
         except ValidationError as exc:
-            _errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "Announcement published.")
             return redirect("rollout:announcement-list")
@@ -220,7 +212,7 @@ def announcement_edit(request: HttpRequest, public_id) -> HttpResponse:
                 actor=request.user, announcement=announcement, **_announcement_data(form)
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "Announcement saved.")
             return redirect("rollout:announcement-list")
@@ -237,19 +229,17 @@ def announcement_delete(request: HttpRequest, public_id) -> HttpResponse:
     )
     if not policy.can_manage_announcement(request.user, announcement):
         raise PermissionDenied("You may not delete this announcement.")
-    if request.method == "POST":
-        services.announcement_delete(actor=request.user, announcement=announcement)
-        messages.success(request, f"Announcement “{announcement.title}” deleted.")
-        return redirect("rollout:announcement-list")
-    return render(
+    return confirm_view(
         request,
-        "confirm_delete.html",
-        {
-            "object": announcement,
-            "kind": "announcement",
-            "consequence": "It disappears from every banner and the status page at once.",
-            "cancel_url": "rollout:announcement-list",
-        },
+        perform=lambda: services.announcement_delete(actor=request.user, announcement=announcement),
+        success_message=f"Announcement “{announcement.title}” deleted.",
+        success_url=reverse("rollout:announcement-list"),
+        title=f"Delete announcement “{announcement}”?",
+        intro="It disappears from every banner and the status page at once.",
+        note="This cannot be undone. The audit log keeps a record of the deletion.",
+        submit_label="Yes, delete",
+        danger=True,
+        cancel_url=reverse("rollout:announcement-list"),
     )
 
 
@@ -294,7 +284,7 @@ def feedback_create(request: HttpRequest) -> HttpResponse:
                     screenshot=screenshot,
                 )
             except ValidationError as exc:
-                _errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -357,7 +347,7 @@ def feedback_detail(request: HttpRequest, public_id) -> HttpResponse:
             try:
                 services.feedback_triage(actor=request.user, feedback=feedback, **form.cleaned_data)
             except ValidationError as exc:
-                _errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, "Saved; the reporter is told by e-mail.")
                 return redirect("rollout:feedback-detail", public_id=feedback.public_id)
@@ -524,7 +514,7 @@ def training_create(request: HttpRequest) -> HttpResponse:
         try:
             session = services.training_session_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"Session “{session.title}” scheduled.")
             return redirect("rollout:training-detail", public_id=session.public_id)

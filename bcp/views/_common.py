@@ -7,6 +7,8 @@ from typing import Any
 from django.shortcuts import render
 from django.urls import reverse
 
+from organizations.generic import confirm_view
+
 from ..content import sections_of
 from ..models import Plan, PlanVersion, SectionDefinition
 from ..template_data import ESCALATION_LEVELS
@@ -20,26 +22,39 @@ def _plan_url(plan: Plan, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
+def _page(plan: Plan | None = None, **page: Any) -> dict[str, Any]:
+    """A bcp form or confirm page's contract (organizations/generic.py): the app's stylesheet,
+    the wide card, and the plan above the heading."""
+    page = {"head": "bcp/_head.html", "width": "wide", **page}
+    if plan is not None:
+        page.update(eyebrow=plan.title, eyebrow_url=_plan_url(plan))
+    return page
+
+
 def _form_page(request, form, title, cancel_url, *, plan=None, intro="", multipart=False):
+    """The form page, for views whose POST does more than one service call (see edit_view)."""
     return render(
         request,
-        "bcp/form.html",
-        {
-            "form": form,
-            "title": title,
-            "cancel_url": cancel_url,
-            "plan": plan,
-            "intro": intro,
-            "multipart": multipart,
-        },
+        "form.html",
+        _page(
+            plan, form=form, title=title, cancel_url=cancel_url, intro=intro, multipart=multipart
+        ),
     )
 
 
-def _confirm_delete(request, obj, kind, cancel_url, consequence=""):
-    return render(
+def _confirm_delete(request, obj, kind, service, cancel_url, *, success_url=None, consequence=""):
+    """The "delete this?" page: on POST, `service()` deletes and the browser goes back."""
+    return confirm_view(
         request,
-        "bcp/confirm_delete.html",
-        {"object": obj, "kind": kind, "cancel_url": cancel_url, "consequence": consequence},
+        perform=service,
+        success_url=success_url or cancel_url,
+        success_message=lambda _: f"{kind.capitalize()} “{obj}” deleted.",
+        title=f"Delete {kind} “{obj}”?",
+        intro=consequence,
+        note="This cannot be undone. The audit log keeps a record of the deletion.",
+        submit_label="Yes, delete",
+        danger=True,
+        cancel_url=cancel_url,
     )
 
 

@@ -14,16 +14,23 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from organizations import policies
+from organizations.generic import confirm_view, edit_view
 from organizations.policies import bcp as bcp_policies
 from organizations.tenancy import get_for_user_or_404, require
-from organizations.web import current_organization, paginate, results_template
+from organizations.web import (
+    apply_errors,
+    current_organization,
+    fragment_key,
+    paginate,
+    results_template,
+)
 
 from .. import selectors, services
 from ..content import MAX_SECTION_CHARS, MAX_SECTION_LINES, diff_versions, section_text_document
 from ..filters import PlanFilter
-from ..forms import DraftForm, NewDraftForm, PlanCreateForm, PlanEditForm, apply_errors
+from ..forms import DraftForm, NewDraftForm, PlanCreateForm, PlanEditForm
 from ..models import Plan, PlanVersion
-from ._common import BC_PLANS, _form_page, _plan_url, _sections
+from ._common import BC_PLANS, _page, _plan_url, _sections
 
 # --- plans ---------------------------------------------------------------------------------------
 
@@ -48,7 +55,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
             "today": timezone.localdate(),
             "can_change": bcp_policies.may_change_plans(request.user, organization),
             "pending_reviews": selectors.review_queue(request.user, organization).count(),
-            "cache_token": selectors.cache_token(organization),
+            "fragment_key": fragment_key(request, selectors.CACHE_MODULE),
         },
     )
 
@@ -58,23 +65,20 @@ def plan_create(request: HttpRequest) -> HttpResponse:
     organization = current_organization(request, BC_PLANS)
     require(request.user, organization.pk, "change")
     form = PlanCreateForm(request.POST or None, organization=organization)
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan = services.plan_create(
-                actor=request.user, organization=organization, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"Plan “{plan.title}” created with a first draft.")
-            return redirect(_plan_url(plan))
-    return _form_page(
+    return edit_view(
         request,
         form,
-        f"New business continuity plan in {organization.code}",
-        reverse("bcp:plan-list"),
-        intro="The first draft is prefilled from the template; the escalation matrix comes "
-        "with suggested levels you can adapt.",
+        save=lambda data: services.plan_create(
+            actor=request.user, organization=organization, **data
+        ),
+        success_message=lambda plan: f"Plan “{plan.title}” created with a first draft.",
+        success_url=_plan_url,
+        **_page(
+            title=f"New business continuity plan in {organization.code}",
+            cancel_url=reverse("bcp:plan-list"),
+            intro="The first draft is prefilled from the template; the escalation matrix comes "
+            "with suggested levels you can adapt.",
+        ),
     )
 
 
@@ -125,39 +129,33 @@ def plan_edit(request: HttpRequest, public_id) -> HttpResponse:
         request.POST or None,
         instance=Plan.objects.get(pk=plan.pk),  # the form's copy; the service re-reads
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.plan_update(actor=request.user, plan=plan, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Plan details saved.")
-            return redirect(_plan_url(plan))
-    return _form_page(request, form, f"Edit “{plan.title}”", _plan_url(plan), plan=plan)
+    return edit_view(
+        request,
+        form,
+        save=lambda data: services.plan_update(actor=request.user, plan=plan, **data),
+        success_message="Plan details saved.",
+        success_url=_plan_url(plan),
+        **_page(plan, title=f"Edit “{plan.title}”", cancel_url=_plan_url(plan)),
+    )
 
 
 @login_required
 def plan_archive(request: HttpRequest, public_id) -> HttpResponse:
     plan = get_for_user_or_404(Plan, request.user, "approve", public_id=public_id)
-    if request.method == "POST":
-        try:
-            services.plan_archive(actor=request.user, plan=plan)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            return redirect(_plan_url(plan))
-        messages.success(request, f"Plan “{plan.title}” archived.")
-        return redirect("bcp:plan-list")
-    return render(
+    return confirm_view(
         request,
-        "bcp/confirm_delete.html",
-        {
-            "object": plan,
-            "kind": "plan",
-            "verb": "Archive",
-            "cancel_url": _plan_url(plan),
-            "consequence": "It leaves the list of active plans. Its versions, reviews and "
+        perform=lambda: services.plan_archive(actor=request.user, plan=plan),
+        success_message=f"Plan “{plan.title}” archived.",
+        success_url=reverse("bcp:plan-list"),
+        **_page(
+            title=f"Archive plan “{plan}”?",
+            intro="It leaves the list of active plans. Its versions, reviews and "
             "acknowledgments are kept.",
-        },
+            submit_label="Yes, archive",
+            danger=True,
+            cancel_url=_plan_url(plan),
+            width="",
+        ),
     )
 
 
@@ -276,28 +274,24 @@ def version_create(request: HttpRequest, public_id) -> HttpResponse:
     """Start a new draft from the active version."""
     plan = get_for_user_or_404(Plan, request.user, "change", public_id=public_id)
     form = NewDraftForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        base = plan.current_version
-        try:
-            version = services.version_create_draft(
-                actor=request.user,
-                plan=plan,
-                content=base.content if base else {},
-                change_note=form.cleaned_data["change_note"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"Draft version {version.version_number} opened.")
-            return redirect("bcp:version-edit", public_id=version.public_id)
-    return _form_page(
+    return edit_view(
         request,
         form,
-        f"Revise “{plan.title}”",
-        _plan_url(plan),
-        plan=plan,
-        intro="A new draft starts as a copy of the active version; the active version stays "
-        "in force until the draft is approved.",
+        save=lambda data: services.version_create_draft(
+            actor=request.user,
+            plan=plan,
+            content=plan.current_version.content if plan.current_version else {},
+            change_note=data["change_note"],
+        ),
+        success_message=lambda version: f"Draft version {version.version_number} opened.",
+        success_url=lambda version: reverse("bcp:version-edit", args=[version.public_id]),
+        **_page(
+            plan,
+            title=f"Revise “{plan.title}”",
+            cancel_url=_plan_url(plan),
+            intro="A new draft starts as a copy of the active version; the active version stays "
+            "in force until the draft is approved.",
+        ),
     )
 
 

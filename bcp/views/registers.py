@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from organizations.generic import edit_view
 from organizations.policies import bcp as bcp_policies
 from organizations.search import SEARCH_MAX_LENGTH, search_text
 from organizations.tenancy import get_for_user_or_404, require
@@ -26,10 +27,9 @@ from ..forms import (
     ProcessForm,
     RiskForm,
     VendorForm,
-    apply_errors,
 )
 from ..models import Attachment, Contact, CriticalProcess, Exercise, Plan, Risk, Vendor
-from ._common import BC_PLANS, _confirm_delete, _form_page, _plan_url
+from ._common import BC_PLANS, _confirm_delete, _form_page, _page, _plan_url
 
 # --- the plan's registers ------------------------------------------------------------------------
 
@@ -39,46 +39,41 @@ def _child_create(
 ):
     plan = get_for_user_or_404(Plan, request.user, "change", public_id=public_id)
     form = form_class(request.POST or None, plan=plan)
-    if request.method == "POST" and form.is_valid():
-        try:
-            obj = service(actor=request.user, plan=plan, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"{noun.capitalize()} “{obj}” added.")
-            _warn_dependencies(request, obj)
-            return redirect(_plan_url(plan, anchor))
-    return _form_page(request, form, f"Add a {noun} to “{plan.title}”", _plan_url(plan), plan=plan)
+    return edit_view(
+        request,
+        form,
+        save=lambda data: service(actor=request.user, plan=plan, **data),
+        success_message=lambda obj: f"{noun.capitalize()} “{obj}” added.",
+        after_save=lambda obj: _warn_dependencies(request, obj),
+        success_url=_plan_url(plan, anchor),
+        **_page(plan, title=f"Add a {noun} to “{plan.title}”", cancel_url=_plan_url(plan)),
+    )
 
 
 def _child_edit(request, model, public_id, form_class, service, field, noun, anchor):
     obj = get_for_user_or_404(model, request.user, "change", public_id=public_id)
     plan = obj.plan
     form = form_class(request.POST or None, instance=model.objects.get(pk=obj.pk), plan=plan)
-    if request.method == "POST" and form.is_valid():
-        try:
-            obj = service(actor=request.user, **{field: obj}, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"{noun.capitalize()} “{obj}” saved.")
-            _warn_dependencies(request, obj)
-            return redirect(_plan_url(plan, anchor))
-    return _form_page(request, form, f"Edit {noun} “{obj}”", _plan_url(plan, anchor), plan=plan)
+    return edit_view(
+        request,
+        form,
+        save=lambda data: service(actor=request.user, **{field: obj}, **data),
+        success_message=lambda saved: f"{noun.capitalize()} “{saved}” saved.",
+        after_save=lambda saved: _warn_dependencies(request, saved),
+        success_url=_plan_url(plan, anchor),
+        **_page(plan, title=f"Edit {noun} “{obj}”", cancel_url=_plan_url(plan, anchor)),
+    )
 
 
 def _child_delete(request, model, public_id, service, field, noun, anchor):
     obj = get_for_user_or_404(model, request.user, "change", public_id=public_id)
-    plan = obj.plan
-    if request.method == "POST":
-        try:
-            service(actor=request.user, **{field: obj})
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, f"{noun.capitalize()} “{obj}” deleted.")
-        return redirect(_plan_url(plan, anchor))
-    return _confirm_delete(request, obj, noun, _plan_url(plan, anchor))
+    return _confirm_delete(
+        request,
+        obj,
+        noun,
+        lambda: service(actor=request.user, **{field: obj}),
+        _plan_url(obj.plan, anchor),
+    )
 
 
 def _warn_dependencies(request, obj) -> None:
@@ -171,17 +166,18 @@ def exercise_create(request, public_id):
     plan = get_for_user_or_404(Plan, request.user, "change", public_id=public_id)
     plan = selectors.plan_detail(request.user, public_id)
     form = ExerciseForm(request.POST or None, plan=plan)
-    if request.method == "POST" and form.is_valid():
-        data = {k: form.cleaned_data[k] for k in ExerciseForm.Meta.fields}
-        try:
-            services.exercise_record(actor=request.user, plan=plan, results=form.results(), **data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Exercise recorded.")
-            return redirect(_plan_url(plan, "exercises"))
-    return _form_page(
-        request, form, f"Record an exercise of “{plan.title}”", _plan_url(plan), plan=plan
+    return edit_view(
+        request,
+        form,
+        save=lambda data: services.exercise_record(
+            actor=request.user,
+            plan=plan,
+            results=form.results(),
+            **{k: data[k] for k in ExerciseForm.Meta.fields},
+        ),
+        success_message="Exercise recorded.",
+        success_url=_plan_url(plan, "exercises"),
+        **_page(plan, title=f"Record an exercise of “{plan.title}”", cancel_url=_plan_url(plan)),
     )
 
 
@@ -267,21 +263,18 @@ def attachment_delete(request, public_id):
 def changelog_create(request, public_id):
     plan = get_for_user_or_404(Plan, request.user, "change", public_id=public_id)
     form = ChangeLogForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.changelog_link(actor=request.user, plan=plan, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Change linked to the plan.")
-            return redirect(_plan_url(plan, "changes"))
-    return _form_page(
+    return edit_view(
         request,
         form,
-        f"Link a change record to “{plan.title}”",
-        _plan_url(plan),
-        plan=plan,
-        intro="Paste the GUID of the change record (e.g. from the change-management system).",
+        save=lambda data: services.changelog_link(actor=request.user, plan=plan, **data),
+        success_message="Change linked to the plan.",
+        success_url=_plan_url(plan, "changes"),
+        **_page(
+            plan,
+            title=f"Link a change record to “{plan.title}”",
+            cancel_url=_plan_url(plan),
+            intro="Paste the GUID of the change record (e.g. from the change-management system).",
+        ),
     )
 
 
@@ -315,45 +308,42 @@ def vendor_create(request):
     organization = current_organization(request, BC_PLANS)
     require(request.user, organization.pk, "change")
     form = VendorForm(request.POST or None, instance=Vendor(organization=organization))
-    if request.method == "POST" and form.is_valid():
-        try:
-            vendor = services.vendor_create(
-                actor=request.user, organization=organization, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"Vendor “{vendor.name}” added to the registry.")
-            return redirect("bcp:vendor-list")
-    return _form_page(request, form, "Add a vendor", reverse("bcp:vendor-list"))
+    return edit_view(
+        request,
+        form,
+        save=lambda data: services.vendor_create(
+            actor=request.user, organization=organization, **data
+        ),
+        success_message=lambda vendor: f"Vendor “{vendor.name}” added to the registry.",
+        success_url=reverse("bcp:vendor-list"),
+        **_page(title="Add a vendor", cancel_url=reverse("bcp:vendor-list")),
+    )
 
 
 @login_required
 def vendor_edit(request, public_id):
     vendor = get_for_user_or_404(Vendor, request.user, "change", public_id=public_id)
     form = VendorForm(request.POST or None, instance=Vendor.objects.get(pk=vendor.pk))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.vendor_update(actor=request.user, vendor=vendor, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"Vendor “{form.cleaned_data['name']}” saved.")
-            return redirect("bcp:vendor-list")
-    return _form_page(request, form, f"Edit vendor “{vendor}”", reverse("bcp:vendor-list"))
+    return edit_view(
+        request,
+        form,
+        save=lambda data: services.vendor_update(actor=request.user, vendor=vendor, **data),
+        success_message=lambda _: f"Vendor “{form.cleaned_data['name']}” saved.",
+        success_url=reverse("bcp:vendor-list"),
+        **_page(title=f"Edit vendor “{vendor}”", cancel_url=reverse("bcp:vendor-list")),
+    )
 
 
 @login_required
 def vendor_delete(request, public_id):
     vendor = get_for_user_or_404(Vendor, request.user, "change", public_id=public_id)
-    if request.method == "POST":
-        services.vendor_delete(actor=request.user, vendor=vendor)
-        messages.success(request, f"Vendor “{vendor}” deleted.")
-        return redirect("bcp:vendor-list")
     return _confirm_delete(
         request,
         vendor,
         "vendor",
+        lambda: services.vendor_delete(actor=request.user, vendor=vendor),
         reverse("bcp:vendor-list"),
-        f"{vendor.processes.count()} process(es) depend on it and will lose the link.",
+        consequence=lambda: (
+            f"{vendor.processes.count()} process(es) depend on it and will lose the link."
+        ),
     )

@@ -9,13 +9,14 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
 from organizations import policies
+from organizations.generic import edit_view
 from organizations.tenancy import get_for_user_or_404
-from organizations.web import current_organization, paginate
+from organizations.web import apply_errors, current_organization, paginate
 
 from .. import selectors, services
-from ..forms import ReviewDecisionForm, SubmitForm, apply_errors
+from ..forms import ReviewDecisionForm, SubmitForm
 from ..models import PlanVersion, Review
-from ._common import BC_PLANS, _form_page, _plan_url, _sections
+from ._common import BC_PLANS, _page, _plan_url, _sections
 
 
 @login_required
@@ -23,28 +24,28 @@ def version_submit(request: HttpRequest, public_id) -> HttpResponse:
     version = get_for_user_or_404(PlanVersion, request.user, "change", public_id=public_id)
     plan = version.plan
     form = SubmitForm(request.POST or None, version=version, actor=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.version_submit_for_review(
-                actor=request.user,
-                version=version,
-                reviewers=list(form.cleaned_data["reviewers"]),
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            names = ", ".join(str(u) for u in form.cleaned_data["reviewers"])
-            messages.success(request, f"Version {version.version_number} sent to {names}.")
-            return redirect(_plan_url(plan, "reviews"))
-    return _form_page(
+    return edit_view(
         request,
         form,
-        f"Request reviews of version {version.version_number}",
-        _plan_url(plan),
-        plan=plan,
-        intro="The version takes effect only when every reviewer approved it. Nobody who "
-        "contributed to it or sends it can review it (segregation of duties).",
+        save=lambda data: services.version_submit_for_review(
+            actor=request.user,
+            version=version,
+            reviewers=list(data["reviewers"]),
+            note=data["note"],
+        ),
+        success_message=lambda _: (
+            f"Version {version.version_number} sent to "
+            + ", ".join(str(u) for u in form.cleaned_data["reviewers"])
+            + "."
+        ),
+        success_url=_plan_url(plan, "reviews"),
+        **_page(
+            plan,
+            title=f"Request reviews of version {version.version_number}",
+            cancel_url=_plan_url(plan),
+            intro="The version takes effect only when every reviewer approved it. Nobody who "
+            "contributed to it or sends it can review it (segregation of duties).",
+        ),
     )
 
 
