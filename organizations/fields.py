@@ -28,7 +28,10 @@ class DurationMinutesField(forms.Field):
     }
 
     def __init__(self, *, max_minutes: int | None = None, **kwargs):
-        self.max_minutes = max_minutes
+        # A model's PositiveIntegerField passes its integer bounds: the upper one is kept.
+        kwargs.pop("min_value", None)
+        kwargs.pop("step_size", None)
+        self.max_minutes = kwargs.pop("max_value", None) if max_minutes is None else max_minutes
         kwargs.setdefault("help_text", formats.DURATION_HELP)
         super().__init__(**kwargs)
         self.widget.attrs.setdefault("inputmode", "text")

@@ -123,6 +123,8 @@ def parse_duration(text) -> int | None:
     cleaned = str(text).strip().lower()
     if not cleaned:
         return None
+    if cleaned.startswith(("-", MINUS)):
+        raise DurationError("A duration cannot be negative: enter 0 or more (e.g. “0 min”).")
     position, total, seen = 0, Decimal(0), False
     for match in _PART.finditer(cleaned):
         between = cleaned[position : match.start()].strip(" ,")
