@@ -181,6 +181,8 @@ USE_I18N = True
 USE_TZ = True
 # One date format and one date-time format everywhere (config/formats/en/formats.py).
 FORMAT_MODULE_PATH = ["config.formats"]
+# List filters start at "Any" (not "---------"); each filter may say more ("Any record type").
+FILTERS_EMPTY_CHOICE_LABEL = "Any"
 
 STATIC_URL = "static/"
 STATIC_ROOT = env("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
