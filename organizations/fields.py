@@ -32,7 +32,8 @@ class DurationMinutesField(forms.Field):
         kwargs.pop("min_value", None)
         kwargs.pop("step_size", None)
         self.max_minutes = kwargs.pop("max_value", None) if max_minutes is None else max_minutes
-        kwargs.setdefault("help_text", formats.DURATION_HELP)
+        if not kwargs.get("help_text"):  # a model field passes its (empty) help text
+            kwargs["help_text"] = formats.DURATION_HELP
         super().__init__(**kwargs)
         self.widget.attrs.setdefault("inputmode", "text")
         self.widget.attrs.setdefault("autocomplete", "off")

@@ -175,16 +175,3 @@ def file_stamp(value=None) -> str:
     if isinstance(value, _dt.datetime):
         return value.strftime("%Y-%m-%d-%H%M")
     return value.strftime("%Y-%m-%d")
-
-
-def timedelta_words(value: _dt.timedelta) -> str:
-    """A period as words: timedelta(minutes=15) → "15 minutes", timedelta(hours=1) → "1 hour"."""
-    minutes = int(value.total_seconds() // 60)
-    if minutes < 1:
-        seconds = int(value.total_seconds())
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
-    for size, word in ((WEEK, "week"), (DAY, "day"), (HOUR, "hour")):
-        if minutes % size == 0:
-            count = minutes // size
-            return f"{count} {word}{'s' if count != 1 else ''}"
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"

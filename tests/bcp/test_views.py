@@ -126,6 +126,7 @@ def test_recovery_times_are_typed_and_shown_as_people_say_them(login, plan, caro
     assert '<td class="num">4 h</td><td class="num">1 h 30 min</td><td class="num">1 d</td>' in html
     edit = login(carol).get(reverse("bcp:process-edit", args=[process.public_id]))
     assert 'value="1 d"' in edit.content.decode()
+    assert "Type it as you would say it" in edit.content.decode()  # the help text shows
 
 
 def test_dependency_warning_is_shown_after_saving(login, plan, carol):

@@ -156,13 +156,6 @@ def test_dates_and_times_in_philippine_time(settings):
     assert formats.date(late) == "3 Dec 2026"
 
 
-def test_timedelta_words():
-    assert formats.timedelta_words(datetime.timedelta(minutes=15)) == "15 minutes"
-    assert formats.timedelta_words(datetime.timedelta(hours=1)) == "1 hour"
-    assert formats.timedelta_words(datetime.timedelta(days=2)) == "2 days"
-    assert formats.timedelta_words(datetime.timedelta(minutes=1)) == "1 minute"
-
-
 def test_icon_tag():
     html = Template('{% icon "bell" %}').render(Context())
     assert html.startswith('<svg class="icon icon-bell"') and 'aria-hidden="true"' in html
@@ -173,3 +166,18 @@ def test_icon_tag():
         Template('{% icon "no-such-icon" %}').render(Context())
     with pytest.raises(TemplateSyntaxError):
         Template('{% icon "../base" %}').render(Context())
+
+
+def test_framework_messages_are_in_plain_words():
+    class Numbers(forms.Form):
+        small = forms.IntegerField(max_value=32767, min_value=0, required=False)
+        money = forms.DecimalField(max_digits=16, decimal_places=2, required=False)
+
+    form = Numbers(data={"small": "40000", "money": "123456789012345678"})
+    assert not form.is_valid()
+    assert form.errors["small"] == ["Enter a number no larger than 32,767."]
+    assert form.errors["money"] == [
+        "That number is too large: at most 16 digits in all, centavos included."
+    ]
+    assert Numbers(data={"small": "-1"}).errors["small"] == ["Enter a number no smaller than 0."]
+    assert "Ensure" not in str(Numbers(data={"money": "1.234"}).errors)

@@ -67,3 +67,12 @@ def test_filters_start_at_any_never_dashes_or_unknown(login, alice):
     bcp = client.get(reverse("bcp:plan-list")).content.decode()
     assert '<option value="" selected>Overdue or not</option>' in bcp
     assert "All departments" in bcp
+
+
+def test_demo_people_have_distinct_names():
+    from organizations.demo import personas
+
+    people = personas()
+    names = [f"{p.first_name} {p.last_name}" for p in people]
+    assert len(set(names)) == len(names)
+    assert not any("(" in name for name in names)  # no "Sinsuat (editor)"
