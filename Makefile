@@ -8,7 +8,7 @@ MANAGE = $(UV) run --frozen python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help uv install db run serve test lint format browser bench loadtest check-deploy \
+.PHONY: help uv install db run serve test lint format browser browser-check bench loadtest check-deploy \
 	cluster-packages cluster cluster-down test-cluster
 
 help: ## List the targets
@@ -62,6 +62,10 @@ format: install ## Format the code with ruff
 
 test: db browser lint ## Lint and run the whole test suite on PostgreSQL and Redis
 	@$(UV) run --frozen pytest -n 2 --create-db $(PYTEST_ARGS)
+
+browser-check: db browser ## Every page × persona × 1366/390 px in Chromium (docs/ui.md)
+	@BMMS_BROWSER_CHECK=1 $(UV) run --frozen pytest -n 2 --create-db tests/e2e/test_browser_check.py \
+	  $(PYTEST_ARGS); status=$$?; echo "Screenshots and problems: test-results/screens/"; exit $$status
 
 bench: db ## Benchmarks (timings live here, never in unit tests)
 	@$(UV) run --frozen python -m tests.perf.bench

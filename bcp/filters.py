@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import django_filters
-from django import forms
 
+from organizations.filters import yes_no_any
 from organizations.models import Department
 from organizations.search import BoundedFilterSet, SearchFilter
 
@@ -16,10 +16,12 @@ class PlanFilter(BoundedFilterSet):
     q = SearchFilter(field_name="title", lookup_expr="icontains", label="Search")
     status = django_filters.ChoiceFilter(choices=Plan.Status.choices)
     department = django_filters.ModelChoiceFilter(
-        queryset=Department.objects.none(), to_field_name="public_id"
+        queryset=Department.objects.none(), to_field_name="public_id", empty_label="All departments"
     )
     overdue = django_filters.BooleanFilter(
-        method="filter_overdue", label="Review overdue", widget=forms.NullBooleanSelect
+        method="filter_overdue",
+        label="Review overdue",
+        widget=yes_no_any("Overdue or not", "Overdue only", "Not overdue"),
     )
 
     class Meta:

@@ -8,7 +8,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from organizations import policies
+from organizations import formats, policies
+from organizations.fields import DurationMinutesField
 from organizations.locking import RevisionField, RevisionFormMixin
 from organizations.models import Department, User
 
@@ -242,6 +243,14 @@ class ProcessForm(forms.ModelForm):
             "depends_on",
             "vendors",
         ]
+        field_classes = dict.fromkeys(
+            ("rto_minutes", "rpo_minutes", "mtpd_minutes"), DurationMinutesField
+        )
+        labels = {
+            "rto_minutes": "RTO (recovery time objective)",
+            "rpo_minutes": "RPO (recovery point objective)",
+            "mtpd_minutes": "MTPD (maximum tolerable period of disruption)",
+        }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "depends_on": forms.CheckboxSelectMultiple,
@@ -323,6 +332,10 @@ class VendorForm(forms.ModelForm):
             "contact_email",
         ]
         widgets = {"sla": forms.Textarea(attrs={"rows": 3}), "contract_end": DATE}
+        field_classes = dict.fromkeys(
+            ("rto_offered_minutes", "rpo_offered_minutes"), DurationMinutesField
+        )
+        labels = {"rto_offered_minutes": "RTO offered", "rpo_offered_minutes": "RPO offered"}
 
 
 class AttachmentForm(forms.Form):
@@ -353,11 +366,12 @@ class ExerciseForm(forms.ModelForm):
         self.instance.plan = plan
         self.processes = [p for p in plan.critical_processes.all() if p.rto_minutes is not None]
         for process in self.processes:
-            self.fields[f"achieved_{process.pk}"] = forms.IntegerField(
-                label=f"Achieved RTO of “{process.name}” (target {process.rto_minutes} min)",
-                min_value=0,
+            self.fields[f"achieved_{process.pk}"] = DurationMinutesField(
+                label=f"Achieved RTO of “{process.name}” "
+                f"(target {formats.duration(process.rto_minutes)})",
                 required=False,
-                help_text="Minutes until it was running again; leave empty if not tested.",
+                help_text="How long until it was running again (e.g. “3 h”); "
+                "leave empty if not tested.",
             )
 
     def results(self) -> dict[CriticalProcess, int]:

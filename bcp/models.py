@@ -25,6 +25,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from organizations.formats import duration
 from organizations.modelbases import CreatedModel, PublicIdModel, TenantChildModel, TimestampedModel
 from organizations.models import ApiToken  # noqa: F401  (moved to organizations; old import path)
 from organizations.tenancy import OrgOwnedModel
@@ -389,15 +390,15 @@ class CriticalProcess(PlanChild):
         for dependency in self.depends_on.all():
             if dependency.rto_minutes is not None and dependency.rto_minutes > self.rto_minutes:
                 warnings.append(
-                    f"“{self.name}” (RTO {self.rto_minutes} min) depends on “{dependency.name}”, "
-                    f"whose RTO is {dependency.rto_minutes} min."
+                    f"“{self.name}” (RTO {duration(self.rto_minutes)}) depends on "
+                    f"“{dependency.name}”, whose RTO is {duration(dependency.rto_minutes)}."
                 )
         for vendor in self.vendors.all():
             offered = vendor.rto_offered_minutes
             if offered is not None and offered > self.rto_minutes:
                 warnings.append(
-                    f"“{self.name}” (RTO {self.rto_minutes} min) depends on vendor "
-                    f"“{vendor.name}”, which only commits to {offered} min."
+                    f"“{self.name}” (RTO {duration(self.rto_minutes)}) depends on vendor "
+                    f"“{vendor.name}”, which only commits to {duration(offered)}."
                 )
         return warnings
 

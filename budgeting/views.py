@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from config.db_router import reads_from_replica
 from organizations import policies
+from organizations.csvfiles import csv_response
 from organizations.generic import confirm_view, edit_view
 from organizations.importing import csv_safe
 from organizations.tenancy import get_for_user_or_404, require
@@ -449,10 +448,7 @@ def program_ledger(request: HttpRequest, public_id) -> HttpResponse:
 def ledger_export(request: HttpRequest, public_id) -> HttpResponse:
     """The program's ledger as CSV (cells a spreadsheet would run as formulas are neutralised)."""
     program = get_for_user_or_404(ProgramBudget, request.user, "view", public_id=public_id)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"ledger-{program.code or program.public_id}.csv".replace('"', "")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
+    response, writer = csv_response(f"ledger-{program.code or program.public_id}")
     writer.writerow(
         [
             "type",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from decimal import Decimal
 
 from django.db.models import Q
@@ -14,6 +13,8 @@ from budgeting.models import ExpenseClass, Quarter
 from config.db_router import reads_from_replica
 from coordination.models import ParticipantState, Partnership
 from organizations import policies
+from organizations.csvfiles import csv_response
+from organizations.formats import file_stamp
 from organizations.importing import csv_safe
 from organizations.models import Organization
 from organizations.policies.ocm import has_ocm_level
@@ -389,11 +390,8 @@ def export_csv(request: HttpRequest, table: str) -> HttpResponse:
             raise Http404("No such table.")
         headings, rows = tables[table]
         rows = [["no data" if v is None else v for v in row] for row in rows]
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    stamp = data.computed_at.strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="ocm-{table}-{stamp}.csv"'
-    writer = csv.writer(response)
-    writer.writerow([f"Data as of {data.computed_at:%Y-%m-%d %H:%M %Z}"])
+    # Header first; when the figures were computed is in the file name (Philippine time).
+    response, writer = csv_response(f"ocm-{table}", as_of=data.computed_at)
     writer.writerow(headings)
     for row in rows:
         writer.writerow([csv_safe(v) for v in row])
@@ -409,6 +407,6 @@ def briefing_pdf(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(
         briefing.render(data, _tables(data), _live(data)), content_type="application/pdf"
     )
-    stamp = data.computed_at.strftime("%Y%m%d-%H%M")
+    stamp = file_stamp(data.computed_at)
     response["Content-Disposition"] = f'attachment; filename="ocm-briefing-{stamp}.pdf"'
     return response

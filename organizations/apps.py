@@ -12,7 +12,9 @@ class OrganizationsConfig(AppConfig):
         from django.db.models.signals import m2m_changed, post_delete, post_save
         from waffle.models import Flag
 
-        from . import checks, sessions  # noqa: F401 (checks registers itself)
+        from . import checks, messages, sessions  # noqa: F401 (checks registers itself)
+
+        messages.use_plain_words()
         from .models import Department, Membership, ModuleFlagScope, OCMAccess, Organization, User
         from .tenancy import bump_tenancy_version
 

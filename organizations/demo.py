@@ -94,19 +94,24 @@ def personas() -> list[Persona]:
         ("approver", Role.APPROVER, "Finance", "Division Chief"),
         ("viewer", Role.VIEWER, "Operations", "Administrative Aide"),
     ]
+    # A real name for each demo person (one pilot organization's four people are four people).
     names = {
-        "MOH": ("Aisah", "Sinsuat"),
-        "MOLE": ("Jamal", "Alonto"),
-        "MAFAR": ("Norhaya", "Piang"),
-    }
+        "MOH": [("Aisah", "Sinsuat"), ("Farida", "Mangudadatu"), ("Omar", "Ampatuan"),
+                ("Bai Sittie", "Macapagal")],
+        "MOLE": [("Jamal", "Alonto"), ("Hasmin", "Pendatun"), ("Rashid", "Dimaporo"),
+                 ("Sahara", "Tomawis")],
+        "MAFAR": [("Norhaya", "Piang"), ("Abdulnasser", "Lucman"), ("Jehan", "Sangki"),
+                  ("Rahima", "Datumanong")],
+    }  # fmt: skip
     for code in PILOTS:
-        first, last = names[code]
-        for slug, role, department, position in staff:
+        for (slug, role, department, position), (first, last) in zip(
+            staff, names[code], strict=True
+        ):
             people.append(
                 Persona(
                     email=f"{code.lower()}.{slug}@bmms.demo",
                     first_name=first,
-                    last_name=f"{last} ({slug})",
+                    last_name=last,
                     org=code,
                     role=role,
                     department=department,

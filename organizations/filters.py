@@ -6,14 +6,22 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from .models import AuditLog, Organization
+from .models import AuditLog, Organization, record_type_choices
 from .search import BoundedFilterSet, SearchFilter
+
+
+def yes_no_any(anything: str, yes: str = "Yes", no: str = "No") -> forms.Select:
+    """A yes/no filter whose default is "anything" (never Django's "Unknown" or "---------")."""
+    return forms.Select(choices=[("", anything), ("true", yes), ("false", no)])
 
 
 class OrganizationFilter(BoundedFilterSet):
     q = SearchFilter(method="search", label="Search")
     category = django_filters.ChoiceFilter(choices=Organization.Category.choices)
-    is_pilot = django_filters.BooleanFilter(label="Pilot", widget=forms.NullBooleanSelect)
+    is_pilot = django_filters.BooleanFilter(
+        label="Pilot",
+        widget=yes_no_any("Pilots or not", "Pilots only", "Not pilots"),
+    )
 
     class Meta:
         model = Organization
@@ -30,7 +38,9 @@ class AuditLogFilter(BoundedFilterSet):
     actor = SearchFilter(
         field_name="actor_email", lookup_expr="icontains", label="User e-mail contains"
     )
-    subject_type = SearchFilter(lookup_expr="icontains", label="Record type")
+    subject_type = django_filters.ChoiceFilter(
+        choices=record_type_choices, label="Record type", empty_label="Any record type"
+    )
     since = django_filters.DateFilter(
         field_name="created_at",
         lookup_expr="date__gte",

@@ -317,6 +317,84 @@ class AuditLog(PublicIdModel):
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_email or 'system'} {self.action}"
 
+    @property
+    def subject_type_display(self) -> str:
+        """ "bcp.plan" → "BC plan" (the model's verbose name), or the raw label if unknown."""
+        return record_type_label(self.subject_type)
+
+    def changes(self) -> list[tuple[str, str, str]]:
+        """(field, before, after) for every field that differs, in plain words:
+        [("Head", "—", "Dr Ana Reyes"), ("Status", "draft", "submitted")]."""
+        before = self.before if isinstance(self.before, dict) else {}
+        after = self.after if isinstance(self.after, dict) else {}
+        if not before and not after:
+            return []
+        rows = []
+        for key in list(dict.fromkeys([*before, *after])):
+            old, new = before.get(key), after.get(key)
+            if key in before and key in after and old == new:
+                continue
+            rows.append(
+                (
+                    str(key).replace("_", " ").capitalize(),
+                    _plain(old) if key in before else "—",
+                    _plain(new) if key in after else "—",
+                )
+            )
+        return rows
+
+
+def _plain(value) -> str:
+    """A JSON value as a person reads it: lists joined, None as "—", long text shortened."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(_plain(item) for item in value) or "—"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_plain(v)}" for k, v in value.items()) or "—"
+    text = str(value)
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+#: Project apps whose models can be the subject of an audit entry.
+AUDITED_APPS = (
+    "organizations",
+    "planning",
+    "budgeting",
+    "coordination",
+    "bcp",
+    "incidents",
+    "ocm",
+    "rollout",
+)
+
+
+def record_type_label(label_lower: str) -> str:
+    from django.apps import apps
+
+    try:
+        model = apps.get_model(label_lower)
+    except (LookupError, ValueError):
+        return label_lower
+    return str(model._meta.verbose_name)[:1].upper() + str(model._meta.verbose_name)[1:]
+
+
+def record_type_choices() -> list[tuple[str, str]]:
+    """Every audited model as a (label, "Verbose name (app)") choice, sorted by name."""
+    from django.apps import apps
+
+    choices = [
+        (
+            model._meta.label_lower,
+            f"{record_type_label(model._meta.label_lower)} ({model._meta.app_config.verbose_name})",
+        )
+        for model in apps.get_models()
+        if model._meta.app_label in AUDITED_APPS
+    ]
+    return sorted(choices, key=lambda choice: choice[1].lower())
+
 
 class ModuleFlagScope(models.Model):
     """Extends a django-waffle flag named `module.<app>` with organizations and rollout waves.

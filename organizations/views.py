@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -18,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from organizations.generic import confirm_view
 
 from . import audit, importing, invitations, lockouts, outbox, selectors, services, tasks
+from .csvfiles import csv_response
 from .filters import AuditLogFilter, OrganizationFilter
 from .forms import DepartmentForm, ImportUploadForm, MembershipForm, RolloutForm
 from .middleware import SESSION_KEY
@@ -297,9 +296,7 @@ def user_import_job(request: HttpRequest, public_id) -> HttpResponse:
 def member_export(request: HttpRequest) -> HttpResponse:
     """The current organization's members as CSV, in the import's columns (formulas neutralised)."""
     organization = current_organization(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{organization.code}-members.csv"'
-    writer = csv.writer(response)
+    response, writer = csv_response(f"{organization.code}-members")
     writer.writerow(importing.COLUMNS)
     for m in selectors.members_for(request.user, organization).iterator(chunk_size=1000):
         writer.writerow(

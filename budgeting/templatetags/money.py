@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django import template
+
+from organizations import formats
 
 register = template.Library()
 
@@ -12,14 +14,7 @@ register = template.Library()
 @register.filter
 def peso(value) -> str:
     """Money with the peso sign, thousands separators and centavos (negative as −₱)."""
-    if value is None or value == "":
-        return "—"
-    try:
-        amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    except (InvalidOperation, TypeError, ValueError):
-        return str(value)
-    sign = "−" if amount < 0 else ""
-    return f"{sign}₱{abs(amount):,.2f}"
+    return formats.peso(value)
 
 
 @register.filter

@@ -96,6 +96,9 @@ TEMPLATES = [
                 "organizations.context_processors.modules",
                 "rollout.context_processors.rollout",
             ],
+            # Formats ({{ x|peso_short }}, {{ m|duration }}, {{ d|when }}) and {% icon %}
+            # in every template without {% load %}.
+            "builtins": ["organizations.templatetags.ui"],
         },
     },
 ]
@@ -178,6 +181,10 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "Asia/Manila"
 USE_I18N = True
 USE_TZ = True
+# One date format and one date-time format everywhere (config/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
+# List filters start at "Any" (not "---------"); each filter may say more ("Any record type").
+FILTERS_EMPTY_CHOICE_LABEL = "Any"
 
 STATIC_URL = "static/"
 STATIC_ROOT = env("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))

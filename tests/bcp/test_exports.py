@@ -82,8 +82,9 @@ def test_the_pdf_holds_every_section_the_process_table_and_accented_names(
     for section in sections_of(exported_plan.template):
         assert f"{section.order}. {section.title}" in text
     assert "Contents" in text and "Version and approval" in text
-    assert "RTO (min) RPO (min) MTPD (min)" in text
-    assert "Disbursement of ₱ allowances 240 60 1440" in text
+    assert "# Process RTO RPO MTPD Impact" in text
+    assert "Disbursement of ₱ allowances 4 h 1 h 1 d" in text  # durations as people say them
+    assert "Threat Likelihood Impact Rating Mitigation" in text  # no header broken in a word
     assert "Bai Fátima Piñol" in text and "Cotabato Power Coöp" in text
     assert "Level Description Response time Escalate to" in text
     assert "30 minutes" in text and "4 hours" in text
@@ -99,9 +100,9 @@ def test_the_docx_reopens_with_the_same_content(exported_plan):
     assert cells[cells.index("#") : cells.index("#") + 6] == [
         "#",
         "Process",
-        "RTO (min)",
-        "RPO (min)",
-        "MTPD (min)",
+        "RTO",
+        "RPO",
+        "MTPD",
         "Impact",
     ]
     assert "Disbursement of ₱ allowances" in cells
@@ -199,3 +200,29 @@ def test_exports_are_rate_limited_per_organization(
     Export.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=61))
     assert request_export(alice, version, "pdf", django_capture_on_commit_callbacks).pk
     assert Export.objects.count() == 3
+
+
+def test_exports_read_as_finished_documents(exported_plan):
+    """Issue 21: A4 Word file with real lists and a contents field; no "AI unavailable" on the
+    cover of an approved plan; the PDF's list paragraphs are bullets, not "- " text."""
+    version = exported_plan.current_version
+    text_key = next(
+        s.key for s in sections_of(exported_plan.template) if s.kind != "escalation_matrix"
+    )
+    version.content = {**version.content, text_key: "- First\n- Second"}
+    version.generated_by, version.generation_fallback = "built-in", True
+    data = exports.collect(version)
+    pdf = pdf_text(exports.render_pdf(data))
+    assert "AI unavailable" not in pdf
+    assert "First draft the portal's built-in plan template" in pdf
+    assert "• First" in pdf and "- First" not in pdf
+    document = docx.Document(io.BytesIO(exports.render_docx(data)))
+    page = document.sections[0]
+    assert (round(page.page_width.mm), round(page.page_height.mm)) == (210, 297)
+    bullets = [p.text for p in document.paragraphs if p.style.name == "List Bullet"]
+    assert bullets[:2] == ["First", "Second"]
+    assert not any(p.text.startswith("- ") for p in document.paragraphs)
+    xml = document.element.xml
+    assert 'TOC \\o "1-2" \\h \\z \\u' in xml and 'w:fldCharType="begin"' in xml
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    assert "AI unavailable" not in " ".join(cells)

@@ -98,8 +98,8 @@ def test_dependency_with_a_longer_rto_gives_a_warning(plan, carol, org_a):
     )
     warnings = payroll.dependency_warnings()
     assert len(warnings) == 2
-    assert "depends on “Network”, whose RTO is 480 min" in warnings[0]
-    assert "vendor “Telco”, which only commits to 720 min" in warnings[1]
+    assert "depends on “Network”, whose RTO is 8 h" in warnings[0]
+    assert "vendor “Telco”, which only commits to 12 h" in warnings[1]
 
 
 def test_a_process_cannot_depend_on_another_plans_process(plan, carol, org_a):

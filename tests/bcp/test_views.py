@@ -97,12 +97,36 @@ def test_process_form_shows_rule_messages(login, plan, carol):
     html = login(carol).post(url, {**base, "impact_1h": 4, "impact_4h": 2}).content.decode()
     assert "cannot decrease over time" in html
     html = login(carol).post(url, {**base, "rpo_minutes": -5}).content.decode()
-    assert "greater than or equal to 0" in html
+    assert "A duration cannot be negative" in html
+    html = login(carol).post(url, {**base, "rto_minutes": "soon"}).content.decode()
+    assert "“soon” is not a duration" in html
     html = login(carol).post(url, {**base, "mbco_percent": 150}).content.decode()
     assert "between 0 and 100" in html
     assert not CriticalProcess.objects.exists()
     response = login(carol).post(url, {**base, "rto_minutes": 30, "mtpd_minutes": 60}, follow=True)
     assert "Process “Payroll” added." in response.content.decode()
+
+
+def test_recovery_times_are_typed_and_shown_as_people_say_them(login, plan, carol):
+    """Issue 21: "4h", "1 d", "2 weeks" in the form; minutes in the database; "1 d" on the page."""
+    url = reverse("bcp:process-create", args=[plan.public_id])
+    data = {
+        "name": "Payroll",
+        "priority": 1,
+        "impact_rating": "high",
+        **{f"impact_{h}": 0 for h in ("1h", "4h", "8h", "24h", "72h")},
+        "rto_minutes": "4h",
+        "rpo_minutes": "90",
+        "mtpd_minutes": "1 d",
+    }
+    response = login(carol).post(url, data, follow=True)
+    process = CriticalProcess.objects.get(name="Payroll")
+    assert (process.rto_minutes, process.rpo_minutes, process.mtpd_minutes) == (240, 90, 1440)
+    html = response.content.decode()
+    assert '<td class="num">4 h</td><td class="num">1 h 30 min</td><td class="num">1 d</td>' in html
+    edit = login(carol).get(reverse("bcp:process-edit", args=[process.public_id]))
+    assert 'value="1 d"' in edit.content.decode()
+    assert "Type it as you would say it" in edit.content.decode()  # the help text shows
 
 
 def test_dependency_warning_is_shown_after_saving(login, plan, carol):
@@ -124,7 +148,7 @@ def test_dependency_warning_is_shown_after_saving(login, plan, carol):
         "depends_on": [slow.pk],
     }
     html = login(carol).post(url, data, follow=True).content.decode()
-    assert "depends on “Network”, whose RTO is 600 min" in html
+    assert "depends on “Network”, whose RTO is 10 h" in html
 
 
 def test_review_flow_through_the_pages(login, plan, carol, dave, alice, client):

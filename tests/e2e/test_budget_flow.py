@@ -73,7 +73,7 @@ def test_prepare_submit_approve_allot_obligate(demo_data, page, as_user):
     page.get_by_label("Rural Health Units Staffing").fill("100000")
     page.get_by_role("button", name="Approve").click()
     expect(page.get_by_role("status")).to_contain_text("FY 2025 proposal approved.")
-    expect(page.locator("#approved-total")).to_have_text("₱100,000.00")
+    expect(page.locator("#approved-total .amount")).to_have_attribute("title", "₱100,000.00")
     page.get_by_role("link", name="Ledger").click()
     page.get_by_role("link", name="Release an allotment").click()
     page.get_by_label("Allotment class").select_option("PS")
@@ -113,8 +113,9 @@ def test_prepare_submit_approve_allot_obligate(demo_data, page, as_user):
 
     # The dashboard shows the new utilization.
     page.goto("/budgeting/execution/?year=2025")
-    expect(page.locator("#total-approved")).to_have_text("₱100,000.00")
-    expect(page.locator("#total-allotted")).to_have_text("₱50,000.00")
-    expect(page.locator("#total-obligated")).to_have_text("₱20,000.00")
+    expect(page.locator("#total-approved")).to_contain_text("₱100.0K")
+    expect(page.locator("#total-approved .amount")).to_have_attribute("title", "₱100,000.00")
+    expect(page.locator("#total-allotted .amount")).to_have_attribute("title", "₱50,000.00")
+    expect(page.locator("#total-obligated .amount")).to_have_attribute("title", "₱20,000.00")
     expect(page.locator("#obligation-rate")).to_have_text("40.0%")
     expect(page.locator('[data-program="Rural Health Units Staffing"]')).to_contain_text("40.0%")

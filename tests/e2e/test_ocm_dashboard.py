@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -34,9 +35,12 @@ def test_ocm_analyst_reads_the_dashboard(page, sign_in, tmp_path):
         page.get_by_role("link", name="Download all organizations (CSV)").click()
     saved = tmp_path / "organizations.csv"
     download_info.value.save_as(saved)
-    text = saved.read_text(encoding="utf-8")
-    assert text.startswith("Data as of") and "MOH,Ministry of Health" in text
-    assert len(text.strip().splitlines()) == 2 + 44
+    assert re.fullmatch(
+        r"ocm-organizations-\d{4}-\d{2}-\d{2}-\d{4}\.csv", download_info.value.suggested_filename
+    )
+    text = saved.read_text(encoding="utf-8-sig")
+    assert text.startswith("Code,") and "MOH,Ministry of Health" in text
+    assert len(text.strip().splitlines()) == 1 + 44
 
     table.get_by_role("link", name="MOH", exact=True).click()
     expect(page.get_by_role("heading", name="Ministry of Health (MOH)")).to_be_visible()

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from ocm import selectors
 from ocm.services import refresh
+from organizations.formats import file_stamp
 from organizations.models import Organization
 
 pytestmark = pytest.mark.django_db
@@ -104,9 +105,16 @@ def test_csv_downloads_carry_the_same_figures(client, olga, seeded):
     refresh()
     client.force_login(olga)
     response = client.get(reverse("ocm:export", args=["organizations"]))
-    lines = list(csv.reader(io.StringIO(response.content.decode())))
-    assert lines[0][0].startswith("Data as of")
-    header, body = lines[1], lines[2:]
+    raw = response.content.decode()
+    # Issue 21: a BOM for Excel, the header row first, the data-as-of time in the file name.
+    assert raw.startswith("\ufeffCode,")
+    computed = selectors.dashboard().computed_at
+    assert (
+        f'filename="ocm-organizations-{file_stamp(computed)}.csv"'
+        in (response["Content-Disposition"])
+    )
+    lines = list(csv.reader(io.StringIO(raw.lstrip("\ufeff"))))
+    header, body = lines[0], lines[1:]
     assert len(body) == 44
     moh = dict(zip(header, next(r for r in body if r[0] == "MOH"), strict=True))
     assert moh["Partnerships led"] == "1" and moh["Partnerships joined"] == "0"

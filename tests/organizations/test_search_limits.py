@@ -23,7 +23,6 @@ SEARCHES = [
     ("organizations:member-list", "q", "alice"),
     ("organizations:audit-log", "action", "alice"),
     ("organizations:audit-log", "actor", "alice"),
-    ("organizations:audit-log", "subject_type", "alice"),
 ]
 
 
