@@ -15,6 +15,8 @@ from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.tokens import invitation_tokens
+
 from . import audit, importing, invitations, lockouts, outbox, selectors, services, tasks
 from .filters import AuditLogFilter, OrganizationFilter
 from .forms import DepartmentForm, ImportUploadForm, MembershipForm, RolloutForm
@@ -414,6 +416,7 @@ class InvitationAcceptView(auth_views.PasswordResetConfirmView):
     """A new user sets their own password from the one-time, expiring invitation link."""
 
     template_name = "registration/invitation_accept.html"
+    token_generator = invitation_tokens
     success_url = reverse_lazy("login")
     post_reset_login = False
 
