@@ -18,8 +18,38 @@ SAMPLES: dict[str, Sample] = {
     "accounts:profile": Sample(ocm_exempt=True),
     "accounts:password-change": Sample(ocm_exempt=True),
     "accounts:sign-out-elsewhere": Sample(ok=(405,), ocm_exempt=True),
+    # Issue 17 item 5: the people page's actions (organizations/people_views.py).
+    "organizations:member-add": Sample(write=True),
+    "organizations:member-deactivate": Sample(
+        kwargs=lambda w: {"public_id": w["bob_membership"].public_id}, foreign=True, write=True
+    ),
+    "organizations:member-deactivated-list": Sample(),
+    "organizations:member-reactivate": Sample(
+        kwargs=lambda w: {"public_id": w["former_membership"].public_id},
+        foreign=True,
+        write=True,
+        ok=(405,),
+    ),
 }
 
 
 def build_world(world: dict[str, Any], personas: dict[str, Any]) -> None:
-    """Nothing: these pages name no organization's object."""
+    """A deactivated member of org A (the reset and profile pages name no object)."""
+    import uuid
+
+    from django.utils import timezone
+
+    from organizations.models import FormerMembership
+    from tests.factories import UserFactory
+
+    alice = personas["alice"]
+    organization = alice.memberships.get().organization
+    world["former_membership"] = FormerMembership.objects.create(
+        public_id=uuid.uuid4(),
+        organization=organization,
+        user=UserFactory(email="former@test.bmms", is_active=False),
+        role="editor",
+        member_since=timezone.now(),
+        deactivated_by=alice,
+        account_deactivated=True,
+    )
