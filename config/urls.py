@@ -33,6 +33,7 @@ urlpatterns = [
         InvitationAcceptView.as_view(),
         name="invitation-accept",
     ),
+    path("accounts/", include("accounts.urls")),
     path("org/", include("organizations.urls")),
     path("bcp/", include("bcp.urls")),
     path("incidents/", include("incidents.urls")),

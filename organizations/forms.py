@@ -42,12 +42,52 @@ class MembershipForm(forms.ModelForm):
         model = Membership
         fields = ["role", "department", "position"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = Department.objects.for_organization(
             self.instance.organization_id
         )
         self.fields["department"].required = False
+        if actor is not None:
+            # Only the roles the actor may give (policies.role_refusal); the current one stays
+            # listed so the form can be saved unchanged.
+            from .policies import assignable_roles
+
+            choices = assignable_roles(actor, self.instance.organization_id)
+            if self.instance.role not in {value for value, _ in choices}:
+                choices.append((self.instance.role, self.instance.get_role_display()))
+            self.fields["role"].choices = choices
+
+
+class MemberAddForm(forms.Form):
+    """One person to add to the current organization (organizations/people.py)."""
+
+    email = forms.EmailField(
+        label="E-mail address",
+        max_length=254,
+        help_text="They receive an invitation at this address.",
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    first_name = forms.CharField(label="First name", max_length=150, required=False)
+    last_name = forms.CharField(label="Last name", max_length=150, required=False)
+    role = forms.ChoiceField(label="Role")
+    department = forms.ModelChoiceField(
+        label="Department", queryset=Department.objects.none(), required=False
+    )
+    position = forms.CharField(label="Position", max_length=120, required=False)
+
+    def __init__(self, *args, actor, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .policies import assignable_roles
+
+        self.fields["role"].choices = assignable_roles(actor, organization.pk)
+        self.fields["role"].initial = "viewer"
+        self.fields["department"].queryset = Department.objects.for_organization(
+            organization
+        ).order_by("name")
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
 
 
 class ImportUploadForm(forms.Form):

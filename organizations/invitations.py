@@ -1,9 +1,9 @@
 """Invitations, of two kinds.
 
 * Set-your-password links for new accounts: one-time, expiring links with which a new user sets
-  their own password. They are Django's password-reset tokens: a token stops working once the
-  password is set (the token hashes the password), after PASSWORD_RESET_TIMEOUT, and when the
-  account is deactivated. Only user ids travel through Celery.
+  their own password. They are Django's password-reset tokens (`accounts.tokens.invitation_tokens`):
+  a token stops working once the password is set (the token hashes the password), after
+  INVITATION_TIMEOUT, and when the account is deactivated. Only user ids travel through Celery.
 * Invitations to join an organization, for existing accounts (below): the account holder
   accepts or declines them, signed in.
 """
@@ -14,7 +14,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -22,6 +21,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+
+from accounts.tokens import invitation_tokens
 
 from . import audit
 from .models import JoinInvitation, Membership, User
@@ -31,14 +32,14 @@ from .tenancy import forget_tenancy, require
 
 def invitation_link(user: User) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
+    token = invitation_tokens.make_token(user)
     path = reverse("invitation-accept", kwargs={"uidb64": uid, "token": token})
     return settings.PORTAL_BASE_URL.rstrip("/") + path
 
 
 def send_invitation(user: User) -> None:
     """E-mail one invitation and remember when it was sent."""
-    days = settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60)
+    days = settings.INVITATION_TIMEOUT // (24 * 60 * 60)
     context = {"user": user, "link": invitation_link(user), "days": days}
     send_mail(
         subject="Your BMMS portal account: set your password",
@@ -83,7 +84,7 @@ NOT_OPEN = "This invitation is no longer open."
 
 
 def invitation_expiry():
-    return timezone.now() + timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+    return timezone.now() + timedelta(seconds=settings.INVITATION_TIMEOUT)
 
 
 def may_be_told(user: User) -> bool:

@@ -162,3 +162,22 @@ def membership_unlock(*, actor: Any, membership: Membership) -> int:
         before={"failures": summary["failures"] or 0, "addresses": addresses},
     )
     return count
+
+
+def locked_emails(emails: list[str]) -> set[str]:
+    """Which of these addresses cannot sign in now from somewhere (one query): for the people
+    page's "Locked out" mark. The lockouts page says from where, and clears it."""
+    if not emails:
+        return set()
+    limit = settings.AXES_FAILURE_LIMIT
+    attempts = AccessAttempt.objects.filter(username__in=emails)
+    if settings.AXES_COOLOFF_TIME is not None:
+        attempts = attempts.filter(attempt_time__gte=timezone.now() - get_cool_off())
+    totals: dict[str, int] = {}
+    locked = set()
+    for username, failures in attempts.values_list("username", "failures_since_start"):
+        totals[username] = totals.get(username, 0) + failures
+        if failures >= limit:
+            locked.add(username)
+    account_limit = max(settings.AXES_ACCOUNT_FAILURE_LIMIT, limit)
+    return locked | {u for u, total in totals.items() if total >= account_limit}

@@ -122,22 +122,31 @@ class OCMReadOnlyMiddleware:
     "also a member" grant, memberships or not) write nothing: every unsafe method answers 403,
     on every URL (on the API's, in its JSON shape, whether by session or token).
 
-    The one exception is signing out, which ends the user's own session and changes no data.
+    The exceptions are the person's own account, which is no organization's data: signing out,
+    and on their profile their name, position and phone, their password and their other
+    sessions (accounts/).
     """
 
     SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+    #: URL names an OCM user may POST to: their own account only.
+    OWN_ACCOUNT = (
+        "logout",
+        "accounts:profile",
+        "accounts:password-change",
+        "accounts:sign-out-elsewhere",
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self._logout_path: str | None = None
+        self._own_account_paths: frozenset[str] | None = None
 
     def __call__(self, request):
         if request.method not in self.SAFE_METHODS:
             user = getattr(request, "user", None)
             if user is not None and user.is_authenticated and is_read_only(user):
-                if self._logout_path is None:
-                    self._logout_path = reverse("logout")
-                if request.path != self._logout_path:
+                if self._own_account_paths is None:
+                    self._own_account_paths = frozenset(reverse(n) for n in self.OWN_ACCOUNT)
+                if request.path not in self._own_account_paths:
                     if is_api_request(request):
                         return api_error(READ_ONLY_MESSAGE, 403)
                     raise PermissionDenied(READ_ONLY_MESSAGE)

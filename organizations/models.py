@@ -567,3 +567,44 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class FormerMembership(OrgOwnedModel):
+    """A membership an organization administrator deactivated (organizations/people.py).
+
+    Deactivating *removes* the membership, so that everything that reads memberships (roles,
+    reviewers, recipients, counts, in every module) treats the person as no longer a member
+    with no exception to remember; this row keeps what is needed to reactivate it as it was,
+    under the same public id. The person's account, history and authorship stay untouched
+    (documents point at the user, never at the membership). `account_deactivated` says whether
+    this deactivation also deactivated the account (it was the person's only access), so that
+    reactivating undoes exactly that and never revives an account a system administrator
+    deactivated."""
+
+    public_id = models.UUIDField(unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="former_memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    department = models.ForeignKey(
+        Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    position = models.CharField(max_length=120, blank=True)
+    was_primary = models.BooleanField(default=False)
+    member_since = models.DateTimeField()
+    deactivated_at = models.DateTimeField(auto_now_add=True)
+    deactivated_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    account_deactivated = models.BooleanField(default=False)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organization__code", "user__last_name", "user__first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organization"], name="former_membership_unique_user_organization"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organization.code} · deactivated"

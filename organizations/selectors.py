@@ -8,7 +8,15 @@ from django.db import models
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from .models import AuditLog, Department, ImportJob, JoinInvitation, Membership, Organization
+from .models import (
+    AuditLog,
+    Department,
+    FormerMembership,
+    ImportJob,
+    JoinInvitation,
+    Membership,
+    Organization,
+)
 from .tenancy import require
 
 
@@ -113,3 +121,20 @@ def invitations_sent(user: Any, organization: Organization):
         .select_related("department", "invited_by")
         .order_by("-created_at", "-id")
     )
+
+
+def former_members_for(user: Any, organization: Organization, search: str = ""):
+    """The organization's deactivated members (org admins: the view checks), by name."""
+    qs = (
+        FormerMembership.objects.for_user(user, "admin")
+        .for_organization(organization)
+        .select_related("user", "department", "deactivated_by")
+        .order_by("user__last_name", "user__first_name", "user__email")
+    )
+    if search:
+        qs = qs.filter(
+            Q(user__email__icontains=search)
+            | Q(user__first_name__icontains=search)
+            | Q(user__last_name__icontains=search)
+        )
+    return qs

@@ -68,20 +68,27 @@ def department_delete(*, actor: Any, department: Department) -> None:
 def membership_update(*, actor: Any, membership: Membership, **data: Any) -> Membership:
     """Change a member's role, department or position (org_admin only).
 
-    An org_admin cannot demote themself: an organization must not lose its last administrator
-    by accident.
+    The policy layer's limits (organizations/policies.py): never a system administrator or an
+    OCM user, never a role above the actor's own, and never the organization's last
+    administrator demoted (the administrators are locked first, in one order).
     """
-    require(actor, membership.organization_id, "admin")
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    from .people import locked_admin_ids
+    from .policies import last_admin_problem, require_may_manage_member, role_refusal
+
+    require_may_manage_member(actor, membership.user, membership.organization_id)
+    admins = locked_admin_ids(membership.organization_id)
+    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
     before = audit.snapshot(membership, MEMBERSHIP_FIELDS)
     for name, value in data.items():
         setattr(membership, name, value)
-    if (
-        membership.user_id == actor.pk
-        and before["role"] == "org_admin"
-        and membership.role != "org_admin"
-    ):
-        raise ValidationError({"role": "You cannot remove your own administrator role."})
+    if membership.role != before["role"]:
+        reason = role_refusal(actor, membership.organization_id, membership.role)
+        if reason:
+            raise ValidationError({"role": reason})
+    if before["role"] == "org_admin" and membership.role != "org_admin":
+        problem = last_admin_problem(actor, membership, admins=admins)
+        if problem:
+            raise ValidationError({"role": problem})
     membership.full_clean()
     membership.save()
     audit.record_if_changed(

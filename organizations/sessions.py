@@ -27,8 +27,8 @@ def on_user_saved(sender, instance, created, update_fields=None, **kwargs) -> No
         end_sessions_of(instance.pk)
 
 
-def end_sessions_of(user_id: int) -> int:
-    """Delete every live session of one user.
+def end_sessions_of(user_id: int, keep: str | None = None) -> int:
+    """Delete every live session of one user (but `keep`, the session asking, if given).
 
     Sessions live in the database with a copy in the cache (`cached_db`): each is deleted through
     the session engine, which drops both, so no cached copy keeps the user signed in."""
@@ -36,7 +36,7 @@ def end_sessions_of(user_id: int) -> int:
     keys = [
         s.session_key
         for s in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
-        if s.get_decoded().get("_auth_user_id") == str(user_id)
+        if s.session_key != keep and s.get_decoded().get("_auth_user_id") == str(user_id)
     ]
     for key in keys:
         store(session_key=key).delete(key)  # the row, and with cached_db its cached copy
@@ -65,4 +65,8 @@ class IdleTimeoutMiddleware:
                 return redirect_to_login(request.get_full_path())
             if last is None or now - last >= ACTIVITY_GRANULARITY:
                 request.session[LAST_ACTIVITY_KEY] = now
+                if last is not None:
+                    from accounts.sessions import touch
+
+                    touch(request)  # "last seen" on the profile's list of sessions
         return self.get_response(request)

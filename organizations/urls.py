@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import people_views, views
 
 app_name = "organizations"
 
@@ -16,6 +16,20 @@ urlpatterns = [
     path("departments/<uuid:public_id>/delete/", views.department_delete, name="department-delete"),
     path("members/", views.member_list, name="member-list"),
     path("members/<uuid:public_id>/edit/", views.member_edit, name="member-edit"),
+    path("members/new/", people_views.member_add, name="member-add"),
+    path(
+        "members/<uuid:public_id>/deactivate/",
+        people_views.member_deactivate,
+        name="member-deactivate",
+    ),
+    path(
+        "members/deactivated/", people_views.member_deactivated_list, name="member-deactivated-list"
+    ),
+    path(
+        "members/deactivated/<uuid:public_id>/reactivate/",
+        people_views.member_reactivate,
+        name="member-reactivate",
+    ),
     path("members/export.csv", views.member_export, name="member-export"),
     path("members/lockouts/", views.member_lockouts, name="member-lockouts"),
     path("members/<uuid:public_id>/unlock/", views.member_unlock, name="member-unlock"),

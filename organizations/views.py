@@ -13,6 +13,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.tokens import invitation_tokens
 from organizations.generic import confirm_view
 
 from . import audit, importing, invitations, lockouts, outbox, selectors, services, tasks
@@ -21,7 +22,7 @@ from .filters import AuditLogFilter, OrganizationFilter
 from .forms import DepartmentForm, ImportUploadForm, MembershipForm, RolloutForm
 from .middleware import SESSION_KEY
 from .models import Department, ImportJob, JoinInvitation, Membership, Organization
-from .policies import is_oversight
+from .policies import is_oversight, may_manage_member, require_may_manage_member
 from .policies import members as policies
 from .search import SEARCH_MAX_LENGTH, search_text
 from .tenancy import get_for_user_or_404, require, tenancy_of
@@ -153,8 +154,20 @@ def department_delete(request: HttpRequest, public_id) -> HttpResponse:
 def member_list(request: HttpRequest) -> HttpResponse:
     organization = current_organization(request)
     search, search_error = search_text(request)
+    can_admin = policies.may_manage_members(request.user, organization)
     members = selectors.members_for(request.user, organization, search)
+    if can_admin:
+        members = members.select_related("user__ocm_access")
     page = paginate(request, members.none() if search_error else members)
+    if can_admin:
+        # What the administrator may do on each row (the policy layer decides; no query), and
+        # who is locked out of signing in now (one query for the page).
+        rows = list(page.object_list)
+        locked = lockouts.locked_emails([m.user.email for m in rows])
+        for m in rows:
+            m.manageable = may_manage_member(request.user, m)
+            m.locked_out = m.user.email in locked
+        page.object_list = rows  # the template iterates these very rows
     return render(
         request,
         results_template(request, "organizations/member_list.html"),
@@ -163,7 +176,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
             "q": search,
             "search_error": search_error,
             "search_max_length": SEARCH_MAX_LENGTH,
-            "can_admin": policies.may_manage_members(request.user, organization),
+            "can_admin": can_admin,
         },
     )
 
@@ -172,7 +185,8 @@ def member_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def member_edit(request: HttpRequest, public_id) -> HttpResponse:
     membership = get_for_user_or_404(Membership, request.user, "admin", public_id=public_id)
-    form = MembershipForm(request.POST or None, instance=membership)
+    require_may_manage_member(request.user, membership.user, membership.organization_id)
+    form = MembershipForm(request.POST or None, instance=membership, actor=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -214,6 +228,7 @@ def member_lockouts(request: HttpRequest) -> HttpResponse:
 def member_unlock(request: HttpRequest, public_id) -> HttpResponse:
     """Clear a member's failed sign-ins so they can sign in again at once."""
     membership = get_for_user_or_404(Membership, request.user, "admin", public_id=public_id)
+    require_may_manage_member(request.user, membership.user, membership.organization_id)
     lockouts.membership_unlock(actor=request.user, membership=membership)
     messages.success(request, f"Sign-in of {membership.user.email} is unlocked.")
     return redirect("organizations:member-lockouts")
@@ -322,8 +337,11 @@ def member_export(request: HttpRequest) -> HttpResponse:
 def member_invite(request: HttpRequest, public_id) -> HttpResponse:
     """Send the invitation link again to a member who has not set a password yet."""
     membership = get_for_user_or_404(Membership, request.user, "admin", public_id=public_id)
+    require_may_manage_member(request.user, membership.user, membership.organization_id)
     user = membership.user
-    if user.has_usable_password():
+    if not user.is_active:
+        messages.error(request, f"{user.email}'s account is deactivated; nothing was sent.")
+    elif user.has_usable_password():
         messages.info(request, f"{user.email} has already set a password; nothing was sent.")
     else:
         outbox.enqueue(tasks.send_invitations, [user.pk])
@@ -414,6 +432,7 @@ class InvitationAcceptView(auth_views.PasswordResetConfirmView):
     """A new user sets their own password from the one-time, expiring invitation link."""
 
     template_name = "registration/invitation_accept.html"
+    token_generator = invitation_tokens
     success_url = reverse_lazy("login")
     post_reset_login = False
 

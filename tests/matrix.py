@@ -44,7 +44,7 @@ class Sample:
     ok: tuple[int, ...] = (200,)
     #: The view changes data on POST: bob (viewer) must get 403.
     write: bool = False
-    #: Exempt from the OCM write guard (only sign-out).
+    #: Exempt from the OCM write guard: sign-out and the person's own account (accounts/).
     ocm_exempt: bool = False
     #: JSON API URLs answer anonymous requests with this status (401) instead of redirecting
     #: to the login page.
@@ -95,6 +95,7 @@ APP_SAMPLE_MODULES = [
     "tests.budgeting.matrix_samples",
     "tests.rollout.matrix_samples",
     "tests.incidents.matrix_samples",
+    "tests.accounts.matrix_samples",
 ]
 
 

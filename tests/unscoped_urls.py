@@ -25,6 +25,10 @@ DELIBERATELY_PUBLIC = {
     "incidents:ack",
     # issue 23: the load balancer's liveness probe (no database, no session)
     "healthz-live",
+    # issue 17: "Forgot password?" — asking for a link and using it (tests/accounts)
+    "accounts:reset",
+    "accounts:reset-done",
+    "accounts:reset-confirm",
 }
 
 urlpatterns = [

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "waffle",
     # project
     "organizations",
+    "accounts",
     "planning",
     "budgeting",
     "coordination",
@@ -149,7 +150,15 @@ WAFFLE_CREATE_MISSING_FLAGS = False
 # The portal's public address, used in links sent by e-mail from background tasks.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 # Invitation links (set-your-password) expire after this many seconds; they are one-time.
-PASSWORD_RESET_TIMEOUT = env.int("INVITATION_TIMEOUT_SECONDS", default=7 * 24 * 60 * 60)
+INVITATION_TIMEOUT = env.int("INVITATION_TIMEOUT_SECONDS", default=7 * 24 * 60 * 60)
+# "Forgot password?" links (accounts/): one-time, and short-lived: an hour by default. Their
+# tokens are of another kind than the invitations' (accounts/tokens.py): neither opens the other.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_SECONDS", default=60 * 60)
+# Requests for a reset link: at most this many per client address, and (silently: the answer
+# is the same) e-mails to one address, per PASSWORD_RESET_WINDOW_SECONDS (accounts/ratelimit.py).
+PASSWORD_RESET_PER_CLIENT = env.int("PASSWORD_RESET_PER_CLIENT", default=10)
+PASSWORD_RESET_PER_ADDRESS = env.int("PASSWORD_RESET_PER_ADDRESS", default=3)
+PASSWORD_RESET_WINDOW_SECONDS = env.int("PASSWORD_RESET_WINDOW_SECONDS", default=60 * 60)
 
 # django-guardian: per-object exceptions only; no anonymous user row.
 ANONYMOUS_USER_NAME = None
@@ -372,6 +381,15 @@ CELERY_BEAT_SCHEDULE = {
 EMAIL_BACKEND = env(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
+# SMTP (DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend): the server and its
+# credentials. A slow or lost server never holds a page: mail is sent by background tasks.
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="BMMS Portal <no-reply@bmms.local>")
 
 # Incidents (issue 19): SMS to call-tree contacts. The default sender only logs the message;

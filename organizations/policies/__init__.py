@@ -53,7 +53,17 @@ from .coordination import (
     sees_work,
     shared_with_ocm,
 )
-from .members import may_manage_members, may_see_members
+from .members import (
+    MemberRefused,
+    assignable_roles,
+    last_admin_problem,
+    may_manage_member,
+    may_manage_members,
+    may_see_members,
+    member_refusal,
+    require_may_manage_member,
+    role_refusal,
+)
 from .planning import (
     PlanPermissions,
     WorkPlanPermissions,
@@ -107,6 +117,13 @@ __all__ = [
     "may_decide",
     "may_edit_plan",
     "may_manage_members",
+    "MemberRefused",
+    "assignable_roles",
+    "last_admin_problem",
+    "may_manage_member",
+    "member_refusal",
+    "require_may_manage_member",
+    "role_refusal",
     "may_see_members",
     "may_edit_proposal",
     "may_track_plan",

@@ -21,7 +21,8 @@ def grow(org, n, actor):
 PAGES = {
     "organizations:organization-list": 3,
     "organizations:department-list": 2,
-    "organizations:member-list": 3,
+    # count, rows, and (for admins) who on the page is locked out of signing in (issue 17)
+    "organizations:member-list": 4,
     "organizations:audit-log": 3,
     "home": 2,
 }
