@@ -18,6 +18,7 @@ from django.db.models import F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+import notifications
 from organizations import audit, contributions, locking, policies
 from organizations.models import Contribution, Organization
 from organizations.tenancy import require
@@ -87,6 +88,8 @@ DISBURSEMENT_FIELDS = [
     "status",
 ]
 ZERO = Decimal("0.00")
+#: Obligations reaching this share of an allotment tell the program's editors (once).
+THRESHOLD = Decimal("0.9")
 
 
 #: Someone else saved the record since the form was opened (optimistic locking).
@@ -234,6 +237,7 @@ def proposal_submit(*, actor: Any, proposal: BudgetProposal) -> BudgetProposal:
         before=before,
         after=audit.snapshot(proposal, ["status"]),
     )
+    notifications.emit("budget.proposal_submitted", proposal, actor=actor)
     return proposal
 
 
@@ -257,6 +261,7 @@ def proposal_start_review(*, actor: Any, proposal: BudgetProposal) -> BudgetProp
         before=before,
         after=audit.snapshot(proposal, ["status"]),
     )
+    notifications.emit("budget.proposal_under_review", proposal, actor=actor)
     return proposal
 
 
@@ -305,6 +310,7 @@ def proposal_approve(
             "approved_amounts": {p.name: str(p.approved_amount) for p in programs},
         },
     )
+    notifications.emit("budget.proposal_approved", proposal, actor=actor)
     return proposal
 
 
@@ -331,6 +337,7 @@ def proposal_return(*, actor: Any, proposal: BudgetProposal, reason: str) -> Bud
         before=before,
         after={"status": proposal.status, "reason": proposal.return_reason},
     )
+    notifications.emit("budget.proposal_returned", proposal, actor=actor)
     return proposal
 
 
@@ -592,6 +599,7 @@ def allotment_release(
         organization=program.proposal.organization,
         after=audit.snapshot(allotment, ALLOTMENT_FIELDS),
     )
+    notifications.emit("budget.allotment_released", allotment, actor=actor)
     return allotment
 
 
@@ -712,6 +720,8 @@ def obligation_create(
         organization=Organization(pk=organization_id),
         after=audit.snapshot(obligation, OBLIGATION_FIELDS),
     )
+    if obligated < allotment.amount * THRESHOLD <= obligated + amount:  # when crossed; once
+        notifications.emit("budget.allotment_90", allotment, actor=actor, key=f"90:{allotment.pk}")
     return obligation
 
 

@@ -23,6 +23,8 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+import notifications
+
 from . import audit
 from .models import JoinInvitation, Membership, User
 from .tenancy import forget_tenancy, require, tenancy_of
@@ -202,6 +204,7 @@ def invitation_accept(*, actor: Any, invitation: JoinInvitation) -> Membership:
         after=audit.snapshot(membership, ["role", "department_id", "position", "is_primary"]),
     )
     forget_tenancy(actor)
+    notifications.emit("onboarding.invitation_accepted", invitation, actor=actor)
     return membership
 
 
