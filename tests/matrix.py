@@ -95,6 +95,7 @@ APP_SAMPLE_MODULES = [
     "tests.budgeting.matrix_samples",
     "tests.rollout.matrix_samples",
     "tests.incidents.matrix_samples",
+    "tests.notifications.matrix_samples",
 ]
 
 

@@ -20,6 +20,4 @@ def events(django_capture_on_commit_callbacks):
 
 def told(verb: str) -> list[str]:
     """E-mail addresses of everyone notified of an event, sorted."""
-    return sorted(
-        Notification.objects.filter(verb=verb).values_list("recipient__email", flat=True)
-    )
+    return sorted(Notification.objects.filter(verb=verb).values_list("recipient__email", flat=True))

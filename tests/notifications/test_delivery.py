@@ -41,9 +41,7 @@ def _can_open(user, target) -> bool:
     return type(target).objects.for_user(user).filter(pk=target.pk).exists()
 
 
-def test_nobody_is_told_about_what_they_cannot_open(
-    events, personas, org_a, org_b, mailoutbox
-):
+def test_nobody_is_told_about_what_they_cannot_open(events, personas, org_a, org_b, mailoutbox):
     """A service that names everyone (even by mistake) reaches only those who can open the
     object: not another organization's members, not an inactive account."""
     inactive = UserFactory(email="gone@test.bmms", is_active=False)

@@ -137,9 +137,7 @@ def test_accepted_invitation_tells_the_admins(events, alice, bob, org_a, charlie
     assert told("onboarding.invitation_accepted") == [alice.email]
 
 
-def test_preferences_decide_the_email_not_the_notification(
-    events, alice, carol, dave, mailoutbox
-):
+def test_preferences_decide_the_email_not_the_notification(events, alice, carol, dave, mailoutbox):
     Preference.objects.create(user=dave, category=Category.DECISIONS, delivery=Delivery.DIGEST)
     Preference.objects.create(user=alice, category=Category.DECISIONS, delivery=Delivery.IN_APP)
     proposal = _ready_proposal(alice.memberships.get().organization, carol)
