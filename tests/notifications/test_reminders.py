@@ -133,3 +133,19 @@ def test_overdue_milestones_escalate_once_to_the_responsible_admins(
     assert told("partnership.milestone_overdue") == [carol.email, charlie.email, mole_admin.email]
     assert told("escalation.overdue") == [mole_admin.email]
     assert reminders.overdue_by_organization() == {org_b.pk: 1}
+
+
+def test_the_ocm_dashboard_shows_overdue_items_per_organization(login, org_a, carol, olga):
+    from ocm import services as ocm
+    from ocm.selectors import dashboard
+
+    plan = make_plan(org_a, carol, title="Late plan")
+    Plan.objects.filter(pk=plan.pk).update(
+        next_review_date=timezone.localdate() - datetime.timedelta(days=3)
+    )
+    ocm.refresh()
+    rows = {r.code: r for r in dashboard().rows}
+    assert rows["MOH"].section("overdue") == {"items": 1}
+    assert rows["MOLE"].section("overdue") == {"items": 0}
+    page = login(olga).get("/ocm/").content.decode()
+    assert "Overdue items" in page
