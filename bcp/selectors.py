@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -98,6 +98,22 @@ def plan_audience(plan: Plan) -> QuerySet[User]:
         memberships = memberships.filter(department_id=plan.department_id)
     return User.objects.filter(is_active=True, pk__in=memberships.values("user_id")).order_by(
         "last_name", "first_name", "email"
+    )
+
+
+def acknowledgments_due(user: Any, organization: Organization) -> QuerySet[PlanVersion]:
+    """Active versions of the organization's plans that `user` must acknowledge and has not: the
+    plans whose audience (`plan_audience`: the department's members, or everyone) includes them."""
+    member = Membership.objects.filter(user=user, organization_id=OuterRef("plan__organization_id"))
+    in_department = member.filter(department_id=OuterRef("plan__department_id"))
+    acked = Acknowledgment.objects.filter(version=OuterRef("pk"), user=user)
+    return (
+        PlanVersion.objects.for_user(user)
+        .filter(plan__organization=organization, plan__current_version=F("pk"))
+        .filter((Q(plan__department__isnull=True) & Q(Exists(member))) | Q(Exists(in_department)))
+        .filter(~Exists(acked))
+        .select_related("plan")
+        .order_by("approved_at")
     )
 
 

@@ -18,6 +18,7 @@ from django.db.models import F, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+import notifications
 from organizations import audit, contributions, locking, policies, writes
 from organizations.models import Contribution, Organization
 from organizations.tenancy import require
@@ -88,6 +89,8 @@ DISBURSEMENT_FIELDS = [
     "status",
 ]
 ZERO = Decimal("0.00")
+#: Obligations reaching this share of an allotment tell the program's editors (once).
+THRESHOLD = Decimal("0.9")
 
 
 #: Someone else saved the record since the form was opened (optimistic locking).
@@ -213,6 +216,7 @@ def proposal_submit(*, actor: Any, proposal: BudgetProposal) -> BudgetProposal:
         before=before,
         after=audit.snapshot(proposal, ["status"]),
     )
+    notifications.emit("budget.proposal_submitted", proposal, actor=actor)
     return proposal
 
 
@@ -236,6 +240,7 @@ def proposal_start_review(*, actor: Any, proposal: BudgetProposal) -> BudgetProp
         before=before,
         after=audit.snapshot(proposal, ["status"]),
     )
+    notifications.emit("budget.proposal_under_review", proposal, actor=actor)
     return proposal
 
 
@@ -284,6 +289,7 @@ def proposal_approve(
             "approved_amounts": {p.name: str(p.approved_amount) for p in programs},
         },
     )
+    notifications.emit("budget.proposal_approved", proposal, actor=actor)
     return proposal
 
 
@@ -310,6 +316,7 @@ def proposal_return(*, actor: Any, proposal: BudgetProposal, reason: str) -> Bud
         before=before,
         after={"status": proposal.status, "reason": proposal.return_reason},
     )
+    notifications.emit("budget.proposal_returned", proposal, actor=actor)
     return proposal
 
 
@@ -530,6 +537,7 @@ def allotment_release(
         created_by=actor,
     )
     writes.create(allotment, actor=actor, action="allotment.released", fields=ALLOTMENT_FIELDS)
+    notifications.emit("budget.allotment_released", allotment, actor=actor)
     return allotment
 
 
@@ -619,10 +627,11 @@ def obligation_create(
             }
         )
     rules.check_obligation_date(obligated_on, allotment)
+    obligated = _obligated(allotment)
     ceilings.add_under_ceiling(
         amount,
         ceiling=allotment.amount,
-        used=_obligated(allotment),
+        used=obligated,
         refusal=OBLIGATION_REFUSAL,
         done="obligated",
     )
@@ -651,6 +660,8 @@ def obligation_create(
         fields=OBLIGATION_FIELDS,
         organization=Organization(pk=organization_id),
     )
+    if obligated < allotment.amount * THRESHOLD <= obligated + amount:  # when crossed; once
+        notifications.emit("budget.allotment_90", allotment, actor=actor, key=f"90:{allotment.pk}")
     return obligation
 
 

@@ -38,6 +38,7 @@ urlpatterns = [
     path("bcp/", include("bcp.urls")),
     path("incidents/", include("incidents.urls")),
     path("coordination/", include("coordination.urls")),
+    path("notifications/", include("notifications.urls")),
     path("planning/", include("planning.urls")),
     path("budgeting/", include("budgeting.urls")),
     path("ocm/", include("ocm.urls")),

@@ -6,7 +6,7 @@ from django.contrib import admin
 
 from organizations.admin import AuditedAdmin
 
-from .models import Milestone, Notification, Partnership, PartnershipComment, PartnershipParticipant
+from .models import Milestone, Partnership, PartnershipComment, PartnershipParticipant
 
 
 class ParticipantInline(admin.TabularInline):
@@ -80,12 +80,3 @@ class PartnershipCommentAdmin(AuditedAdmin):
     search_fields = ["body", "partnership__title", "author__email"]
     autocomplete_fields = ["partnership", "author", "organization"]
     readonly_fields = ["public_id", "created_at"]
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["recipient", "verb", "text", "created_at", "read_at", "emailed_at"]
-    list_filter = ["verb", "read_at", "emailed_at"]
-    search_fields = ["recipient__email", "text"]
-    autocomplete_fields = ["recipient"]
-    readonly_fields = ["public_id", "event_key", "created_at", "emailed_at"]

@@ -1,5 +1,5 @@
-"""Inter-MOA partnerships: a lead organization, invited participants, milestones, comments, and
-the in-app notifications they produce.
+"""Inter-MOA partnerships: a lead organization, invited participants, milestones and comments
+(their notifications are the notification service's: notifications/).
 
 Visibility has one door, `Partnership.objects.for_user` (see `PartnershipQuerySet`), whose rule
 lives in the policy layer (`organizations/policies/coordination.py`): members of the lead
@@ -361,45 +361,3 @@ class PartnershipComment(TenantChildModel, PublicIdModel, CreatedModel):
 
     def __str__(self) -> str:
         return f"Comment by {self.author} on {self.partnership}"
-
-
-class Notification(PublicIdModel, CreatedModel):
-    """An in-app notice for one user (the bell); e-mailed too when it matters."""
-
-    class Verb(models.TextChoices):
-        INVITED = "invited", "Invitation"
-        ACCEPTED = "accepted", "Invitation accepted"
-        DECLINED = "declined", "Invitation declined"
-        WITHDRAWN = "withdrawn", "Participation withdrawn"
-        MILESTONE_OVERDUE = "milestone_overdue", "Milestone overdue"
-        MILESTONE_UPDATED = "milestone_updated", "Milestone updated"
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
-    verb = models.CharField(max_length=30, choices=Verb.choices)
-    text = models.CharField(max_length=300)
-    url = models.CharField(max_length=300, blank=True)
-    #: Identifies the event (e.g. "milestone-overdue:42:2026-03-01") so a retried task cannot
-    #: notify the same person twice.
-    event_key = models.CharField(max_length=120, blank=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [
-            models.Index(
-                fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread"
-            )
-        ]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["recipient", "event_key"],
-                condition=~Q(event_key=""),
-                name="notification_once_per_event",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.recipient}: {self.text}"

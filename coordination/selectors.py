@@ -12,7 +12,6 @@ from organizations.models import Organization
 
 from .models import (
     Milestone,
-    Notification,
     ParticipantState,
     Partnership,
     PartnershipComment,
@@ -164,11 +163,3 @@ def invitations_for(user: Any, organization: Organization) -> QuerySet[Partnersh
         .select_related("partnership__organization", "invited_by", "organization")
         .order_by("-invited_at")
     )
-
-
-def notifications_for(user: Any) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
-
-
-def unread_count(user: Any) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

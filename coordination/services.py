@@ -13,7 +13,6 @@ through `Partnership.objects.for_user` first (404).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,13 +21,13 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from organizations import audit, locking, outbox, policies, writes
+import notifications
+from organizations import audit, locking, policies, writes
 from organizations.models import Membership, Organization
 from organizations.tenancy import require, tenancy_of
 
 from .models import (
     Milestone,
-    Notification,
     ParticipantState,
     Partnership,
     PartnershipComment,
@@ -192,13 +191,15 @@ def participant_invite(
         before=before,
         after={"organization": organization.code, "state": participant.state},
     )
-    notify(
+    notifications.emit(
+        "partnership.invited",
+        partnership,
+        actor=actor,
         recipients=org_admins(organization.pk),
-        verb=Notification.Verb.INVITED,
         text=f"{partnership.organization.code} invites {organization.code} to "
         f"“{partnership.title}”.",
         url=reverse("coordination:invitation-inbox"),
-        email=True,
+        organization_id=organization.pk,
     )
     return participant
 
@@ -225,13 +226,15 @@ def participant_withdraw(*, actor: Any, participant: PartnershipParticipant) -> 
         before={"organization": participant.organization.code, "state": before},
         after={"organization": participant.organization.code, "state": participant.state},
     )
-    notify(
+    # The withdrawn organization can no longer open the partnership: the notice is about its
+    # own organization (which its admins can open), with no link.
+    notifications.emit(
+        "partnership.withdrawn",
+        participant.organization,
+        actor=actor,
         recipients=org_admins(participant.organization_id),
-        verb=Notification.Verb.WITHDRAWN,
         text=f"{partnership.organization.code} withdrew {participant.organization.code} "
         f"from “{partnership.title}”.",
-        url="",
-        email=True,
     )
 
 
@@ -272,12 +275,13 @@ def _answer(
     text = f"{organization.code} {state} the invitation to “{partnership.title}”."
     if reason:
         text = f"{text} Reason: {reason}"[:300]
-    notify(
+    notifications.emit(
+        verb,
+        partnership,
+        actor=actor,
         recipients=recipients,
-        verb=verb,
         text=text,
         url=reverse("coordination:partnership-detail", args=[partnership.public_id]),
-        email=True,
     )
     return participant
 
@@ -289,7 +293,7 @@ def invitation_accept(*, actor: Any, participant: PartnershipParticipant) -> Par
         actor=actor,
         participant=participant,
         state=ParticipantState.ACCEPTED,
-        verb=Notification.Verb.ACCEPTED,
+        verb="partnership.accepted",
         reason="",
     )
 
@@ -303,7 +307,7 @@ def invitation_decline(
         actor=actor,
         participant=participant,
         state=ParticipantState.DECLINED,
-        verb=Notification.Verb.DECLINED,
+        verb="partnership.declined",
         reason=reason.strip(),
     )
 
@@ -367,13 +371,14 @@ def milestone_update(*, actor: Any, milestone: Milestone, **data: Any) -> Milest
     ):
         return milestone
     if not is_lead_editor and partnership.focal_person_id:
-        notify(
+        notifications.emit(
+            "partnership.milestone_updated",
+            partnership,
+            actor=actor,
             recipients=[partnership.focal_person_id],
-            verb=Notification.Verb.MILESTONE_UPDATED,
             text=f"{milestone.responsible_organization.code} updated “{milestone.title}”: "
             f"{milestone.get_status_display().lower()}, {milestone.progress}%.",
             url=reverse("coordination:partnership-detail", args=[partnership.public_id]),
-            email=False,
         )
     return milestone
 
@@ -415,60 +420,6 @@ def org_admins(organization_id: int) -> list[int]:
     )
 
 
-def notify(
-    *,
-    recipients: Iterable[int],
-    verb: str,
-    text: str,
-    url: str,
-    email: bool,
-    event_key: str = "",
-) -> list[Notification]:
-    """Create in-app notifications; e-mail them after the transaction commits.
-
-    With an `event_key`, a recipient already notified of that event is skipped (idempotent).
-    """
-    from .tasks import send_notification_emails
-
-    rows = [
-        Notification(recipient_id=pk, verb=verb, text=text[:300], url=url, event_key=event_key)
-        for pk in dict.fromkeys(recipients)
-    ]
-    if not rows:
-        return []
-    if event_key:
-        Notification.objects.bulk_create(rows, ignore_conflicts=True)
-        created = list(
-            Notification.objects.filter(
-                event_key=event_key, recipient_id__in=[r.recipient_id for r in rows]
-            ).filter(emailed_at__isnull=True)
-        )
-    else:
-        created = Notification.objects.bulk_create(rows)
-    if email and created:
-        ids = [n.pk for n in created]
-        outbox.enqueue(send_notification_emails, ids)
-    return created
-
-
-@transaction.atomic
-def notification_mark_read(*, actor: Any, notification: Notification) -> None:
-    """Mark one of the actor's own notifications as read."""
-    if notification.recipient_id != actor.pk:
-        raise PermissionDenied("This notification is not yours.")
-    if notification.read_at is None:
-        notification.read_at = timezone.now()
-        notification.save(update_fields=["read_at"])
-
-
-@transaction.atomic
-def notifications_mark_all_read(*, actor: Any) -> int:
-    """Mark all of the actor's notifications as read; returns how many changed."""
-    return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
-
-
 @transaction.atomic
 def milestones_flag_overdue(*, today: datetime.date | None = None) -> int:
     """Notify the people responsible for each milestone that just became overdue.
@@ -501,15 +452,15 @@ def milestones_flag_overdue(*, today: datetime.date | None = None) -> int:
             user__is_active=True,
         ).values_list("user_id", flat=True)
         recipients = [*editors, partnership.focal_person_id]
-        notify(
+        notifications.emit(
+            "partnership.milestone_overdue",
+            partnership,
             recipients=[pk for pk in recipients if pk],
-            verb=Notification.Verb.MILESTONE_OVERDUE,
             text=f"Milestone “{milestone.title}” of “{partnership.title}” "
             f"({milestone.responsible_organization.code}) was due on "
             f"{milestone.due_date:%d %b %Y} and is not completed.",
             url=reverse("coordination:partnership-detail", args=[partnership.public_id]),
-            email=True,
-            event_key=f"milestone-overdue:{milestone.pk}:{milestone.due_date.isoformat()}",
+            key=f"milestone-overdue:{milestone.pk}:{milestone.due_date.isoformat()}",
         )
         milestone.overdue_notified_for = milestone.due_date
         milestone.save(update_fields=["overdue_notified_for"])

@@ -27,12 +27,4 @@ urlpatterns = [
         views.invitation_decline,
         name="invitation-decline",
     ),
-    path("notifications/", views.notification_list, name="notification-list"),
-    path("notifications/bell/", views.notification_bell, name="notification-bell"),
-    path("notifications/read-all/", views.notification_read_all, name="notification-read-all"),
-    path(
-        "notifications/<uuid:public_id>/read/",
-        views.notification_read,
-        name="notification-read",
-    ),
 ]

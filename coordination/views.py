@@ -9,13 +9,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from organizations import policies
 from organizations.tenancy import get_for_user_or_404, require, tenancy_of
@@ -382,44 +381,3 @@ def comment_create(request: HttpRequest, public_id) -> HttpResponse:
     services.comment_add(actor=request.user, partnership=partnership, body=body)
     messages.success(request, "Comment posted.")
     return redirect(f"{detail}#comments")
-
-
-# --- notifications ------------------------------------------------------------------------------
-
-
-@login_required
-def notification_list(request: HttpRequest) -> HttpResponse:
-    page = paginate(request, selectors.notifications_for(request.user))
-    return render(
-        request,
-        "coordination/notification_list.html",
-        {"page": page, "unread": selectors.unread_count(request.user)},
-    )
-
-
-@login_required
-def notification_bell(request: HttpRequest) -> HttpResponse:
-    """The header bell (an htmx fragment): the unread count, refreshed now and then."""
-    return render(
-        request, "coordination/includes/bell.html", {"unread": selectors.unread_count(request.user)}
-    )
-
-
-@login_required
-def notification_read(request: HttpRequest, public_id) -> HttpResponse:
-    notification = get_object_or_404(selectors.notifications_for(request.user), public_id=public_id)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    services.notification_mark_read(actor=request.user, notification=notification)
-    target = notification.url or reverse("coordination:notification-list")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = reverse("coordination:notification-list")
-    return redirect(target)
-
-
-@login_required
-@require_POST
-def notification_read_all(request: HttpRequest) -> HttpResponse:
-    count = services.notifications_mark_all_read(actor=request.user)
-    messages.success(request, f"{count} notification(s) marked as read.")
-    return redirect("coordination:notification-list")

@@ -440,6 +440,16 @@ def planning_section(organizations: list[Organization]) -> tuple[dict[int, dict]
     return per_org, totals
 
 
+def overdue_section(organizations: list[Organization]) -> tuple[dict[int, dict], dict]:
+    """Overdue items per organization (BC reviews past due, milestones past due, proposals
+    waiting for a decision too long): what the reminders escalate (notifications/reminders.py)."""
+    from notifications.reminders import overdue_by_organization
+
+    counts = overdue_by_organization()
+    per_org = {org.pk: {"items": counts.get(org.pk, 0)} for org in organizations}
+    return per_org, {"items": sum(d["items"] for d in per_org.values())}
+
+
 #: name → section function. Each section is computed for every organization at once.
 SECTIONS: dict[str, Section] = {
     "rollout": rollout_section,
@@ -447,6 +457,7 @@ SECTIONS: dict[str, Section] = {
     "bcp": bcp_section,
     "budget": budget_section,
     "planning": planning_section,
+    "overdue": overdue_section,
 }
 
 

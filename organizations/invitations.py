@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+import notifications
 from accounts.tokens import invitation_tokens
 
 from . import audit
@@ -203,6 +204,7 @@ def invitation_accept(*, actor: Any, invitation: JoinInvitation) -> Membership:
         after=audit.snapshot(membership, ["role", "department_id", "position", "is_primary"]),
     )
     forget_tenancy(actor)
+    notifications.emit("onboarding.invitation_accepted", invitation, actor=actor)
     return membership
 
 

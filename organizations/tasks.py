@@ -8,6 +8,8 @@ from celery import shared_task
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+import notifications
+
 from . import importing, invitations, outbox
 from .models import ImportJob, User
 
@@ -60,6 +62,7 @@ def run_import(job_id: int) -> str:
                 if result.invitation_ids:
                     outbox.enqueue(send_join_invitations, result.invitation_ids)
             job.save()
+            notifications.emit("onboarding.import_finished", job, key=f"import:{job.pk}")
             return job.status
     except DatabaseError:
         # Another import changed the same accounts or departments meanwhile: nothing of this

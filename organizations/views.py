@@ -31,8 +31,13 @@ from .web import current_organization, paginate, results_template
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    from notifications import waiting
+
     organization = request.organization
-    context = {"summary": selectors.home_summary(organization) if organization else None}
+    context = {
+        "summary": selectors.home_summary(organization) if organization else None,
+        "waiting_groups": waiting.summary(request.user, organization),
+    }
     return render(request, "home.html", context)
 
 

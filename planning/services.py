@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+import notifications
 from organizations import audit, contributions, locking, policies, writes
 from organizations.models import Organization
 from organizations.tenancy import require
@@ -106,6 +107,9 @@ def _check_work_plan_years(plan: StrategicPlan) -> None:
         )
 
 
+#: Transitions the plan's preparer and contributors are told about (notifications/events.py).
+PLAN_EVENTS = {"approve": "planning.plan_approved", "reopen": "planning.plan_reopened"}
+
 #: Allowed status moves and the role each needs.
 PLAN_TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
     # action: (from statuses, to status, required role action)
@@ -149,6 +153,8 @@ def plan_transition(*, actor: Any, plan: StrategicPlan, action: str) -> Strategi
         before=before,
         after=audit.snapshot(plan, ["status"]),
     )
+    if action in PLAN_EVENTS:
+        notifications.emit(PLAN_EVENTS[action], plan, actor=actor)
     return plan
 
 

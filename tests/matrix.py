@@ -96,6 +96,7 @@ APP_SAMPLE_MODULES = [
     "tests.rollout.matrix_samples",
     "tests.incidents.matrix_samples",
     "tests.accounts.matrix_samples",
+    "tests.notifications.matrix_samples",
 ]
 
 

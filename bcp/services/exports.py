@@ -12,6 +12,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+import notifications
 from organizations import audit, outbox
 from organizations.models import Organization
 from organizations.tenancy import require
@@ -127,4 +128,5 @@ def export_run(export_id: int) -> Export:
         organization=version.plan.organization,
         after={"format": export.format, "sha256": digest, "size": len(data)},
     )
+    notifications.emit("bcp.export_ready", export, key=f"export:{export.pk}")
     return export

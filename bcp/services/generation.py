@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+import notifications
 from organizations import outbox
 from organizations.models import Organization
 from organizations.tenancy import require
@@ -119,6 +120,7 @@ def generation_run(job_id: int, generate=None) -> GenerationJob:
             )
             job.finished_at = timezone.now()
             job.save()
+            notifications.emit("bcp.draft_ready", job, key=f"generation:{job.pk}")
             return job
     except (ValidationError, PermissionDenied) as exc:
         messages_ = getattr(exc, "messages", None) or [str(exc)]
@@ -135,6 +137,7 @@ def _job_fail(job_id: int, error: str) -> GenerationJob:
             job.progress = 100
             job.finished_at = timezone.now()
             job.save(update_fields=["status", "error", "stage", "progress", "finished_at"])
+            notifications.emit("bcp.draft_failed", job, key=f"generation:{job.pk}")
     return job
 
 

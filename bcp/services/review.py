@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+import notifications
 from organizations import audit, contributions, policies
 from organizations.models import Contribution
 from organizations.policies import bcp as bcp_policies
@@ -69,7 +70,16 @@ def version_submit_for_review(
             "note": note,
         },
     )
+    for review in reviews:
+        notifications.emit("bcp.review_requested", review, actor=actor)
     return reviews
+
+
+#: A reviewer's decision → the event its version's author and contributors are told of.
+DECISION_EVENTS = {
+    Review.Status.APPROVED: "bcp.review_decided",
+    Review.Status.CHANGES_REQUESTED: "bcp.changes_requested",
+}
 
 
 @transaction.atomic
@@ -119,6 +129,7 @@ def review_decide(*, actor: Any, review: Review, decision: str, notes: str = "")
         plan.save(update_fields=["status", "updated_at"])
     elif not round_reviews.exclude(status=Review.Status.APPROVED).exists():
         _approve(actor=actor, plan=plan, version=version)
+    notifications.emit(DECISION_EVENTS[decision], version, actor=actor)
     return review
 
 
@@ -155,6 +166,7 @@ def _approve(*, actor: Any, plan: Plan, version: PlanVersion) -> None:
             "next_review_date": plan.next_review_date,
         },
     )
+    notifications.emit("bcp.version_approved", version, actor=actor)  # "please acknowledge"
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from redis.backoff import NoBackoff
 from redis.retry import Retry
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "planning",
     "budgeting",
     "coordination",
+    "notifications",
     "bcp",
     "incidents",
     "ocm",
@@ -96,6 +98,7 @@ TEMPLATES = [
                 "organizations.context_processors.tenancy",
                 "organizations.context_processors.modules",
                 "rollout.context_processors.rollout",
+                "notifications.context_processors.waiting",
             ],
             # Formats ({{ x|peso_short }}, {{ m|duration }}, {{ d|when }}) and {% icon %}
             # in every template without {% load %}.
@@ -341,9 +344,20 @@ if REDIS_SENTINELS:
 OCM_REFRESH_DELAY_SECONDS = env.int("OCM_REFRESH_DELAY_SECONDS", default=10)
 # Periodic tasks (celery beat). Each app adds its entries here.
 CELERY_BEAT_SCHEDULE = {
-    "coordination-flag-overdue-milestones": {
-        "task": "coordination.tasks.flag_overdue_milestones",
-        "schedule": 24 * 60 * 60,  # daily; the task is idempotent, so an extra run is harmless
+    # Notifications (issue 17, docs/notifications.md): reminders and escalation (BC reviews due
+    # and overdue, pending acknowledgments, overdue partnership milestones, proposals waiting
+    # too long), the daily digest, and e-mails a mail server refused. All idempotent.
+    "notifications-send-reminders": {
+        "task": "notifications.tasks.send_reminders",
+        "schedule": crontab(hour=6, minute=0),
+    },
+    "notifications-send-digests": {
+        "task": "notifications.tasks.send_digests",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "notifications-retry-emails": {
+        "task": "notifications.tasks.retry_emails",
+        "schedule": 5 * 60,
     },
     "organizations-relay-outbox": {
         "task": "organizations.tasks.relay_outbox",
@@ -377,6 +391,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 10 * 60,  # the dashboard's "data as of" is never older than this
     },
 }
+
+# Notifications (issue 17): reminder and escalation thresholds, in days.
+NOTIFY_REVIEW_DUE_DAYS = env.int("NOTIFY_REVIEW_DUE_DAYS", default=30)
+NOTIFY_ACK_REMINDER_DAYS = env.int("NOTIFY_ACK_REMINDER_DAYS", default=7)
+NOTIFY_PROPOSAL_REVIEW_DAYS = env.int("NOTIFY_PROPOSAL_REVIEW_DAYS", default=10)
+NOTIFY_ESCALATE_AFTER_DAYS = env.int("NOTIFY_ESCALATE_AFTER_DAYS", default=7)
 
 EMAIL_BACKEND = env(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"

@@ -2,15 +2,14 @@
 
 The world: a MOH-led partnership (org A) in which MAFAR is invited and nothing involves MOLE
 (charlie's organization, so he must get 404 everywhere), a MAFAR-led partnership that invites
-MOH (alice answers it; bob, a MOH viewer, gets 403), a milestone, a comment and a notification
-of alice's.
+MOH (alice answers it; bob, a MOH viewer, gets 403), a milestone and a comment.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from coordination.models import Notification, ParticipantState
+from coordination.models import ParticipantState
 from organizations.models import Organization
 from tests.matrix import Sample
 
@@ -44,13 +43,6 @@ SAMPLES: dict[str, Sample] = {
     "coordination:invitation-decline": Sample(
         kwargs=lambda w: {"public_id": w["invitation"].public_id}, foreign=True, write=True
     ),
-    "coordination:notification-list": Sample(),
-    "coordination:notification-bell": Sample(),
-    # POST only; a user reads only their own notifications (others' are 404, bob's included).
-    "coordination:notification-read": Sample(
-        kwargs=lambda w: {"public_id": w["notification"].public_id}, foreign=True, ok=(405,)
-    ),
-    "coordination:notification-read-all": Sample(ok=(405,)),
 }
 
 
@@ -66,7 +58,4 @@ def build_world(world: dict[str, Any], personas: dict[str, Any]) -> None:
     led_by_mafar = PartnershipFactory(organization=mafar, title="Invitation to MOH")
     world["invitation"] = ParticipantFactory(
         partnership=led_by_mafar, organization=moh, state=ParticipantState.INVITED
-    )
-    world["notification"] = Notification.objects.create(
-        recipient=alice, verb=Notification.Verb.INVITED, text="MAFAR invites MOH.", url="/"
     )

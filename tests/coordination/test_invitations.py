@@ -8,7 +8,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from coordination import services
-from coordination.models import Notification, ParticipantState, PartnershipParticipant
+from coordination.models import ParticipantState, PartnershipParticipant
+from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -61,8 +62,12 @@ def test_lead_editor_creates_a_partnership_and_invites_two_organizations(
     assert 'data-organization="MOLE"' in page and 'data-organization="MAFAR"' in page
     assert page.count("state-invited") == 2
     # The invited organizations' admins are told, in the app and by e-mail.
-    assert Notification.objects.filter(recipient=mole_admin, verb="invited").count() == 1
-    assert Notification.objects.filter(recipient=mafar_admin, verb="invited").count() == 1
+    assert (
+        Notification.objects.filter(recipient=mole_admin, verb="partnership.invited").count() == 1
+    )
+    assert (
+        Notification.objects.filter(recipient=mafar_admin, verb="partnership.invited").count() == 1
+    )
     assert sorted(m.to[0] for m in mailoutbox) == [mafar_admin.email, mole_admin.email]
     assert "Health of farm workers" in mailoutbox[0].body
 
@@ -118,7 +123,7 @@ def test_admin_accepts_and_the_members_gain_access(
         assert page.status_code == 200
         assert "Registry shared" in page.content.decode()
     # The inviter (carol, also the focal person) is told once, in the app and by e-mail.
-    assert Notification.objects.filter(recipient=carol, verb="accepted").count() == 1
+    assert Notification.objects.filter(recipient=carol, verb="partnership.accepted").count() == 1
     assert [m.to for m in mailoutbox] == [[carol.email]]
     assert "MOLE accepted" in mailoutbox[0].body
 
@@ -154,7 +159,7 @@ def test_decline_ends_access_and_tells_the_lead(
     assert participant.state == ParticipantState.DECLINED
     assert login(mafar_admin).get(detail(partnership)).status_code == 404
     assert login(mafar_editor).get(detail(partnership)).status_code == 404
-    note = Notification.objects.get(recipient=carol, verb="declined")
+    note = Notification.objects.get(recipient=carol, verb="partnership.declined")
     assert "No budget this year" in note.text
     assert mailoutbox[0].to == [carol.email]
     # The lead sees the declined state.
@@ -175,7 +180,16 @@ def test_an_answered_invitation_cannot_be_answered_again(
 
 
 def test_withdrawn_participant_loses_access(
-    login, partnership, invite, org_b, carol, bob, charlie, mole_admin, milestone_factory
+    login,
+    partnership,
+    invite,
+    org_b,
+    carol,
+    bob,
+    charlie,
+    mole_admin,
+    milestone_factory,
+    django_capture_on_commit_callbacks,
 ):
     participant = invite(org_b, state=ParticipantState.ACCEPTED)
     milestone = milestone_factory(partnership=partnership, responsible_organization=org_b)
@@ -184,7 +198,8 @@ def test_withdrawn_participant_loses_access(
     assert "Yes, withdraw" in login(carol).get(url).content.decode()
     assert login(bob).post(url).status_code == 403  # lead viewer
     assert login(charlie).post(url).status_code == 403  # a participant cannot withdraw itself
-    assert login(carol).post(url).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        assert login(carol).post(url).status_code == 302
     participant.refresh_from_db()
     assert participant.state == ParticipantState.WITHDRAWN
     for user in (charlie, mole_admin):
@@ -194,7 +209,7 @@ def test_withdrawn_participant_loses_access(
         assert client.get(edit).status_code == 404
         comment = reverse("coordination:comment-create", args=[partnership.public_id])
         assert client.post(comment, {"body": "still here?"}).status_code == 404
-    assert Notification.objects.filter(recipient=mole_admin, verb="withdrawn").exists()
+    assert Notification.objects.filter(recipient=mole_admin, verb="partnership.withdrawn").exists()
 
 
 def test_a_declined_organization_can_be_invited_again_but_not_twice(

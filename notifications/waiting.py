@@ -1,0 +1,187 @@
+""" "Waiting for you": what each person must act on, on the home page and counted in the menu.
+
+Per person, in the organization they work in: reviews and approvals to decide, their drafts
+returned to them, acknowledgments to give, overdue items they own (and, for an organization's
+admins, overdue items of the organization), invitations to answer. Who may decide is the policy
+layer's answer (`policies.may_decide`); who must acknowledge is bcp's (`plan_audience`).
+
+The summary is cached (organizations/versioned_cache.py) under the tokens of the organization's
+namespace ("waiting:<org>", bumped by every event and by writes of the records it is computed
+from, notifications/signals.py) and of the person's ("waiting-user:<id>", bumped by their
+invitations), so a page pays one cache round trip for the menu's count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from organizations import versioned_cache
+from organizations.tenancy import tenancy_of
+
+from .service import waiting_namespace
+from .signals import user_namespace
+
+#: Items listed per group on the home page (the count is complete).
+LISTED = 5
+#: At most this many pending proposals are checked one by one against segregation of duties.
+PROPOSALS_CHECKED = 20
+CACHE_SECONDS = 300
+#: Items listed per group on the "Waiting for you" page itself.
+PAGE_LISTED = 200
+
+
+@dataclass
+class Group:
+    key: str
+    title: str
+    count: int = 0
+    items: list[tuple[str, str]] = field(default_factory=list)  # (text, url)
+    limit: int = LISTED
+
+    def add(self, text: str, url: str) -> None:
+        self.count += 1
+        if len(self.items) < self.limit:
+            self.items.append((text, url))
+
+
+def compute(user: Any, organization: Any, listed: int = LISTED) -> list[Group]:
+    """The groups for one person in one organization (None: no organization, e.g. OCM), each
+    listing its first `listed` items."""
+    from bcp.models import Plan, PlanVersion, Review
+    from bcp.selectors import acknowledgments_due, review_queue
+    from budgeting.models import BudgetProposal
+    from coordination.models import Milestone, ParticipantState, PartnershipParticipant
+    from organizations.invitations import pending_for
+    from organizations.policies import may_decide
+
+    profile = tenancy_of(user)
+    decide = Group("decide", "Reviews and approvals to decide", limit=listed)
+    returned = Group("returned", "Returned to you for changes", limit=listed)
+    acknowledge = Group("acknowledge", "Plans to read and acknowledge", limit=listed)
+    overdue = Group("overdue", "Overdue", limit=listed)
+    invitations = Group("invitations", "Invitations to answer", limit=listed)
+    today = timezone.localdate()
+
+    for invitation in pending_for(user):
+        invitations.add(
+            f"Join {invitation.organization.name} as {invitation.get_role_display().lower()}",
+            reverse("organizations:my-invitations"),
+        )
+    org_id = organization.pk if organization is not None else None
+    if org_id is None or profile.is_ocm_only:
+        return [g for g in (invitations,) if g.count]
+    modules = profile.modules.get(org_id) or frozenset()
+    role = profile.roles.get(org_id)
+
+    if "bcp" in modules:
+        for review in review_queue(user, organization):
+            decide.add(
+                f"Review version {review.version.version_number} of “{review.version.plan.title}”",
+                reverse("bcp:review-decide", args=[review.public_id]),
+            )
+        changes = Review.objects.filter(
+            version=OuterRef("pk"),
+            round=OuterRef("review_round"),
+            status=Review.Status.CHANGES_REQUESTED,
+        )
+        for version in (
+            PlanVersion.objects.for_user(user)
+            .filter(plan__organization_id=org_id, author=user, status=PlanVersion.Status.DRAFT)
+            .filter(Exists(changes))
+            .select_related("plan")
+        ):
+            returned.add(
+                f"Changes requested on version {version.version_number} of “{version.plan.title}”",
+                reverse("bcp:version-detail", args=[version.public_id]),
+            )
+        for version in acknowledgments_due(user, organization):
+            acknowledge.add(
+                f"Acknowledge version {version.version_number} of “{version.plan.title}”",
+                reverse("bcp:version-detail", args=[version.public_id]),
+            )
+        overdue_plans = (
+            Plan.objects.for_user(user)
+            .filter(organization_id=org_id, next_review_date__lt=today)
+            .exclude(status=Plan.Status.ARCHIVED)
+        )
+        if role != "org_admin":
+            overdue_plans = overdue_plans.filter(owner=user)
+        for plan in overdue_plans.order_by("next_review_date"):
+            overdue.add(
+                f"BC plan “{plan.title}”: review due {plan.next_review_date:%d %b %Y}",
+                reverse("bcp:plan-detail", args=[plan.public_id]),
+            )
+
+    if "budgeting" in modules:
+        proposals = BudgetProposal.objects.for_user(user).filter(organization_id=org_id)
+        if profile.can(org_id, "approve"):
+            pending = proposals.filter(
+                status__in=[BudgetProposal.Status.SUBMITTED, BudgetProposal.Status.UNDER_REVIEW]
+            ).order_by("submitted_at")[:PROPOSALS_CHECKED]
+            for proposal in pending:
+                if may_decide(user, proposal):
+                    decide.add(
+                        f"Budget proposal “{proposal.title}” (FY {proposal.fiscal_year})",
+                        reverse("budgeting:proposal-detail", args=[proposal.public_id]),
+                    )
+        for proposal in proposals.filter(status=BudgetProposal.Status.RETURNED).filter(
+            Q(created_by=user) | Q(submitted_by=user)
+        ):
+            returned.add(
+                f"Budget proposal “{proposal.title}” was returned",
+                reverse("budgeting:proposal-detail", args=[proposal.public_id]),
+            )
+
+    if "coordination" in modules:
+        if role == "org_admin":
+            for participant in PartnershipParticipant.objects.filter(
+                organization_id=org_id, state=ParticipantState.INVITED
+            ).select_related("partnership"):
+                invitations.add(
+                    f"Partnership “{participant.partnership.title}”",
+                    reverse("coordination:invitation-inbox"),
+                )
+        milestones = Milestone.objects.for_user(user).filter(due_date__lt=today)
+        milestones = milestones.exclude(status__in=Milestone.CLOSED).filter(
+            responsible_organization_id=org_id
+        )
+        if role != "org_admin":
+            milestones = milestones.filter(partnership__focal_person=user)
+        for milestone in milestones.select_related("partnership"):
+            overdue.add(
+                f"Milestone “{milestone.title}” of “{milestone.partnership.title}”: "
+                f"due {milestone.due_date:%d %b %Y}",
+                reverse("coordination:partnership-detail", args=[milestone.partnership.public_id]),
+            )
+    return [g for g in (decide, returned, acknowledge, overdue, invitations) if g.count]
+
+
+def _keys(user: Any, organization: Any) -> tuple[list[str], str]:
+    org_id = organization.pk if organization is not None else 0
+    namespaces = [waiting_namespace(org_id), user_namespace(user.pk)]
+    return namespaces, versioned_cache.entry_key("waiting", [user.pk, org_id, timezone.localdate()])
+
+
+def summary(user: Any, organization: Any) -> list[Group]:
+    """The groups, from the cache when current (one round trip), else computed and stored."""
+    namespaces, key = _keys(user, organization)
+    found = cache.get_many([*(versioned_cache.version_key(n) for n in namespaces), key])
+    tokens = [versioned_cache.current_version(n, found) for n in namespaces]
+    token = None if None in tokens else ".".join(tokens)
+    stored = found.get(key)
+    if token is not None and stored is not None and stored[0] == token:
+        return stored[1]
+    groups = compute(user, organization)
+    if token is not None:
+        cache.set(key, (token, groups), CACHE_SECONDS)
+    return groups
+
+
+def count(user: Any, organization: Any) -> int:
+    return sum(g.count for g in summary(user, organization))
