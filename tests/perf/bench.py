@@ -20,6 +20,7 @@ BENCH_MODULES: list[str] = [
     "tests.perf.bench_ocm",
     "tests.perf.bench_limits",
     "tests.perf.bench_incidents",
+    "tests.perf.bench_notifications",
 ]
 
 
