@@ -20,9 +20,9 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
+from django.core.mail import get_connection, send_mail
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import F, Model
 from django.utils import timezone
 
 from organizations import outbox, versioned_cache
@@ -174,39 +174,45 @@ def _link(url: str) -> str:
 
 
 def send_emails(notification_ids: list[int]) -> int:
-    """E-mail notifications not yet e-mailed: a title and a link, nothing else. Idempotent (each
-    row is locked and marked); a mail server error leaves the row for `retry_emails`."""
-    sent = 0
-    for pk in notification_ids:
-        with transaction.atomic():
-            notification = (
-                Notification.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("recipient")
-                .filter(pk=pk, emailed_at__isnull=True)
-                .exclude(delivery=Delivery.IN_APP)
-                .first()
-            )
-            if notification is None:
-                continue
+    """E-mail notifications not yet e-mailed: a title and a link, nothing else. The batch's rows
+    are locked (a concurrent run skips them) and marked in one UPDATE, over one mail connection;
+    a mail server error leaves a row for `retry_emails`. Returns how many were sent."""
+    sent: list[int] = []
+    failed: list[int] = []
+    with transaction.atomic():
+        rows = list(
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient")
+            .filter(pk__in=notification_ids, emailed_at__isnull=True)
+            .exclude(delivery=Delivery.IN_APP)
+            .order_by("pk")
+        )
+        connection = get_connection(fail_silently=False)
+        for notification in rows:
             recipient = notification.recipient
             if not recipient.email or not recipient.is_active:
                 continue
-            notification.email_attempts += 1
             try:
                 send_mail(
                     subject=f"[BMMS] {notification.label}",
                     message=_message([notification]),
                     from_email=None,
                     recipient_list=[recipient.email],
+                    connection=connection,
                 )
             except OSError as exc:  # smtplib errors are OSErrors
-                logger.warning("Notification %s not e-mailed: %s", pk, exc)
-                notification.save(update_fields=["email_attempts"])
+                logger.warning("Notification %s not e-mailed: %s", notification.pk, exc)
+                failed.append(notification.pk)
                 continue
-            notification.emailed_at = timezone.now()
-            notification.save(update_fields=["email_attempts", "emailed_at"])
-            sent += 1
-    return sent
+            sent.append(notification.pk)
+        attempt = F("email_attempts") + 1
+        if sent:
+            Notification.objects.filter(pk__in=sent).update(
+                emailed_at=timezone.now(), email_attempts=attempt
+            )
+        if failed:
+            Notification.objects.filter(pk__in=failed).update(email_attempts=attempt)
+    return len(sent)
 
 
 def _message(notifications: list[Notification]) -> str:

@@ -169,7 +169,18 @@ def _keys(user: Any, organization: Any) -> tuple[list[str], str]:
 
 
 def summary(user: Any, organization: Any) -> list[Group]:
-    """The groups, from the cache when current (one round trip), else computed and stored."""
+    """The groups, from the cache when current (one round trip), else computed and stored;
+    kept on the user object for the rest of the request (the menu and the home page)."""
+    org_id = organization.pk if organization is not None else 0
+    memo = getattr(user, "_waiting_summary", None)
+    if memo is not None and memo[0] == org_id:
+        return memo[1]
+    groups = _summary(user, organization)
+    user._waiting_summary = (org_id, groups)
+    return groups
+
+
+def _summary(user: Any, organization: Any) -> list[Group]:
     namespaces, key = _keys(user, organization)
     found = cache.get_many([*(versioned_cache.version_key(n) for n in namespaces), key])
     tokens = [versioned_cache.current_version(n, found) for n in namespaces]

@@ -21,6 +21,7 @@ BENCH_MODULES: list[str] = [
     "tests.perf.bench_limits",
     "tests.perf.bench_incidents",
     "tests.perf.bench_policies",
+    "tests.perf.bench_notifications",
 ]
 
 
