@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import re
 import uuid
 
 import pgtrigger
@@ -355,7 +357,19 @@ def _plain(value) -> str:
     if isinstance(value, dict):
         return "; ".join(f"{k}: {_plain(v)}" for k, v in value.items()) or "—"
     text = str(value)
+    if _ISO_DATE.match(text):  # dates and times as the rest of the portal writes them
+        from organizations import formats
+
+        try:
+            moment = datetime.datetime.fromisoformat(text)
+        except ValueError:
+            pass
+        else:
+            return formats.date(moment.date()) if len(text) == 10 else formats.datetime(moment)
     return text if len(text) <= 200 else text[:199] + "…"
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}.*)?$")
 
 
 #: Project apps whose models can be the subject of an audit entry.

@@ -37,6 +37,12 @@ def test_audit_changes_only_list_what_changed():
         ("Ok", "no", "yes"),
     ]
     assert AuditLog(before=None, after=None).changes() == []
+    # ISO dates and times read as the portal writes them (Philippine time).
+    stamped = AuditLog(after={"due": "2027-01-01", "recovered_at": "2026-12-02T10:57:14+00:00"})
+    assert stamped.changes() == [
+        ("Due", "—", "1 Jan 2027"),
+        ("Recovered at", "—", "2 Dec 2026 18:57"),
+    ]
 
 
 def test_audit_record_type_is_a_choice(login, alice, dept_a):
