@@ -318,6 +318,41 @@ class Vendor(OrgOwnedModel):
 IMPACT_HORIZONS = ["1h", "4h", "8h", "24h", "72h"]
 
 
+def _related_exists(obj: models.Model, name: str) -> bool:
+    cache = getattr(obj, "_prefetched_objects_cache", {})
+    if name in cache:
+        return bool(cache[name])
+    return getattr(obj, name).exists()
+
+
+class ProcessQuerySet(OrgQuerySet):
+    """Critical processes, with their BIA coverage counted in the same query on request."""
+
+    def with_coverage(self) -> ProcessQuerySet:
+        """Annotate `strategy_count` and `dependency_count` (processes + vendors) as
+        subqueries, so `has_recovery_strategy` / `has_dependencies` cost no query per row."""
+        from django.db.models import Count, IntegerField, OuterRef, Subquery
+        from django.db.models.functions import Coalesce
+
+        def count(model, field: str):
+            return Coalesce(
+                Subquery(
+                    model.objects.filter(**{field: OuterRef("pk")})
+                    .order_by()
+                    .values(field)
+                    .annotate(n=Count("pk"))
+                    .values("n"),
+                    output_field=IntegerField(),
+                ),
+                0,
+            )
+
+        strategies = count(RecoveryStrategy, "process")
+        processes = count(CriticalProcess.depends_on.through, "from_criticalprocess")
+        vendors = count(CriticalProcess.vendors.through, "criticalprocess")
+        return self.annotate(strategy_count=strategies, dependency_count=processes + vendors)
+
+
 class CriticalProcess(PlanChild):
     """A process from the business impact analysis, with its recovery objectives (minutes)."""
 
@@ -346,6 +381,8 @@ class CriticalProcess(PlanChild):
         "self", symmetrical=False, blank=True, related_name="dependants"
     )
     vendors = models.ManyToManyField(Vendor, blank=True, related_name="processes")
+
+    objects = ProcessQuerySet.as_manager()
 
     class Meta:
         ordering = ["plan", "priority", "name"]
@@ -396,6 +433,27 @@ class CriticalProcess(PlanChild):
     @property
     def impacts(self) -> list[tuple[str, int]]:
         return [(h, getattr(self, f"impact_{h}")) for h in IMPACT_HORIZONS]
+
+    # --- BIA coverage (ISO 22301 8.2.2 dependencies, 8.3 strategies) ------------------------
+    # Both read a prefetch (`recovery_strategies`, `depends_on`, `vendors`) or an annotation
+    # (`ProcessQuerySet.with_coverage()`) when the caller made one, so lists stay at a fixed
+    # number of queries; otherwise they ask the database.
+
+    @property
+    def has_recovery_strategy(self) -> bool:
+        """At least one recovery strategy (workaround, alternate site, manual, vendor)."""
+        annotated = getattr(self, "strategy_count", None)
+        if annotated is not None:
+            return annotated > 0
+        return _related_exists(self, "recovery_strategies")
+
+    @property
+    def has_dependencies(self) -> bool:
+        """Its dependencies are mapped: it depends on at least one process or vendor."""
+        annotated = getattr(self, "dependency_count", None)
+        if annotated is not None:
+            return annotated > 0
+        return _related_exists(self, "depends_on") or _related_exists(self, "vendors")
 
     def dependency_warnings(self) -> list[str]:
         """Dependencies that cannot be back in time for this process's RTO."""
@@ -844,3 +902,96 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class RecoveryStrategy(models.Model):
+    """How a critical process keeps going or comes back (ISO 22301 8.3), and what it needs.
+
+    The resources follow the standard's list (people, information and data, ICT, buildings and
+    facilities); each is free text a BCM coordinator writes as they would say it ("2 cashiers
+    from Finance", "offline ledger on the backup laptop")."""
+
+    TENANT_FIELD = "process__plan__organization"
+
+    class Kind(models.TextChoices):
+        WORKAROUND = "workaround", "Workaround"
+        ALTERNATE_SITE = "alternate_site", "Alternate site"
+        MANUAL_PROCEDURE = "manual_procedure", "Manual procedure"
+        VENDOR = "vendor", "Vendor (supplier arrangement)"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    process = models.ForeignKey(
+        CriticalProcess, on_delete=models.CASCADE, related_name="recovery_strategies"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=200, help_text="In a few words, e.g. “Manual payroll”.")
+    description = models.TextField(blank=True, help_text="How it is activated and run.")
+    vendor = models.ForeignKey(
+        Vendor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recovery_strategies",
+        help_text="The supplier this strategy relies on (for a vendor strategy).",
+    )
+    activation_minutes = models.PositiveIntegerField(
+        "Time to activate (minutes)",
+        null=True,
+        blank=True,
+        help_text="How long until the strategy is running; should fit within the RTO.",
+    )
+    people = models.TextField(blank=True, help_text="Who is needed, and how many.")
+    ict = models.TextField("ICT", blank=True, help_text="Systems, equipment, connectivity.")
+    vital_records = models.TextField(
+        blank=True, help_text="Records and data that must be at hand (where they are kept)."
+    )
+    facilities = models.TextField(blank=True, help_text="Workplace, building, transport.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["process", "kind", "title"]
+        verbose_name_plural = "recovery strategies"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="vendor") | Q(vendor__isnull=False),
+                name="bcp_strategy_vendor_named",
+                violation_error_message="A vendor strategy names the vendor it relies on.",
+            ),
+            models.UniqueConstraint(
+                "process",
+                Lower("title"),
+                name="bcp_strategy_title_unique_per_process",
+                violation_error_message="This process already has a strategy with that title.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_kind_display()})"
+
+    @property
+    def plan(self) -> Plan:
+        return self.process.plan
+
+    @property
+    def resources(self) -> list[tuple[str, str]]:
+        """The resources written down, as (label, text) pairs."""
+        labels = [
+            ("People", self.people),
+            ("ICT", self.ict),
+            ("Vital records", self.vital_records),
+            ("Facilities", self.facilities),
+        ]
+        return [(label, text) for label, text in labels if text.strip()]
+
+    @property
+    def too_slow(self) -> bool:
+        """It takes longer to activate than the process may be down (its RTO)."""
+        rto = self.process.rto_minutes
+        return (
+            self.activation_minutes is not None
+            and rto is not None
+            and (self.activation_minutes > rto)
+        )
