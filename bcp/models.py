@@ -25,6 +25,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from guardian.models import UserObjectPermissionBase
 
 from organizations.tenancy import OrgOwnedModel, OrgQuerySet
 
@@ -132,6 +133,12 @@ class Plan(OrgOwnedModel):
                 condition=Q(review_interval_months__gte=1) & Q(review_interval_months__lte=36),
                 name="bcp_plan_review_interval_range",
             ),
+        ]
+        # Per-object rights a plan can be shared with (django-guardian, bcp/sharing.py), on
+        # top of Django's own view_plan.
+        permissions = [
+            ("comment_plan", "Can comment on a shared plan"),
+            ("review_plan", "Can review a shared plan"),
         ]
 
     def __str__(self) -> str:
@@ -995,3 +1002,118 @@ class RecoveryStrategy(models.Model):
             and rto is not None
             and (self.activation_minutes > rto)
         )
+
+
+# --- plans shared per object (issue 18 item 6; bcp/sharing.py) -----------------------------------
+
+
+class PlanShare(models.Model):
+    """A grant: one plan shared with one person outside its organization, until an expiry.
+
+    django-guardian carries the object permissions themselves (`PlanUserObjectPermission`);
+    this record says who granted them, when, why, until when, and who ended them. Access needs
+    both: a guardian permission *and* an open grant whose expiry has not passed, so an expired
+    grant opens nothing even before the clean-up task removes its permissions."""
+
+    TENANT_FIELD = "plan__organization"
+
+    class Right(models.TextChoices):
+        VIEW = "view", "View"
+        COMMENT = "comment", "View and comment"
+        REVIEW = "review", "View, comment and review"
+
+    class EndReason(models.TextChoices):
+        REVOKED = "revoked", "Revoked"
+        EXPIRED = "expired", "Expired"
+        REPLACED = "replaced", "Replaced by a new grant"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="shares")
+    grantee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bc_plan_shares"
+    )
+    right = models.CharField(max_length=10, choices=Right.choices, default=Right.VIEW)
+    reason = models.CharField(
+        max_length=300, help_text="Why they need it, e.g. “2026 internal audit of BCM”."
+    )
+    expires_at = models.DateTimeField(help_text="Access ends at this moment.")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=10, choices=EndReason.choices, blank=True)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-granted_at"]
+        indexes = [models.Index(fields=["grantee", "expires_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "grantee"],
+                condition=Q(revoked_at__isnull=True),
+                name="bcp_share_one_open_grant",
+                violation_error_message="This person already has access to this plan.",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("granted_at")), name="bcp_share_expires_after_grant"
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True, end_reason="")
+                | Q(revoked_at__isnull=False) & ~Q(end_reason=""),
+                name="bcp_share_ended_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} shared with {self.grantee} ({self.get_right_display().lower()})"
+
+    def is_active(self, now: Any = None) -> bool:
+        return self.revoked_at is None and self.expires_at > (now or timezone.now())
+
+    @property
+    def state(self) -> str:
+        if self.revoked_at is not None:
+            return self.get_end_reason_display()
+        return "Active" if self.is_active() else "Expired"
+
+
+class PlanUserObjectPermission(UserObjectPermissionBase):
+    """django-guardian's per-object permission rows for plans, with a real foreign key (its
+    "direct foreign key" models) instead of the generic table."""
+
+    content_object = models.ForeignKey(Plan, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        abstract = False
+
+
+class PlanComment(models.Model):
+    """A remark on a plan by a member or a person it is shared with for comment or review."""
+
+    TENANT_FIELD = "plan__organization"
+    MAX_CHARS = 4000
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="comments")
+    version = models.ForeignKey(
+        PlanVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="comments"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(max_length=MAX_CHARS)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["plan", "-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(body=""), name="bcp_comment_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.plan}"
