@@ -1076,6 +1076,13 @@ class PlanShare(models.Model):
         return self.revoked_at is None and self.expires_at > (now or timezone.now())
 
     @property
+    def last_day(self):
+        """The last day the grant opens the plan (it ends at midnight after it, local time)."""
+        import datetime
+
+        return timezone.localtime(self.expires_at - datetime.timedelta(microseconds=1)).date()
+
+    @property
     def state(self) -> str:
         if self.revoked_at is not None:
             return self.get_end_reason_display()

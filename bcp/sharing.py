@@ -47,7 +47,7 @@ def expiry_moment(last_day: datetime.date) -> datetime.datetime:
 
 def last_day_of(share: PlanShare) -> datetime.date:
     """The last day a grant opens the plan (the inverse of `expiry_moment`)."""
-    return timezone.localtime(share.expires_at - datetime.timedelta(microseconds=1)).date()
+    return share.last_day
 
 
 def check_last_day(last_day: datetime.date | None) -> None:
