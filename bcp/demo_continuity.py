@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from organizations.models import User
 
-from . import services, sharing, strategies
+from . import services
 from .models import CriticalProcess, Plan, PlanShare
+from .services import sharing, strategies
 
 #: process name → (kind, title, activation minutes, people, ICT, vital records, facilities)
 STRATEGIES = {

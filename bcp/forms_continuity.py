@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from incidents.formatting import duration
 
-from . import sharing
 from .models import PlanComment, PlanShare, RecoveryStrategy, Vendor
+from .services import sharing
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -27,6 +27,6 @@ def export_version(export_id: int) -> str:
 def expire_plan_shares() -> int:
     """End the plan grants whose expiry has passed and remove their django-guardian permissions
     (access already ended at the expiry: the policy layer checks it). Idempotent."""
-    from .sharing import shares_expire
+    from .services.sharing import shares_expire
 
     return shares_expire()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views, views_continuity
+from . import views
 
 app_name = "bcp"
 
@@ -57,25 +57,25 @@ urlpatterns = [
     path("<uuid:public_id>/attachments/new/", views.attachment_upload, name="attachment-upload"),
     path("<uuid:public_id>/changes/new/", views.changelog_create, name="changelog-create"),
     # Recovery strategies, the register and the dependency map (issue 18 item 7).
-    path("register/", views_continuity.process_register, name="process-register"),
-    path("register/map/", views_continuity.dependency_map, name="dependency-map"),
-    path("processes/<uuid:public_id>/", views_continuity.process_detail, name="process-detail"),
+    path("register/", views.process_register, name="process-register"),
+    path("register/map/", views.dependency_map, name="dependency-map"),
+    path("processes/<uuid:public_id>/", views.process_detail, name="process-detail"),
     path(
         "processes/<uuid:public_id>/strategies/new/",
-        views_continuity.strategy_create,
+        views.strategy_create,
         name="strategy-create",
     ),
-    path("strategies/<uuid:public_id>/edit/", views_continuity.strategy_edit, name="strategy-edit"),
+    path("strategies/<uuid:public_id>/edit/", views.strategy_edit, name="strategy-edit"),
     path(
         "strategies/<uuid:public_id>/delete/",
-        views_continuity.strategy_delete,
+        views.strategy_delete,
         name="strategy-delete",
     ),
     # Plans shared per object (issue 18 item 6).
-    path("shared/", views_continuity.shared_list, name="shared-list"),
-    path("shared/<uuid:public_id>/", views_continuity.shared_plan, name="shared-plan"),
-    path("shared/reviews/<uuid:public_id>/", views_continuity.shared_review, name="shared-review"),
-    path("<uuid:public_id>/sharing/", views_continuity.plan_sharing, name="plan-sharing"),
-    path("sharing/<uuid:public_id>/end/", views_continuity.share_revoke, name="share-revoke"),
-    path("<uuid:public_id>/comments/new/", views_continuity.plan_comment, name="plan-comment"),
+    path("shared/", views.shared_list, name="shared-list"),
+    path("shared/<uuid:public_id>/", views.shared_plan, name="shared-plan"),
+    path("shared/reviews/<uuid:public_id>/", views.shared_review, name="shared-review"),
+    path("<uuid:public_id>/sharing/", views.plan_sharing, name="plan-sharing"),
+    path("sharing/<uuid:public_id>/end/", views.share_revoke, name="share-revoke"),
+    path("<uuid:public_id>/comments/new/", views.plan_comment, name="plan-comment"),
 ]

@@ -346,10 +346,15 @@ def may_review(user: Any, version: Any) -> bool:
     return is_approver(user, plan.organization_id) or may_review_as_shared(user, plan)
 
 
-def require_may_review(user: Any, version: Any) -> None:
-    """403 unless `user` may review the version (role or grant), then segregation of duties."""
+def require_reviewer_role(user: Any, version: Any) -> None:
+    """403 unless `user` may review the version: an approver, or an open review grant."""
     if not may_review(user, version):
         raise PermissionDenied("Your role does not allow you to approve this.")
+
+
+def require_may_review(user: Any, version: Any) -> None:
+    """403 unless `user` may review the version (role or grant), then segregation of duties."""
+    require_reviewer_role(user, version)
     check_segregation(user, version)
 
 

@@ -22,6 +22,7 @@ from ..filters import PlanFilter
 from ..forms import DraftForm, NewDraftForm, PlanCreateForm, PlanEditForm, apply_errors
 from ..models import Plan, PlanVersion
 from ._common import _current_org, _form_page, _plan_url, _sections
+from .continuity import shared_plan_redirect, sharing_context
 
 # --- plans ---------------------------------------------------------------------------------------
 
@@ -78,7 +79,11 @@ def plan_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def plan_detail(request: HttpRequest, public_id) -> HttpResponse:
-    plan = selectors.plan_detail(request.user, public_id)
+    try:
+        plan = selectors.plan_detail(request.user, public_id)
+    except Http404:
+        # A person the plan is shared with goes to its shared page; anyone else: 404.
+        return shared_plan_redirect(request, public_id)
     profile = tenancy_of(request.user)
     version = plan.current_version
     draft = selectors.open_version(plan)
@@ -116,6 +121,7 @@ def plan_detail(request: HttpRequest, public_id) -> HttpResponse:
         "can_change": profile.can(plan.organization_id, "change")
         and plan.status != Plan.Status.ARCHIVED,
         "can_approve": profile.can(plan.organization_id, "approve"),
+        **sharing_context(request.user, plan),
     }
     return render(request, "bcp/plan_detail.html", context)
 

@@ -6,8 +6,9 @@ import datetime
 import uuid
 from typing import Any
 
-from bcp import services, sharing, strategies
+from bcp import services
 from bcp.models import Export, GenerationJob, Plan
+from bcp.services import sharing, strategies
 from tests.bcp.factories import PDF_BYTES, approve_plan, make_plan
 from tests.matrix import Sample
 
@@ -54,7 +55,10 @@ SAMPLES: dict[str, Sample] = {
     "bcp:exercise-detail": _obj("bcp_exercise"),
     "bcp:attachment-download": _obj("bcp_attachment"),
     "bcp:attachment-delete": _obj("bcp_attachment", write=True),
-    "bcp:plan-detail": _obj("bcp_plan"),
+    # A grant sends sam from the plan's page to its shared page (rule 7).
+    "bcp:plan-detail": Sample(
+        kwargs=_k("bcp_plan"), foreign=True, shared=(302,), shared_post=(302,)
+    ),
     "bcp:plan-edit": _obj("bcp_plan", write=True),
     "bcp:plan-archive": _obj("bcp_plan", write=True),
     "bcp:plan-readiness": _obj("bcp_plan"),

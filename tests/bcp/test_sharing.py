@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from waffle.models import Flag
 
-from bcp import services, sharing
+from bcp import services
 from bcp.models import PlanComment, PlanShare, PlanUserObjectPermission, Review
+from bcp.services import sharing
 from organizations import policies
 from organizations.models import AuditLog
 from tests.bcp.factories import make_plan
@@ -71,8 +72,13 @@ def test_a_grant_opens_exactly_one_plan_with_exactly_its_right(
     assert approved_plan.title in page.text
     # The other plan of the same organization, and the plan's own member pages: 404.
     assert client.get(reverse("bcp:shared-plan", args=[other_plan.public_id])).status_code == 404
-    for name in ("bcp:plan-detail", "bcp:version-list", "bcp:plan-sharing", "bcp:plan-readiness"):
+    for name in ("bcp:version-list", "bcp:plan-sharing", "bcp:plan-readiness", "bcp:plan-edit"):
         assert client.get(reverse(name, args=[approved_plan.public_id])).status_code == 404, name
+    # The plan's own address sends sam to its shared page; the other plan's answers 404.
+    detail = client.get(reverse("bcp:plan-detail", args=[approved_plan.public_id]))
+    assert detail.status_code == 302
+    assert detail["Location"] == reverse("bcp:shared-plan", args=[approved_plan.public_id])
+    assert client.get(reverse("bcp:plan-detail", args=[other_plan.public_id])).status_code == 404
     active = approved_plan.current_version
     assert client.get(reverse("bcp:version-detail", args=[active.public_id])).status_code == 404
     # "view" is not "comment": the comment is refused and nothing is stored.

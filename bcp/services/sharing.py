@@ -30,7 +30,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from organizations import audit, policies
 from organizations.modules import modules_for_organization
 
-from .models import Plan, PlanComment, PlanShare, PlanVersion, Review
+from ..models import Plan, PlanComment, PlanShare, PlanVersion, Review
 
 #: A grant lasts this long unless the coordinator says otherwise, and never longer than the max.
 DEFAULT_DAYS = 30
@@ -301,7 +301,7 @@ def shared_with(user: Any) -> QuerySet[PlanShare]:
     permission must be there too (the same two conditions as `policies.shared_rights`)."""
     from django.db.models import Exists, OuterRef
 
-    from .models import PlanUserObjectPermission
+    from ..models import PlanUserObjectPermission
 
     permission = PlanUserObjectPermission.objects.filter(
         user_id=OuterRef("grantee_id"), content_object_id=OuterRef("plan_id")

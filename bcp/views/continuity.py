@@ -18,38 +18,18 @@ from organizations import policies
 from organizations.tenancy import get_for_user_or_404, tenancy_of
 from organizations.web import current_organization
 
-from . import sharing, strategies
-from .content import sections_of
-from .forms import ReviewDecisionForm, apply_errors
-from .forms_continuity import CommentForm, ShareForm, StrategyForm
-from .models import (
+from .. import dependency_map as maps
+from ..forms import ReviewDecisionForm, apply_errors
+from ..forms_continuity import CommentForm, ShareForm, StrategyForm
+from ..models import (
     CriticalProcess,
     Plan,
-    PlanComment,
     PlanShare,
-    PlanVersion,
     RecoveryStrategy,
     Review,
-    SectionDefinition,
 )
-from .template_data import ESCALATION_LEVELS
-
-
-def _sections(plan: Plan, version: PlanVersion | None) -> list[dict[str, Any]]:
-    content = (version.content if version else {}) or {}
-    return [
-        {
-            "section": s,
-            "value": content.get(s.key),
-            "is_matrix": s.kind == SectionDefinition.Kind.ESCALATION_MATRIX,
-            "levels": [
-                (level, (content.get(s.key) or {}).get(level) or {}) for level in ESCALATION_LEVELS
-            ]
-            if s.kind == SectionDefinition.Kind.ESCALATION_MATRIX
-            else [],
-        }
-        for s in sections_of(plan.template)
-    ]
+from ..services import sharing, strategies
+from ._common import _sections
 
 
 def _process_url(process: CriticalProcess) -> str:
@@ -80,7 +60,7 @@ def process_detail(request: HttpRequest, public_id) -> HttpResponse:
             "rto": d.rto_minutes,
             "url": _process_url(d),
             "kind": "Process",
-            "conflict": strategies.rto_conflict(process.rto_minutes, d.rto_minutes),
+            "conflict": maps.rto_conflict(process.rto_minutes, d.rto_minutes),
         }
         for d in process.depends_on.all()
     ] + [
@@ -89,7 +69,7 @@ def process_detail(request: HttpRequest, public_id) -> HttpResponse:
             "rto": v.rto_offered_minutes,
             "url": "",
             "kind": "Vendor",
-            "conflict": strategies.rto_conflict(process.rto_minutes, v.rto_offered_minutes),
+            "conflict": maps.rto_conflict(process.rto_minutes, v.rto_offered_minutes),
         }
         for v in process.vendors.all()
     ]
@@ -185,16 +165,16 @@ def strategy_delete(request: HttpRequest, public_id) -> HttpResponse:
 def process_register(request: HttpRequest) -> HttpResponse:
     """The organization's register of critical processes across its plans."""
     organization = current_organization(request, "Business continuity plans")
-    processes = list(strategies.register_for(request.user, organization))
+    processes = list(maps.register_for(request.user, organization))
     for process in processes:
         process.conflicts = [
             d
             for d in process.depends_on.all()
-            if strategies.rto_conflict(process.rto_minutes, d.rto_minutes)
+            if maps.rto_conflict(process.rto_minutes, d.rto_minutes)
         ] + [
             v
             for v in process.vendors.all()
-            if strategies.rto_conflict(process.rto_minutes, v.rto_offered_minutes)
+            if maps.rto_conflict(process.rto_minutes, v.rto_offered_minutes)
         ]
     return render(
         request,
@@ -213,16 +193,16 @@ def process_register(request: HttpRequest) -> HttpResponse:
 def dependency_map(request: HttpRequest) -> HttpResponse:
     """The organization's processes and vendors as a layered graph, RTO conflicts in red."""
     organization = current_organization(request, "Business continuity plans")
-    processes = list(strategies.register_for(request.user, organization))
-    graph = strategies.dependency_map(processes, url_of=_process_url, duration=duration)
+    processes = list(maps.register_for(request.user, organization))
+    graph = maps.dependency_map(processes, url_of=_process_url, duration=duration)
     return render(
         request,
         "bcp/dependency_map.html",
         {
             "organization": organization,
             "graph": graph,
-            "node_width": strategies.NODE_WIDTH,
-            "node_height": strategies.NODE_HEIGHT,
+            "node_width": maps.NODE_WIDTH,
+            "node_height": maps.NODE_HEIGHT,
         },
     )
 
@@ -406,7 +386,7 @@ def shared_review(request: HttpRequest, public_id) -> HttpResponse:
         if review.status != Review.Status.PENDING:
             raise PermissionDenied("This review is closed.")
         if form.is_valid():
-            from . import services
+            from .. import services
 
             try:
                 services.review_decide(
@@ -433,5 +413,21 @@ def shared_review(request: HttpRequest, public_id) -> HttpResponse:
     )
 
 
-def comments_of(plan: Plan) -> list[PlanComment]:
-    return list(plan.comments.select_related("author", "version")[:100])
+# --- what the plan page (bcp/views/plans.py) asks of sharing -------------------------------------
+
+
+def shared_plan_redirect(request: HttpRequest, public_id) -> HttpResponse:
+    """For a plan the user cannot open as a member: its shared page when a grant opens it
+    (checked by `shared_plan_or_404`), else 404."""
+    plan, _rights = sharing.shared_plan_or_404(request.user, public_id, "view")
+    return redirect("bcp:shared-plan", public_id=plan.public_id)
+
+
+def sharing_context(user: Any, plan: Plan) -> dict[str, Any]:
+    """The plan page's sharing box and comments (two queries)."""
+    return {
+        "open_grants": [g for g in sharing.grants_of(plan) if g.revoked_at is None],
+        "may_share": policies.may_share(user, plan),
+        "comments": list(plan.comments.select_related("author", "version")[:100]),
+        "comment_form": CommentForm() if sharing.may_comment(user, plan) else None,
+    }
