@@ -25,8 +25,9 @@ class DurationMinutesField(forms.CharField):
     minutes; shown back the same way."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("max_length", 40)
         super().__init__(*args, **kwargs)
+        # Not max_length: its validator would measure the cleaned number of minutes.
+        self.widget.attrs["maxlength"] = 40
 
     def prepare_value(self, value):
         if isinstance(value, int):
@@ -34,7 +35,7 @@ class DurationMinutesField(forms.CharField):
         return value
 
     def to_python(self, value):
-        text = (super().to_python(value) or "").strip()
+        text = (super().to_python(value) or "").strip()[:40]
         if not text:
             return None
         if text.isdigit():
