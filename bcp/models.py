@@ -16,6 +16,7 @@ What changed from BC3 and why (a BC manager's view):
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pgtrigger
@@ -24,11 +25,12 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from guardian.models import UserObjectPermissionBase
 
 from organizations.formats import duration
 from organizations.modelbases import CreatedModel, PublicIdModel, TenantChildModel, TimestampedModel
 from organizations.models import ApiToken  # noqa: F401  (moved to organizations; old import path)
-from organizations.tenancy import OrgOwnedModel
+from organizations.tenancy import OrgOwnedModel, OrgQuerySet
 
 
 class Template(PublicIdModel, TimestampedModel):
@@ -128,6 +130,12 @@ class Plan(OrgOwnedModel, PublicIdModel, TimestampedModel):
                 condition=Q(review_interval_months__gte=1) & Q(review_interval_months__lte=36),
                 name="bcp_plan_review_interval_range",
             ),
+        ]
+        # Per-object rights a plan can be shared with (django-guardian, bcp/sharing.py), on
+        # top of Django's own view_plan.
+        permissions = [
+            ("comment_plan", "Can comment on a shared plan"),
+            ("review_plan", "Can review a shared plan"),
         ]
 
     def __str__(self) -> str:
@@ -302,6 +310,41 @@ class Vendor(OrgOwnedModel, PublicIdModel, TimestampedModel):
 IMPACT_HORIZONS = ["1h", "4h", "8h", "24h", "72h"]
 
 
+def _related_exists(obj: models.Model, name: str) -> bool:
+    cache = getattr(obj, "_prefetched_objects_cache", {})
+    if name in cache:
+        return bool(cache[name])
+    return getattr(obj, name).exists()
+
+
+class ProcessQuerySet(OrgQuerySet):
+    """Critical processes, with their BIA coverage counted in the same query on request."""
+
+    def with_coverage(self) -> ProcessQuerySet:
+        """Annotate `strategy_count` and `dependency_count` (processes + vendors) as
+        subqueries, so `has_recovery_strategy` / `has_dependencies` cost no query per row."""
+        from django.db.models import Count, IntegerField, OuterRef, Subquery
+        from django.db.models.functions import Coalesce
+
+        def count(model, field: str):
+            return Coalesce(
+                Subquery(
+                    model.objects.filter(**{field: OuterRef("pk")})
+                    .order_by()
+                    .values(field)
+                    .annotate(n=Count("pk"))
+                    .values("n"),
+                    output_field=IntegerField(),
+                ),
+                0,
+            )
+
+        strategies = count(RecoveryStrategy, "process")
+        processes = count(CriticalProcess.depends_on.through, "from_criticalprocess")
+        vendors = count(CriticalProcess.vendors.through, "criticalprocess")
+        return self.annotate(strategy_count=strategies, dependency_count=processes + vendors)
+
+
 class CriticalProcess(PlanChild):
     """A process from the business impact analysis, with its recovery objectives (minutes)."""
 
@@ -330,6 +373,8 @@ class CriticalProcess(PlanChild):
         "self", symmetrical=False, blank=True, related_name="dependants"
     )
     vendors = models.ManyToManyField(Vendor, blank=True, related_name="processes")
+
+    objects = ProcessQuerySet.as_manager()
 
     class Meta:
         default_related_name = "critical_processes"
@@ -381,6 +426,27 @@ class CriticalProcess(PlanChild):
     @property
     def impacts(self) -> list[tuple[str, int]]:
         return [(h, getattr(self, f"impact_{h}")) for h in IMPACT_HORIZONS]
+
+    # --- BIA coverage (ISO 22301 8.2.2 dependencies, 8.3 strategies) ------------------------
+    # Both read a prefetch (`recovery_strategies`, `depends_on`, `vendors`) or an annotation
+    # (`ProcessQuerySet.with_coverage()`) when the caller made one, so lists stay at a fixed
+    # number of queries; otherwise they ask the database.
+
+    @property
+    def has_recovery_strategy(self) -> bool:
+        """At least one recovery strategy (workaround, alternate site, manual, vendor)."""
+        annotated = getattr(self, "strategy_count", None)
+        if annotated is not None:
+            return annotated > 0
+        return _related_exists(self, "recovery_strategies")
+
+    @property
+    def has_dependencies(self) -> bool:
+        """Its dependencies are mapped: it depends on at least one process or vendor."""
+        annotated = getattr(self, "dependency_count", None)
+        if annotated is not None:
+            return annotated > 0
+        return _related_exists(self, "depends_on") or _related_exists(self, "vendors")
 
     def dependency_warnings(self) -> list[str]:
         """Dependencies that cannot be back in time for this process's RTO."""
@@ -783,3 +849,218 @@ class Export(TenantChildModel, PublicIdModel, CreatedModel):
         plan = self.version.plan
         slug = "".join(c if c.isalnum() else "-" for c in plan.title.lower()).strip("-")[:60]
         return f"{slug or 'plan'}-v{self.version.version_number}.{self.format}"
+
+
+class RecoveryStrategy(models.Model):
+    """How a critical process keeps going or comes back (ISO 22301 8.3), and what it needs.
+
+    The resources follow the standard's list (people, information and data, ICT, buildings and
+    facilities); each is free text a BCM coordinator writes as they would say it ("2 cashiers
+    from Finance", "offline ledger on the backup laptop")."""
+
+    TENANT_FIELD = "process__plan__organization"
+
+    class Kind(models.TextChoices):
+        WORKAROUND = "workaround", "Workaround"
+        ALTERNATE_SITE = "alternate_site", "Alternate site"
+        MANUAL_PROCEDURE = "manual_procedure", "Manual procedure"
+        VENDOR = "vendor", "Vendor (supplier arrangement)"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    process = models.ForeignKey(
+        CriticalProcess, on_delete=models.CASCADE, related_name="recovery_strategies"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=200, help_text="In a few words, e.g. “Manual payroll”.")
+    description = models.TextField(blank=True, help_text="How it is activated and run.")
+    vendor = models.ForeignKey(
+        Vendor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recovery_strategies",
+        help_text="The supplier this strategy relies on (for a vendor strategy).",
+    )
+    activation_minutes = models.PositiveIntegerField(
+        "Time to activate (minutes)",
+        null=True,
+        blank=True,
+        help_text="How long until the strategy is running; should fit within the RTO.",
+    )
+    people = models.TextField(blank=True, help_text="Who is needed, and how many.")
+    ict = models.TextField("ICT", blank=True, help_text="Systems, equipment, connectivity.")
+    vital_records = models.TextField(
+        blank=True, help_text="Records and data that must be at hand (where they are kept)."
+    )
+    facilities = models.TextField(blank=True, help_text="Workplace, building, transport.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["process", "kind", "title"]
+        verbose_name_plural = "recovery strategies"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="vendor") | Q(vendor__isnull=False),
+                name="bcp_strategy_vendor_named",
+                violation_error_message="A vendor strategy names the vendor it relies on.",
+            ),
+            models.UniqueConstraint(
+                "process",
+                Lower("title"),
+                name="bcp_strategy_title_unique_per_process",
+                violation_error_message="This process already has a strategy with that title.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_kind_display()})"
+
+    @property
+    def plan(self) -> Plan:
+        return self.process.plan
+
+    @property
+    def resources(self) -> list[tuple[str, str]]:
+        """The resources written down, as (label, text) pairs."""
+        labels = [
+            ("People", self.people),
+            ("ICT", self.ict),
+            ("Vital records", self.vital_records),
+            ("Facilities", self.facilities),
+        ]
+        return [(label, text) for label, text in labels if text.strip()]
+
+    @property
+    def too_slow(self) -> bool:
+        """It takes longer to activate than the process may be down (its RTO)."""
+        rto = self.process.rto_minutes
+        return (
+            self.activation_minutes is not None
+            and rto is not None
+            and (self.activation_minutes > rto)
+        )
+
+
+# --- plans shared per object (issue 18 item 6; bcp/sharing.py) -----------------------------------
+
+
+class PlanShare(models.Model):
+    """A grant: one plan shared with one person outside its organization, until an expiry.
+
+    django-guardian carries the object permissions themselves (`PlanUserObjectPermission`);
+    this record says who granted them, when, why, until when, and who ended them. Access needs
+    both: a guardian permission *and* an open grant whose expiry has not passed, so an expired
+    grant opens nothing even before the clean-up task removes its permissions."""
+
+    TENANT_FIELD = "plan__organization"
+
+    class Right(models.TextChoices):
+        VIEW = "view", "View"
+        COMMENT = "comment", "View and comment"
+        REVIEW = "review", "View, comment and review"
+
+    class EndReason(models.TextChoices):
+        REVOKED = "revoked", "Revoked"
+        EXPIRED = "expired", "Expired"
+        REPLACED = "replaced", "Replaced by a new grant"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="shares")
+    grantee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bc_plan_shares"
+    )
+    right = models.CharField(max_length=10, choices=Right.choices, default=Right.VIEW)
+    reason = models.CharField(
+        max_length=300, help_text="Why they need it, e.g. “2026 internal audit of BCM”."
+    )
+    expires_at = models.DateTimeField(help_text="Access ends at this moment.")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=10, choices=EndReason.choices, blank=True)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-granted_at"]
+        indexes = [models.Index(fields=["grantee", "expires_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "grantee"],
+                condition=Q(revoked_at__isnull=True),
+                name="bcp_share_one_open_grant",
+                violation_error_message="This person already has access to this plan.",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("granted_at")), name="bcp_share_expires_after_grant"
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True, end_reason="")
+                | Q(revoked_at__isnull=False) & ~Q(end_reason=""),
+                name="bcp_share_ended_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} shared with {self.grantee} ({self.get_right_display().lower()})"
+
+    def is_active(self, now: Any = None) -> bool:
+        return self.revoked_at is None and self.expires_at > (now or timezone.now())
+
+    @property
+    def last_day(self):
+        """The last day the grant opens the plan (it ends at midnight after it, local time)."""
+        import datetime
+
+        return timezone.localtime(self.expires_at - datetime.timedelta(microseconds=1)).date()
+
+    @property
+    def state(self) -> str:
+        if self.revoked_at is not None:
+            return self.get_end_reason_display()
+        return "Active" if self.is_active() else "Expired"
+
+
+class PlanUserObjectPermission(UserObjectPermissionBase):
+    """django-guardian's per-object permission rows for plans, with a real foreign key (its
+    "direct foreign key" models) instead of the generic table."""
+
+    content_object = models.ForeignKey(Plan, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        abstract = False
+
+
+class PlanComment(models.Model):
+    """A remark on a plan by a member or a person it is shared with for comment or review."""
+
+    TENANT_FIELD = "plan__organization"
+    MAX_CHARS = 4000
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="comments")
+    version = models.ForeignKey(
+        PlanVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="comments"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(max_length=MAX_CHARS)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["plan", "-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(body=""), name="bcp_comment_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.plan}"

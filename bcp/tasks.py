@@ -21,3 +21,12 @@ def generate_plan_draft(job_id: int) -> str:
 def export_version(export_id: int) -> str:
     """Render one Export as PDF or DOCX (routed to the `exports` queue)."""
     return services.export_run(export_id).status
+
+
+@shared_task(name="bcp.tasks.expire_plan_shares", acks_late=True)
+def expire_plan_shares() -> int:
+    """End the plan grants whose expiry has passed and remove their django-guardian permissions
+    (access already ended at the expiry: the policy layer checks it). Idempotent."""
+    from .services.sharing import shares_expire
+
+    return shares_expire()

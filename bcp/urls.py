@@ -56,4 +56,26 @@ urlpatterns = [
     path("<uuid:public_id>/exercises/new/", views.exercise_create, name="exercise-create"),
     path("<uuid:public_id>/attachments/new/", views.attachment_upload, name="attachment-upload"),
     path("<uuid:public_id>/changes/new/", views.changelog_create, name="changelog-create"),
+    # Recovery strategies, the register and the dependency map (issue 18 item 7).
+    path("register/", views.process_register, name="process-register"),
+    path("register/map/", views.dependency_map, name="dependency-map"),
+    path("processes/<uuid:public_id>/", views.process_detail, name="process-detail"),
+    path(
+        "processes/<uuid:public_id>/strategies/new/",
+        views.strategy_create,
+        name="strategy-create",
+    ),
+    path("strategies/<uuid:public_id>/edit/", views.strategy_edit, name="strategy-edit"),
+    path(
+        "strategies/<uuid:public_id>/delete/",
+        views.strategy_delete,
+        name="strategy-delete",
+    ),
+    # Plans shared per object (issue 18 item 6).
+    path("shared/", views.shared_list, name="shared-list"),
+    path("shared/<uuid:public_id>/", views.shared_plan, name="shared-plan"),
+    path("shared/reviews/<uuid:public_id>/", views.shared_review, name="shared-review"),
+    path("<uuid:public_id>/sharing/", views.plan_sharing, name="plan-sharing"),
+    path("sharing/<uuid:public_id>/end/", views.share_revoke, name="share-revoke"),
+    path("<uuid:public_id>/comments/new/", views.plan_comment, name="plan-comment"),
 ]

@@ -1,7 +1,8 @@
 """Personas (ARCHITECTURE.md §7) and shared fixtures.
 
 alice: org A admin · bob: org A viewer · carol: org A editor · dave: org A approver
-charlie: org B editor · olga: OCM analyst (OCM-only) · root: superuser.
+charlie: org B editor · sam: org B approver, "shared with" (holds grants on org A plans in the
+permission matrix) · olga: OCM analyst (OCM-only) · root: superuser.
 Org A is MOH and org B is MOLE (both loaded by the data migration).
 """
 
@@ -109,6 +110,13 @@ def charlie(org_b, dept_b):
 
 
 @pytest.fixture
+def sam(org_b, dept_b):
+    """Another organization's BCM focal person: an approver of org B. The permission matrix's
+    "shared with" persona (tests/bcp/matrix_samples.py shares org A's plans with sam)."""
+    return _member("sam@test.bmms", org_b, Role.APPROVER, dept_b)
+
+
+@pytest.fixture
 def olga(db):
     user = UserFactory(email="olga@test.bmms")
     OCMAccessFactory(user=user)
@@ -121,8 +129,9 @@ def root(db):
 
 
 @pytest.fixture
-def personas(alice, bob, carol, dave, charlie, olga, root):
+def personas(alice, bob, carol, dave, charlie, sam, olga, root):
     return {
+        "sam": sam,
         "alice": alice,
         "bob": bob,
         "carol": carol,

@@ -10,6 +10,9 @@ The rules (ARCHITECTURE.md §3):
   3. an object of org A asked for by charlie (org B) → 404, for reads and writes alike;
   4. olga (OCM-only) → 403 on every unsafe method, everywhere (sign-out excepted);
   5. bob (org A viewer) → 403 on a write.
+  7. sam (org B, "shared with": holds grants on org A's plans, see tests/bcp/matrix_samples.py)
+     → 404 on every URL naming an object of org A, for reads and writes, except the URLs a grant
+     is meant to open (`Sample.shared` / `shared_post`: what sam gets there);
   6. (module off, `check_module_off`) with the URL's module switched off for org A only, a member
      of org A who also belongs to org B (module on) and works in org B → 404 on org A's object,
      for reads and writes: a module is off for the objects of the organization where it is off.
@@ -55,6 +58,10 @@ class Sample:
     #: An API read: unsafe methods answer 405 before any lookup, which reveals nothing, so
     #: charlie's POST may get 405 as well as 404.
     get_only: bool = False
+    #: Rule 7: what sam (a person org A's plan is shared with) gets on GET and on POST here;
+    #: None: 404, as for everything of org A a grant does not open.
+    shared: tuple[int, ...] | None = None
+    shared_post: tuple[int, ...] | None = None
 
     def resolve_kwargs(self, world: dict) -> dict:
         return self.kwargs(world) if callable(self.kwargs) else dict(self.kwargs)
@@ -266,6 +273,22 @@ def check_pattern(
                 problems.append(
                     f"{key}: charlie (other organization) {method.upper()} {url} → "
                     f"{response.status_code}, expected 404"
+                )
+
+    # 7. the "shared with" persona: a grant opens its plan's shared pages and nothing else
+    if sample.foreign and "sam" in personas:
+        sam = client_for("sam")
+        for method in ("get", "post"):
+            expected = sample.shared if method == "get" else sample.shared_post
+            if expected is None:
+                expected = (404, 405) if method == "get" and sample.ok == (405,) else (404,)
+                if method == "post" and sample.get_only:
+                    expected = (404, 405)
+            response = sam.get(url) if method == "get" else post(sam)
+            if response.status_code not in expected:
+                problems.append(
+                    f"{key}: sam (shared with) {method.upper()} {url} → "
+                    f"{response.status_code}, expected {expected}"
                 )
 
     # 4. OCM-only user writes nothing, anywhere

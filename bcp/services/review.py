@@ -91,7 +91,8 @@ def review_decide(*, actor: Any, review: Review, decision: str, notes: str = "")
     so two reviewers deciding at the same moment queue on the plan instead of deadlocking; the
     second sees the first one's outcome and is told plainly when the review has closed."""
     review = Review.objects.select_related("version__plan").get(pk=review.pk)
-    require(actor, review.version.plan.organization_id, "approve")
+    # An approver of the organization, or a person the plan is shared with for review.
+    policies.require_reviewer_role(actor, review.version)
     bcp_policies.require_assigned_reviewer(actor, review)
     if decision not in (Review.Status.APPROVED, Review.Status.CHANGES_REQUESTED):
         raise ValidationError({"decision": "Choose approve or request changes."})

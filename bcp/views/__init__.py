@@ -5,6 +5,20 @@ One module per concern; every view is re-exported here for bcp/urls.py (`views.p
 
 from __future__ import annotations
 
+from .continuity import (
+    dependency_map,
+    plan_comment,
+    plan_sharing,
+    process_detail,
+    process_register,
+    share_revoke,
+    shared_list,
+    shared_plan,
+    shared_review,
+    strategy_create,
+    strategy_delete,
+    strategy_edit,
+)
 from .exports import export_detail, export_download, export_verify, version_export
 from .generation import generation_detail, plan_generate
 from .plans import (
@@ -86,4 +100,17 @@ __all__ = [
     "export_detail",
     "export_download",
     "export_verify",
+    # issue 18 items 6-7
+    "dependency_map",
+    "plan_comment",
+    "plan_sharing",
+    "process_detail",
+    "process_register",
+    "share_revoke",
+    "shared_list",
+    "shared_plan",
+    "shared_review",
+    "strategy_create",
+    "strategy_delete",
+    "strategy_edit",
 ]

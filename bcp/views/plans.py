@@ -31,6 +31,7 @@ from ..filters import PlanFilter
 from ..forms import DraftForm, NewDraftForm, PlanCreateForm, PlanEditForm
 from ..models import Plan, PlanVersion
 from ._common import BC_PLANS, _page, _plan_url, _sections
+from .continuity import shared_plan_redirect, sharing_context
 
 # --- plans ---------------------------------------------------------------------------------------
 
@@ -84,7 +85,11 @@ def plan_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def plan_detail(request: HttpRequest, public_id) -> HttpResponse:
-    plan = selectors.plan_detail(request.user, public_id)
+    try:
+        plan = selectors.plan_detail(request.user, public_id)
+    except Http404:
+        # A person the plan is shared with goes to its shared page; anyone else: 404.
+        return shared_plan_redirect(request, public_id)
     version = plan.current_version
     draft = selectors.open_version(plan)
     shown = version or draft
@@ -118,6 +123,7 @@ def plan_detail(request: HttpRequest, public_id) -> HttpResponse:
         "unacknowledged": list(selectors.unacknowledged(plan)[:50]),
         "ack_count": version.acknowledgments.count() if version else 0,
         "perms": policies.bc_plan_permissions(request.user, plan),
+        **sharing_context(request.user, plan),
     }
     return render(request, "bcp/plan_detail.html", context)
 

@@ -386,6 +386,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "incidents.tasks.retry_notifications",
         "schedule": 60,  # e-mail or SMS that failed (mail server, gateway down) → again
     },
+    "bcp-expire-plan-shares": {
+        "task": "bcp.tasks.expire_plan_shares",
+        # tidies expired grants (access already ends at the expiry); idempotent
+        "schedule": 15 * 60,
+    },
     "ocm-refresh-summaries": {
         "task": "ocm.tasks.refresh_summaries",
         "schedule": 10 * 60,  # the dashboard's "data as of" is never older than this

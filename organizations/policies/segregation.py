@@ -33,6 +33,7 @@ from ..contributions import subject_key
 from ..models import Contribution
 from ..tenancy import require
 from .base import is_approver, members_who_may
+from .sharing import may_review_as_shared, shared_reviewers
 
 
 def segregation_message(who: str, noun: str) -> str:
@@ -164,9 +165,11 @@ def decide_refusal(user: Any, subject: models.Model) -> str | None:
 def reviewer_problem(user: Any, subject: models.Model) -> str | None:
     """Why `user` cannot be asked to review `subject`, for the role ladder only (None: they can).
     Segregation of duties is checked separately (`check_segregation(..., you=False)`)."""
-    if not is_approver(user, _kind(subject).organization_id(subject)):
-        return f"{user} is not an approver of this organization."
-    return None
+    if is_approver(user, _kind(subject).organization_id(subject)):
+        return None
+    if subject._meta.label_lower == "bcp.planversion" and may_review_as_shared(user, subject.plan):
+        return None
+    return f"{user} is not an approver of this organization, nor shared the plan for review."
 
 
 @dataclass
@@ -197,6 +200,9 @@ def reviewer_choices(subject: models.Model, *, submitter: Any) -> ReviewerChoice
     organization_id = kind.organization_id(subject)
     ineligible = contributor_ids(subject) | {submitter.pk}
     approvers = list(members_who_may(organization_id, "approve"))
+    if subject._meta.label_lower == "bcp.planversion":
+        # People outside the organization the plan is shared with for review (policies/sharing.py).
+        approvers += shared_reviewers(subject.plan)
     return ReviewerChoices(
         eligible=[u for u in approvers if u.pk not in ineligible],
         excluded=[u for u in approvers if u.pk in ineligible and u.pk != submitter.pk],

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from typing import Any
 
 from bcp import services
 from bcp.models import Export, GenerationJob, Plan
+from bcp.services import sharing, strategies
 from tests.bcp.factories import PDF_BYTES, approve_plan, make_plan
 from tests.matrix import Sample
 
@@ -53,7 +55,10 @@ SAMPLES: dict[str, Sample] = {
     "bcp:exercise-detail": _obj("bcp_exercise"),
     "bcp:attachment-download": _obj("bcp_attachment"),
     "bcp:attachment-delete": _obj("bcp_attachment", write=True),
-    "bcp:plan-detail": _obj("bcp_plan"),
+    # A grant sends sam from the plan's page to its shared page (rule 7).
+    "bcp:plan-detail": Sample(
+        kwargs=_k("bcp_plan"), foreign=True, shared=(302,), shared_post=(302,)
+    ),
     "bcp:plan-edit": _obj("bcp_plan", write=True),
     "bcp:plan-archive": _obj("bcp_plan", write=True),
     "bcp:plan-readiness": _obj("bcp_plan"),
@@ -89,6 +94,30 @@ SAMPLES: dict[str, Sample] = {
     # Exports are requested with POST (viewers may: not a "write") and listed with GET.
     "api:department-plan-export": _api("bcp_plan", "plan_id", json_body=lambda w: {}),
     "api:department-plan-exports": _api("bcp_plan", "plan_id", json_body=lambda w: {}),
+    # Issue 18 item 7: strategies, the register, the dependency map.
+    "bcp:process-register": Sample(),
+    "bcp:dependency-map": Sample(),
+    "bcp:process-detail": _obj("bcp_process"),
+    "bcp:strategy-create": _obj("bcp_process", write=True),
+    "bcp:strategy-edit": _obj("bcp_strategy", write=True),
+    "bcp:strategy-delete": _obj("bcp_strategy", write=True),
+    # Issue 18 item 6: sharing. Sam holds a comment grant on bcp_plan and a review grant on the
+    # plan in review (rule 7): the shared pages open for him, org A's own pages stay 404.
+    "bcp:shared-list": Sample(),
+    "bcp:shared-plan": Sample(
+        kwargs=_k("bcp_plan"), foreign=True, ok=(302,), shared=(200,), shared_post=(200,)
+    ),
+    "bcp:shared-review": Sample(
+        kwargs=_k("bcp_shared_review"),
+        foreign=True,
+        reader="sam",
+        shared=(200,),
+        shared_post=(200,),  # an empty decision: the form answers with its errors
+    ),
+    "bcp:plan-sharing": _obj("bcp_plan", write=True),
+    "bcp:share-revoke": _obj("bcp_share", write=True),
+    # Members who read the plan may comment (viewers too), and so may sam (comment grant).
+    "bcp:plan-comment": Sample(kwargs=_k("bcp_plan"), foreign=True, ok=(405,), shared_post=(302,)),
     "api:job": _api("bcp_generation_job", "job_id", get_only=True),
     "api:export": _api("bcp_export", "export_id", get_only=True),
     "api:export-download": _api("bcp_export", "export_id", get_only=True),
@@ -106,6 +135,9 @@ def build_world(world: dict[str, Any], personas: dict[str, Any]) -> None:
     )
     process = services.process_create(
         actor=carol, plan=plan, name="Payroll", rto_minutes=60, mtpd_minutes=240, vendors=[vendor]
+    )
+    strategy = strategies.strategy_create(
+        actor=carol, process=process, kind="manual_procedure", title="Paper payroll"
     )
     risk = services.risk_create(actor=carol, plan=plan, threat="Flood", likelihood=3, impact=4)
     contact = services.contact_create(actor=carol, plan=plan, name="Omar", role="Lead", phone="1")
@@ -129,9 +161,22 @@ def build_world(world: dict[str, Any], personas: dict[str, Any]) -> None:
     )
     other = make_plan(organization, carol, title="Matrix plan in review")
     in_review = other.versions.get()
-    (review,) = services.version_submit_for_review(
-        actor=carol, version=in_review, reviewers=[alice]
+    sam = personas.get("sam")
+    reviewers = [alice]
+    if sam is not None:  # the "shared with" persona (rule 7 of tests/matrix.py)
+        last_day = datetime.date.today() + datetime.timedelta(days=30)
+        share = sharing.share_grant(
+            actor=alice, plan=plan, grantee=sam, right="comment", last_day=last_day, reason="M"
+        )
+        sharing.share_grant(
+            actor=alice, plan=other, grantee=sam, right="review", last_day=last_day, reason="M"
+        )
+        reviewers.append(sam)
+    review, *shared_review = services.version_submit_for_review(
+        actor=carol, version=in_review, reviewers=reviewers
     )
+    if sam is not None:
+        world.update(bcp_share=share, bcp_shared_review=shared_review[0])
     # An export of the draft: nothing exists yet of the active version (a GET must not make one).
     export = services.export_request(actor=carol, version=draft, fmt="pdf")
     services.export_run(export.pk)
@@ -147,6 +192,7 @@ def build_world(world: dict[str, Any], personas: dict[str, Any]) -> None:
         bcp_draft=draft,
         bcp_vendor=vendor,
         bcp_process=process,
+        bcp_strategy=strategy,
         bcp_risk=risk,
         bcp_contact=contact,
         bcp_attachment=attachment,

@@ -16,6 +16,7 @@ from organizations.models import Organization
 APP_DEMO_MODULES: list[str] = [
     "coordination.demo",
     "bcp.demo",
+    "bcp.demo_continuity",  # strategies, dependencies, one plan shared (after bcp.demo)
     "incidents.demo",
     "planning.demo",
     "budgeting.demo",
