@@ -24,6 +24,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from organizations.corrective import CorrectiveActionBase
 from organizations.tenancy import OrgOwnedModel, OrgQuerySet
 
 SEVERITY_RANK = {"minor": 0, "moderate": 1, "major": 2, "critical": 3}
@@ -441,30 +442,16 @@ class AfterActionReview(models.Model):
         return f"After-action review of {self.incident}"
 
 
-class CorrectiveAction(models.Model):
-    """An action from the review, tracked to closure."""
+class CorrectiveAction(CorrectiveActionBase):
+    """An action from the review, tracked to closure (fields shared with BC exercises' actions)."""
 
     TENANT_FIELD = "review__incident__organization"
 
-    class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        IN_PROGRESS = "in_progress", "In progress"
-        DONE = "done", "Done"
-
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     review = models.ForeignKey(AfterActionReview, on_delete=models.PROTECT, related_name="actions")
-    description = models.TextField()
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    due_date = models.DateField()
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
-    done_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = OrgQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["due_date", "id"]
+    class Meta(CorrectiveActionBase.Meta):
         constraints = [
             models.CheckConstraint(
                 condition=(Q(status="done") & Q(done_at__isnull=False))
@@ -472,10 +459,3 @@ class CorrectiveAction(models.Model):
                 name="incident_action_done_has_time",
             )
         ]
-
-    def __str__(self) -> str:
-        return self.description[:80]
-
-    @property
-    def is_overdue(self) -> bool:
-        return self.status != self.Status.DONE and self.due_date < timezone.localdate()
