@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from incidents.formatting import duration
 from organizations.corrective import overdue_q
 
 from . import cycle
@@ -63,7 +64,11 @@ CRITICAL = frozenset(
 )
 
 #: The plan's section where recovery strategies are written (departmental and ISO templates).
-STRATEGY_SECTION_KEYS = ("continuity_strategies", "strategies", "business_continuity_strategies")
+STRATEGY_SECTION_KEYS = (
+    "continuity_strategies",  # organization BC plan (ISO 22301)
+    "recovery_objectives_and_prioritized_activities",  # departmental BCM plan
+    "critical_applications_and_data_backup",
+)
 
 
 @dataclass
@@ -184,8 +189,8 @@ def check_processes(ctx: Context) -> list[Finding]:
                     "no_strategy",
                     "error",
                     "8.3",
-                    f"Process “{process.name}” has no recovery strategy (name it in the plan's "
-                    "continuity strategies).",
+                    f"Process “{process.name}” has no recovery strategy (the plan's recovery "
+                    "objectives / continuity strategies section does not name it).",
                     _strategy_link(ctx, process),
                 )
             )
@@ -295,7 +300,7 @@ def check_exercises(ctx: Context) -> list[Finding]:
                         "error",
                         "8.5",
                         f"“{result.process.name}” missed its recovery time in the last exercise "
-                        f"({last.held_on:%Y-%m-%d}) by {result.gap_minutes} min.",
+                        f"({last.held_on:%Y-%m-%d}) by {duration(result.gap_minutes)}.",
                         _url("bcp:exercise-detail", last),
                     )
                 )

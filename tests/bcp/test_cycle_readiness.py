@@ -44,7 +44,7 @@ def test_missed_recovery_time_in_last_exercise(plan, process, carol):
     exercise = held_exercise(plan, carol, results={process: 100})
     finding = _codes(plan)["missed_rto"]
     assert finding.clause == "8.5" and finding.critical
-    assert "by 40 min" in finding.message
+    assert "by 40 min" in finding.message  # achieved 100 − target 60
     assert finding.link == reverse("bcp:exercise-detail", args=[exercise.public_id])
     # Only the last exercise counts: a later one that met the target clears it.
     held_exercise(plan, carol, days_ago=1, results={process: 50})
@@ -93,7 +93,9 @@ def test_process_without_strategy_or_dependencies(plan, process, carol, org_a):
 def test_strategy_named_in_the_plan_clears_the_finding(plan, process, carol, alice, dave):
     draft = plan.versions.get()
     content = dict(draft.content)
-    content["continuity_strategies"] = "Payroll: manual cheques from the alternate site."
+    content["recovery_objectives_and_prioritized_activities"] = (
+        "Payroll: manual cheques from the alternate site."
+    )
     services.version_update_draft(
         actor=carol,
         version=draft,
