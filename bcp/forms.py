@@ -351,6 +351,7 @@ class ExerciseForm(forms.ModelForm):
     class Meta:
         model = Exercise
         fields = ["kind", "held_on", "scenario", "participants", "findings", "actions"]
+        labels = {"held_on": "Held on"}
         widgets = {
             "held_on": DATE,
             "scenario": forms.Textarea(attrs={"rows": 3}),
