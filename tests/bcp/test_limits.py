@@ -131,7 +131,7 @@ def test_a_maximal_repetitive_section_is_compared_exactly(plan):
 
 
 def test_a_full_register_refuses_one_more_row_with_a_clear_message(monkeypatch, plan, carol):
-    monkeypatch.setattr(services, "MAX_RISKS_PER_PLAN", 2)
+    monkeypatch.setattr(services.registers, "MAX_RISKS_PER_PLAN", 2)
     for threat in ("Flood", "Fire"):
         services.risk_create(actor=carol, plan=plan, threat=threat, likelihood=1, impact=1)
     with pytest.raises(ValidationError) as caught:
@@ -141,7 +141,7 @@ def test_a_full_register_refuses_one_more_row_with_a_clear_message(monkeypatch, 
 
 
 def test_the_vendor_registry_is_bounded(monkeypatch, org_a, carol):
-    monkeypatch.setattr(services, "MAX_VENDORS_PER_ORGANIZATION", 1)
+    monkeypatch.setattr(services.registers, "MAX_VENDORS_PER_ORGANIZATION", 1)
     services.vendor_create(actor=carol, organization=org_a, name="Telco", service="Internet")
     with pytest.raises(ValidationError, match="at most 1 vendors"):
         services.vendor_create(actor=carol, organization=org_a, name="Power", service="Power")
@@ -150,7 +150,9 @@ def test_the_vendor_registry_is_bounded(monkeypatch, org_a, carol):
 def test_a_plan_over_the_limits_is_not_exported(monkeypatch, approved_plan, carol, bob, login):
     for name in ("Payroll", "Supplies"):
         services.process_create(actor=carol, plan=approved_plan, name=name, rto_minutes=1)
-    monkeypatch.setattr(services, "MAX_PROCESSES_PER_PLAN", 1)  # older data beyond today's limit
+    monkeypatch.setattr(
+        services.registers, "MAX_PROCESSES_PER_PLAN", 1
+    )  # older data beyond today's limit
     version = approved_plan.current_version
     response = login(bob).post(
         reverse("bcp:version-export", args=[version.public_id]), {"format": "pdf"}, follow=True
@@ -166,8 +168,8 @@ def test_attachments_and_linked_changes_are_bounded_per_plan(monkeypatch, plan, 
 
     from tests.bcp.factories import PDF_BYTES
 
-    monkeypatch.setattr(services, "MAX_ATTACHMENTS_PER_PLAN", 1)
-    monkeypatch.setattr(services, "MAX_CHANGES_PER_PLAN", 1)
+    monkeypatch.setattr(services.registers, "MAX_ATTACHMENTS_PER_PLAN", 1)
+    monkeypatch.setattr(services.registers, "MAX_CHANGES_PER_PLAN", 1)
     services.attachment_upload(actor=carol, plan=plan, name="a.pdf", data=PDF_BYTES)
     with pytest.raises(ValidationError, match="at most 1 attachments"):
         services.attachment_upload(actor=carol, plan=plan, name="b.pdf", data=PDF_BYTES)

@@ -1,0 +1,110 @@
+"""Sending a version to review, reviewers' decisions, acknowledgments."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+
+from organizations import policies
+from organizations.tenancy import get_for_user_or_404
+from organizations.web import paginate
+
+from .. import selectors, services
+from ..forms import ReviewDecisionForm, SubmitForm, apply_errors
+from ..models import PlanVersion, Review
+from ._common import _current_org, _form_page, _plan_url, _sections
+
+
+@login_required
+def version_submit(request: HttpRequest, public_id) -> HttpResponse:
+    version = get_for_user_or_404(PlanVersion, request.user, "change", public_id=public_id)
+    plan = version.plan
+    form = SubmitForm(request.POST or None, version=version, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.version_submit_for_review(
+                actor=request.user,
+                version=version,
+                reviewers=list(form.cleaned_data["reviewers"]),
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            names = ", ".join(str(u) for u in form.cleaned_data["reviewers"])
+            messages.success(request, f"Version {version.version_number} sent to {names}.")
+            return redirect(_plan_url(plan, "reviews"))
+    return _form_page(
+        request,
+        form,
+        f"Request reviews of version {version.version_number}",
+        _plan_url(plan),
+        plan=plan,
+        intro="The version takes effect only when every reviewer approved it. Nobody who "
+        "contributed to it or sends it can review it (segregation of duties).",
+    )
+
+
+@login_required
+def version_acknowledge(request: HttpRequest, public_id) -> HttpResponse:
+    version = get_for_user_or_404(PlanVersion, request.user, "view", public_id=public_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        services.acknowledgment_record(actor=request.user, version=version)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Thank you: you acknowledged version {version.version_number}.")
+    return redirect(_plan_url(version.plan, "acknowledgments"))
+
+
+# --- reviews -------------------------------------------------------------------------------------
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    organization = _current_org(request)
+    page = paginate(request, selectors.review_queue(request.user, organization))
+    return render(request, "bcp/review_queue.html", {"page": page})
+
+
+@login_required
+def review_decide(request: HttpRequest, public_id) -> HttpResponse:
+    review = get_for_user_or_404(Review, request.user, "approve", public_id=public_id)
+    version = review.version
+    plan = version.plan
+    if review.reviewer_id != request.user.pk:
+        raise PermissionDenied(f"This review is assigned to {review.reviewer}.")
+    if review.status == Review.Status.PENDING:
+        policies.check_segregation(request.user, version)
+    form = ReviewDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_decide(
+                actor=request.user,
+                review=review,
+                decision=form.cleaned_data["decision"],
+                notes=form.cleaned_data["notes"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Your decision was recorded.")
+            return redirect("bcp:review-queue")
+    previous = plan.versions.filter(status=PlanVersion.Status.ACTIVE).exclude(pk=version.pk).first()
+    return render(
+        request,
+        "bcp/review_decide.html",
+        {
+            "review": review,
+            "version": version,
+            "plan": plan,
+            "form": form,
+            "sections": _sections(plan, version),
+            "previous": previous,
+        },
+    )
