@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from organizations.models import Department, Organization, User
 
-from . import exercises, readiness, services
+from . import readiness, services
 from .content import blank_content
 from .models import Exercise, Plan, PlanVersion, Review, SectionDefinition, Template, Vendor
 from .template_data import load_templates
@@ -201,7 +201,7 @@ def _seed_exercises(plan: Plan, editor: User, approver: User) -> None:
     today = timezone.localdate()
     processes = list(plan.criticalprocesss.all())
     first = processes[0]
-    held = exercises.exercise_schedule(
+    held = services.exercise_schedule(
         actor=editor,
         plan=plan,
         kind="tabletop",
@@ -211,24 +211,24 @@ def _seed_exercises(plan: Plan, editor: User, approver: User) -> None:
         processes=processes,
         participants="Department staff, BCM coordinator, IT support",
     )
-    exercises.exercise_conduct(
+    services.exercise_conduct(
         actor=editor,
         exercise=held,
         results={first: first.rto_minutes + 30, **{p: p.rto_minutes for p in processes[1:]}},
         findings="Call tree out of date; generator fuel contract expired.",
     )
     Exercise.objects.filter(pk=held.pk).update(held_on=today - datetime.timedelta(days=45))
-    closed = exercises.action_create(
+    closed = services.action_create(
         actor=editor,
         exercise=held,
         description="Update the call tree and test it monthly.",
         owner=editor,
         due_date=today - datetime.timedelta(days=20),
     )
-    exercises.action_progress(
+    services.action_progress(
         actor=editor, action=closed, status="done", evidence="Call tree v7 tested on the 1st."
     )
-    exercises.action_create(
+    services.action_create(
         actor=editor,
         exercise=held,
         description=f"Second operator trained for “{first.name}” to meet its RTO.",
@@ -237,14 +237,14 @@ def _seed_exercises(plan: Plan, editor: User, approver: User) -> None:
         process=first,
     )
     if plan.department and plan.department.name == "Operations":
-        exercises.action_create(
+        services.action_create(
             actor=editor,
             exercise=held,
             description="Renew the generator fuel contract.",
             owner=editor,
             due_date=today - datetime.timedelta(days=5),
         )
-    exercises.exercise_schedule(
+    services.exercise_schedule(
         actor=editor,
         plan=plan,
         kind="functional",
@@ -263,7 +263,7 @@ def _seed_campaign(organization: Organization, admin: User) -> None:
     today = timezone.localdate()
     due = datetime.date(today.year if today.month <= 3 else today.year + 1, 3, 31)
     if not ReviewCampaign.objects.filter(organization=organization).exists():
-        exercises.campaign_create(
+        services.campaign_create(
             actor=admin,
             organization=organization,
             title=f"All departmental plans reviewed by {due:%-d %B %Y}",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views, views_cycle
+from . import views
 
 app_name = "bcp"
 
@@ -12,28 +12,28 @@ urlpatterns = [
     path("reviews/", views.review_queue, name="review-queue"),
     path("reviews/<uuid:public_id>/", views.review_decide, name="review-decide"),
     # The BC programme cycle (issue 18): the organization's pages, then objects'.
-    path("coverage/", views_cycle.coverage_board, name="coverage"),
-    path("compare/", views_cycle.compare, name="compare"),
-    path("exercises/", views_cycle.exercise_calendar, name="exercise-calendar"),
-    path("campaigns/", views_cycle.campaign_list, name="campaign-list"),
-    path("campaigns/new/", views_cycle.campaign_create, name="campaign-create"),
-    path("campaigns/<uuid:public_id>/", views_cycle.campaign_detail, name="campaign-detail"),
-    path("exercises/<uuid:public_id>/edit/", views_cycle.exercise_edit, name="exercise-edit"),
+    path("coverage/", views.coverage_board, name="coverage"),
+    path("compare/", views.compare, name="compare"),
+    path("exercises/", views.exercise_calendar, name="exercise-calendar"),
+    path("campaigns/", views.campaign_list, name="campaign-list"),
+    path("campaigns/new/", views.campaign_create, name="campaign-create"),
+    path("campaigns/<uuid:public_id>/", views.campaign_detail, name="campaign-detail"),
+    path("exercises/<uuid:public_id>/edit/", views.exercise_edit, name="exercise-edit"),
     path(
         "exercises/<uuid:public_id>/conduct/",
-        views_cycle.exercise_conduct,
+        views.exercise_conduct,
         name="exercise-conduct",
     ),
-    path("exercises/<uuid:public_id>/cancel/", views_cycle.exercise_cancel, name="exercise-cancel"),
+    path("exercises/<uuid:public_id>/cancel/", views.exercise_cancel, name="exercise-cancel"),
     path(
         "exercises/<uuid:public_id>/actions/new/",
-        views_cycle.action_create,
+        views.action_create,
         name="action-create",
     ),
-    path("actions/<uuid:public_id>/", views_cycle.action_edit, name="action-edit"),
+    path("actions/<uuid:public_id>/", views.action_edit, name="action-edit"),
     path(
         "<uuid:public_id>/exercises/schedule/",
-        views_cycle.exercise_schedule,
+        views.exercise_schedule,
         name="exercise-schedule",
     ),
     path("vendors/", views.vendor_list, name="vendor-list"),
@@ -60,7 +60,7 @@ urlpatterns = [
     path("risks/<uuid:public_id>/delete/", views.risk_delete, name="risk-delete"),
     path("contacts/<uuid:public_id>/edit/", views.contact_edit, name="contact-edit"),
     path("contacts/<uuid:public_id>/delete/", views.contact_delete, name="contact-delete"),
-    path("exercises/<uuid:public_id>/", views_cycle.exercise_detail, name="exercise-detail"),
+    path("exercises/<uuid:public_id>/", views.exercise_detail, name="exercise-detail"),
     path(
         "attachments/<uuid:public_id>/download/",
         views.attachment_download,

@@ -272,7 +272,8 @@ def contact_create(*, actor: Any, plan: Plan, **data: Any) -> Contact:
     """Add an emergency contact."""
     _editable_plan(actor, plan)
     _check_room(plan, "emergency contacts")
-    contact = Contact(plan=plan, **data)
+    # Saving a contact confirms its details (the readiness check flags stale ones).
+    contact = Contact(plan=plan, confirmed_on=timezone.localdate(), **data)
     _check_alternate(contact)
     _save(contact)
     _record(
@@ -291,6 +292,7 @@ def contact_update(*, actor: Any, contact: Contact, **data: Any) -> Contact:
     for name, value in data.items():
         setattr(contact, name, value)
     _check_alternate(contact)
+    contact.confirmed_on = timezone.localdate()
     _save(contact)
     _record(
         actor,
@@ -437,7 +439,14 @@ def exercise_record(
     _check_room(plan, "exercises")
     if data.get("held_on") and data["held_on"] > timezone.localdate():
         raise ValidationError({"held_on": "Record exercises once they have taken place."})
-    exercise = Exercise(plan=plan, recorded_by=actor, **data)
+    # Recorded after the fact: it took place (planning ahead is bcp.services.cycle).
+    exercise = Exercise(
+        plan=plan,
+        recorded_by=actor,
+        status=Exercise.Status.CONDUCTED,
+        conducted_at=timezone.now(),
+        **data,
+    )
     _save(exercise)
     for process, achieved in (results or {}).items():
         if process.plan_id != plan.pk:

@@ -27,7 +27,7 @@ from ..forms import (
     VendorForm,
     apply_errors,
 )
-from ..models import Attachment, Contact, CriticalProcess, Exercise, Plan, Risk, Vendor
+from ..models import Attachment, Contact, CriticalProcess, Plan, Risk, Vendor
 from ._common import _confirm_delete, _current_org, _form_page, _plan_url
 
 # --- the plan's registers ------------------------------------------------------------------------
@@ -181,20 +181,6 @@ def exercise_create(request, public_id):
             return redirect(_plan_url(plan, "exercises"))
     return _form_page(
         request, form, f"Record an exercise of “{plan.title}”", _plan_url(plan), plan=plan
-    )
-
-
-@login_required
-def exercise_detail(request, public_id):
-    exercise = get_for_user_or_404(Exercise, request.user, "view", public_id=public_id)
-    return render(
-        request,
-        "bcp/exercise_detail.html",
-        {
-            "exercise": exercise,
-            "plan": exercise.plan,
-            "results": exercise.results.select_related("process"),
-        },
     )
 
 

@@ -6,14 +6,14 @@ import datetime
 
 from django.utils import timezone
 
-from bcp import exercises
+from bcp import services
 from bcp.models import Exercise
 
 
 def held_exercise(plan, editor, *, days_ago: int = 10, results=None, kind="tabletop") -> Exercise:
     """An exercise planned for today, conducted with `results`, then dated `days_ago` back
     (the services only conduct exercises whose day has come)."""
-    exercise = exercises.exercise_schedule(
+    exercise = services.exercise_schedule(
         actor=editor,
         plan=plan,
         kind=kind,
@@ -21,7 +21,7 @@ def held_exercise(plan, editor, *, days_ago: int = 10, results=None, kind="table
         scenario="Flood in the main office",
         processes=list(results or {}),
     )
-    exercises.exercise_conduct(
+    services.exercise_conduct(
         actor=editor, exercise=exercise, results=results or {}, findings="Call tree was slow."
     )
     Exercise.objects.filter(pk=exercise.pk).update(

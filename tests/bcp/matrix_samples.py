@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from bcp import exercises, services
+from bcp import services
 from bcp.models import Export, GenerationJob, Plan
 from tests.bcp.factories import PDF_BYTES, approve_plan, make_plan
 from tests.matrix import Sample
@@ -136,17 +136,17 @@ def build_world(world: dict[str, Any], personas: dict[str, Any]) -> None:
         scenario="Flood",
         results={process: 50},
     )
-    planned = exercises.exercise_schedule(
+    planned = services.exercise_schedule(
         actor=carol, plan=plan, kind="functional", held_on=timezone.localdate(), scenario="Fire"
     )
-    action = exercises.action_create(
+    action = services.action_create(
         actor=carol,
         exercise=exercise,
         description="Train a second operator",
         owner=carol,
         due_date=timezone.localdate(),
     )
-    campaign = exercises.campaign_create(
+    campaign = services.campaign_create(
         actor=alice,
         organization=organization,
         title="Matrix campaign",

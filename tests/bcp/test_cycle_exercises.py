@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from bcp import exercises, services
+from bcp import services
 from bcp.models import CorrectiveAction, Exercise
 from organizations.models import AuditLog
 from tests.bcp.cycle_helpers import held_exercise
@@ -73,14 +73,14 @@ def test_plan_ahead_then_change_until_conducted(plan, process, carol, dave, logi
 
 def test_a_planned_exercise_is_ahead_and_results_wait_for_its_day(plan, process, carol):
     with pytest.raises(ValidationError, match="ahead"):
-        exercises.exercise_schedule(
+        services.exercise_schedule(
             actor=carol,
             plan=plan,
             kind="tabletop",
             held_on=TODAY() - datetime.timedelta(days=1),
             scenario="x",
         )
-    future = exercises.exercise_schedule(
+    future = services.exercise_schedule(
         actor=carol,
         plan=plan,
         kind="tabletop",
@@ -88,7 +88,7 @@ def test_a_planned_exercise_is_ahead_and_results_wait_for_its_day(plan, process,
         scenario="x",
     )
     with pytest.raises(ValidationError, match="once it has taken place"):
-        exercises.exercise_conduct(actor=carol, exercise=future, results={process: 30})
+        services.exercise_conduct(actor=carol, exercise=future, results={process: 30})
     assert not future.results.exists()
 
 
@@ -96,9 +96,9 @@ def test_conducted_exercise_is_a_record(plan, process, carol):
     exercise = held_exercise(plan, carol, results={process: 90})
     assert exercise.status == "conducted" and exercise.conducted_at is not None
     with pytest.raises(ValidationError, match="no longer change"):
-        exercises.exercise_update(actor=carol, exercise=exercise, scenario="rewritten")
+        services.exercise_update(actor=carol, exercise=exercise, scenario="rewritten")
     with pytest.raises(ValidationError):
-        exercises.exercise_cancel(actor=carol, exercise=exercise)
+        services.exercise_cancel(actor=carol, exercise=exercise)
 
 
 def test_missed_by_is_the_gap_not_the_achieved_time(plan, process, carol, login):
@@ -147,19 +147,19 @@ def test_corrective_action_tracked_to_closure(plan, process, carol, bob, login):
     assert action.evidence == "Training record TR-12"
     assert AuditLog.objects.filter(action="bcp.action.closed").count() == 1
     with pytest.raises(ValidationError, match="closed"):
-        exercises.action_progress(actor=carol, action=action, status="in_progress")
+        services.action_progress(actor=carol, action=action, status="in_progress")
 
 
 def test_only_owner_or_editor_moves_an_action(plan, process, carol, alice, bob, org_a, login):
     from tests.factories import MembershipFactory, UserFactory
 
     exercise = held_exercise(plan, carol, results={process: 90})
-    action = exercises.action_create(
+    action = services.action_create(
         actor=carol, exercise=exercise, description="Fix", owner=alice, due_date=TODAY()
     )
     # bob is a viewer and not the owner
     with pytest.raises(PermissionDenied):
-        exercises.action_progress(actor=bob, action=action, status="in_progress")
+        services.action_progress(actor=bob, action=action, status="in_progress")
     assert login(bob).get(reverse("bcp:action-edit", args=[action.public_id])).status_code == 403
     other = UserFactory(email="other@test.bmms")
     MembershipFactory(user=other, organization=org_a, role="viewer")
@@ -172,18 +172,18 @@ def test_only_owner_or_editor_moves_an_action(plan, process, carol, alice, bob, 
 
 
 def test_actions_come_from_a_conducted_exercise(plan, carol, bob):
-    planned = exercises.exercise_schedule(
+    planned = services.exercise_schedule(
         actor=carol, plan=plan, kind="tabletop", held_on=TODAY(), scenario="x"
     )
     with pytest.raises(ValidationError, match="took place"):
-        exercises.action_create(
+        services.action_create(
             actor=carol, exercise=planned, description="x", owner=bob, due_date=TODAY()
         )
 
 
 def test_overdue_action_flagged_on_exercise_page(plan, process, carol, bob, login):
     exercise = held_exercise(plan, carol, results={process: 90})
-    exercises.action_create(
+    services.action_create(
         actor=carol,
         exercise=exercise,
         description="Update call tree",
@@ -197,7 +197,7 @@ def test_overdue_action_flagged_on_exercise_page(plan, process, carol, bob, logi
 def test_calendar_lists_plans_due_an_exercise(plan, carol, login):
     page = login(carol).get(reverse("bcp:exercise-calendar")).content.decode()
     assert "Plans due an exercise" in page and plan.title in page
-    exercises.exercise_schedule(
+    services.exercise_schedule(
         actor=carol,
         plan=plan,
         kind="tabletop",
@@ -210,7 +210,7 @@ def test_calendar_lists_plans_due_an_exercise(plan, carol, login):
 
 
 def test_cancel_needs_confirmation(plan, carol, login):
-    exercise = exercises.exercise_schedule(
+    exercise = services.exercise_schedule(
         actor=carol, plan=plan, kind="tabletop", held_on=TODAY(), scenario="x"
     )
     client = login(carol)
@@ -224,7 +224,7 @@ def test_cancel_needs_confirmation(plan, carol, login):
 
 
 def test_foreign_exercise_404_and_ocm_write_403(plan, carol, charlie, olga, login):
-    exercise = exercises.exercise_schedule(
+    exercise = services.exercise_schedule(
         actor=carol, plan=plan, kind="tabletop", held_on=TODAY(), scenario="x"
     )
     for name in ("bcp:exercise-edit", "bcp:exercise-conduct", "bcp:action-create"):

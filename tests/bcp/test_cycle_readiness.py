@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from bcp import coverage, exercises, readiness, services
+from bcp import coverage, readiness, services
 from bcp.models import Contact, Plan
 from tests.bcp.cycle_helpers import held_exercise
 from tests.bcp.factories import approve_plan, make_plan
@@ -53,7 +53,7 @@ def test_missed_recovery_time_in_last_exercise(plan, process, carol):
 
 def test_overdue_corrective_action(plan, process, carol, bob):
     exercise = held_exercise(plan, carol, results={process: 50})
-    action = exercises.action_create(
+    action = services.action_create(
         actor=carol,
         exercise=exercise,
         description="Buy a generator",
@@ -63,7 +63,7 @@ def test_overdue_corrective_action(plan, process, carol, bob):
     finding = _codes(plan)["action_overdue"]
     assert finding.clause == "10.1" and finding.critical
     assert finding.link == reverse("bcp:action-edit", args=[action.public_id])
-    exercises.action_progress(actor=carol, action=action, status="done", evidence="PO 17")
+    services.action_progress(actor=carol, action=action, status="done", evidence="PO 17")
     assert "action_overdue" not in _codes(plan)
 
 
@@ -149,7 +149,7 @@ def test_bulk_critical_items_equal_the_plan_check(org_a, carol, alice, dave, bob
                 results={proc: 90 if problem == "miss" else 30},
             )
             if problem == "overdue_action":
-                exercises.action_create(
+                services.action_create(
                     actor=carol,
                     exercise=ex,
                     description="x",
@@ -196,6 +196,7 @@ def test_coverage_board_queries_constant(
         response = client.get(reverse("bcp:coverage"))
     assert response.status_code == 200
     _departments(org_a, carol, alice, dave, 6, start=2)
+    client.get(reverse("bcp:coverage"))  # the same warm-up after the writes
     with django_assert_max_num_queries(12) as large:
         response = client.get(reverse("bcp:coverage"))
     assert len(large.captured_queries) == len(small.captured_queries)
@@ -224,6 +225,7 @@ def test_compare_queries_constant(org_a, carol, alice, dave, login, django_asser
     with django_assert_max_num_queries(14) as two:
         response = client.get(reverse("bcp:compare"), {"department": ids[:2]})
     assert response.status_code == 200
+    client.get(reverse("bcp:compare"), {"department": ids})
     with django_assert_max_num_queries(14) as six:
         response = client.get(reverse("bcp:compare"), {"department": ids})
     assert len(two.captured_queries) == len(six.captured_queries)

@@ -11,7 +11,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from bcp import cycle, exercises, services
+from bcp import cycle, services
 from bcp.models import Acknowledgment, ContinuityPolicy, Plan
 from ocm.aggregation import bcp_section
 from organizations.models import Role
@@ -175,7 +175,7 @@ def test_org_becomes_ready_when_every_department_passes(tricky, org_a, org_b, ca
     assert totals["ready"] == 1
     # An overdue corrective action makes it not ready again, in both computations.
     exercise = legal.exercises.filter(status="conducted").order_by("-held_on").first()
-    exercises.action_create(
+    services.action_create(
         actor=carol,
         exercise=exercise,
         description="Document the workaround",

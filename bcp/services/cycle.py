@@ -1,4 +1,6 @@
-"""The exercise programme (ISO 22301 8.5) and its corrective actions (10.1): writes.
+"""The BC programme cycle's writes (issue 18): the exercise programme (ISO 22301 8.5), its
+corrective actions (10.1) and review campaigns (8.6).
+
 
 An exercise is planned ahead (type, date, scenario, processes in scope, facilitator,
 participants) and can be changed while it is planned; conducting it records the recovery time
@@ -21,7 +23,7 @@ from organizations import audit, policies
 from organizations.models import Membership
 from organizations.tenancy import require
 
-from .models import (
+from ..models import (
     CorrectiveAction,
     CriticalProcess,
     Exercise,
@@ -29,6 +31,7 @@ from .models import (
     Plan,
     ReviewCampaign,
 )
+from .registers import _check_room
 
 EXERCISE_FIELDS = ["kind", "status", "held_on", "scenario", "facilitator_id", "participants"]
 ACTION_FIELDS = ["description", "owner_id", "due_date", "status", "evidence", "closed_by_id"]
@@ -87,8 +90,6 @@ def exercise_schedule(
     participants: str = "",
 ) -> Exercise:
     """Plan an exercise ahead (editors). Its date is today or later."""
-    from .services import _check_room
-
     _editable(actor, plan)
     _check_room(plan, "exercises")
     if held_on < timezone.localdate():

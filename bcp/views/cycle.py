@@ -18,8 +18,8 @@ from organizations import policies
 from organizations.tenancy import get_for_user_or_404, require, tenancy_of
 from organizations.web import paginate
 
-from . import coverage, cycle, exercises
-from .forms import (
+from .. import coverage, cycle, services
+from ..forms import (
     ActionProgressForm,
     CorrectiveActionForm,
     ExerciseConductForm,
@@ -27,7 +27,7 @@ from .forms import (
     ReviewCampaignForm,
     apply_errors,
 )
-from .models import CorrectiveAction, Exercise, Plan, ReviewCampaign
+from ..models import CorrectiveAction, Exercise, Plan, ReviewCampaign
 
 
 def _current_org(request: HttpRequest):
@@ -92,7 +92,7 @@ def exercise_schedule(request: HttpRequest, public_id) -> HttpResponse:
     form = ExerciseScheduleForm(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():
         try:
-            exercise = exercises.exercise_schedule(
+            exercise = services.exercise_schedule(
                 actor=request.user, plan=plan, **form.cleaned_data
             )
         except ValidationError as exc:
@@ -124,7 +124,7 @@ def exercise_edit(request: HttpRequest, public_id) -> HttpResponse:
         data = dict(form.cleaned_data)
         processes = data.pop("processes")
         try:
-            exercises.exercise_update(
+            services.exercise_update(
                 actor=request.user,
                 exercise=Exercise.objects.get(pk=exercise.pk),
                 processes=processes,
@@ -147,7 +147,7 @@ def exercise_conduct(request: HttpRequest, public_id) -> HttpResponse:
     form = ExerciseConductForm(request.POST or None, exercise=exercise)
     if request.method == "POST" and form.is_valid():
         try:
-            exercises.exercise_conduct(
+            services.exercise_conduct(
                 actor=request.user,
                 exercise=exercise,
                 results=form.results(),
@@ -176,7 +176,7 @@ def exercise_cancel(request: HttpRequest, public_id) -> HttpResponse:
     exercise = get_for_user_or_404(Exercise, request.user, "change", public_id=public_id)
     if request.method == "POST":
         try:
-            exercises.exercise_cancel(actor=request.user, exercise=exercise)
+            services.exercise_cancel(actor=request.user, exercise=exercise)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -257,7 +257,7 @@ def action_create(request: HttpRequest, public_id) -> HttpResponse:
     form = CorrectiveActionForm(request.POST or None, exercise=exercise)
     if request.method == "POST" and form.is_valid():
         try:
-            exercises.action_create(actor=request.user, exercise=exercise, **form.cleaned_data)
+            services.action_create(actor=request.user, exercise=exercise, **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -282,7 +282,7 @@ def action_edit(request: HttpRequest, public_id) -> HttpResponse:
     form = ActionProgressForm(request.POST or None, initial={"evidence": action.evidence})
     if request.method == "POST" and form.is_valid():
         try:
-            exercises.action_progress(actor=request.user, action=action, **form.cleaned_data)
+            services.action_progress(actor=request.user, action=action, **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -328,7 +328,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            campaign = exercises.campaign_create(
+            campaign = services.campaign_create(
                 actor=request.user, organization=organization, **form.cleaned_data
             )
         except ValidationError as exc:
