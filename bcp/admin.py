@@ -14,6 +14,8 @@ from .models import (
     Attachment,
     ChangeLogEntry,
     Contact,
+    ContinuityPolicy,
+    CorrectiveAction,
     CriticalProcess,
     Exercise,
     ExerciseResult,
@@ -22,6 +24,7 @@ from .models import (
     Plan,
     PlanVersion,
     Review,
+    ReviewCampaign,
     Risk,
     SectionDefinition,
     Template,
@@ -176,3 +179,33 @@ class ApiTokenAdmin(ReadOnlyAdmin):
         for api_token in queryset.filter(revoked=False):
             services.api_token_revoke(actor=request.user, api_token=api_token)
         self.message_user(request, "The selected tokens are revoked.")
+
+
+# --- the programme cycle (issue 18) --------------------------------------------------------------
+
+
+@admin.register(ContinuityPolicy)
+class ContinuityPolicyAdmin(AuditedAdmin):
+    """An organization's review and exercise cycle (audited; the portal reads it)."""
+
+    list_display = [
+        "organization",
+        "review_interval_months",
+        "critical_review_interval_months",
+        "exercises_per_year",
+        "contact_confirmation_months",
+    ]
+    autocomplete_fields = ["organization"]
+    filter_horizontal = ["exempt_departments"]
+
+
+@admin.register(ReviewCampaign)
+class ReviewCampaignAdmin(ReadOnlyAdmin):
+    list_display = ["title", "organization", "starts_on", "due_date", "created_by"]
+    list_filter = ["organization"]
+
+
+@admin.register(CorrectiveAction)
+class CorrectiveActionAdmin(ReadOnlyAdmin):
+    list_display = ["description", "exercise", "owner", "due_date", "status", "closed_by"]
+    list_filter = ["status"]

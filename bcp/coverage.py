@@ -84,7 +84,7 @@ def _plans(organization: Organization):
         )
         .order_by("department__name", "title")
     )
-    return readiness.annotate_critical(cycle.annotate_audience(plans))
+    return cycle.attach_audience(readiness.attach_critical(list(plans)))
 
 
 def coverage_board(organization: Organization) -> dict[str, Any]:

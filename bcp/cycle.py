@@ -6,7 +6,7 @@ and the OCM aggregation:
 
 * `review_interval_months(plan)`: how long an approval holds (the organization's policy, shorter
   per template or for a plan with a process of critical impact);
-* `plan_audience(plan)` / `annotate_audience(plans)`: who must acknowledge the plan's active
+* `plan_audience(plan)` / `attach_audience(plans)`: who must acknowledge the plan's active
   version, for one plan and in bulk (same definition, pinned by tests against each other);
 * `campaign_rows(campaign)`: each departmental plan's state in a review campaign.
 """
@@ -18,17 +18,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
-    Case,
-    Count,
     Exists,
-    IntegerField,
     OuterRef,
     QuerySet,
     Subquery,
-    Value,
-    When,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from organizations.models import Department, Membership, Organization, User
@@ -104,45 +98,37 @@ def unacknowledged(plan: Plan) -> QuerySet[User]:
     return plan_audience(plan).filter(~Exists(acked))
 
 
-def annotate_audience(plans: QuerySet[Plan]) -> QuerySet[Plan]:
-    """Add `audience_size` and `audience_acknowledged` (of the active version) to each plan, by
-    the same rule as `plan_audience` (two subqueries; no query per plan)."""
-    org_members = Membership.objects.filter(
-        organization_id=OuterRef("organization_id"), user__is_active=True
-    )
-    dept_members = org_members.filter(department_id=OuterRef("department_id"))
-
-    def count(memberships: QuerySet[Membership]) -> Subquery:
-        return Subquery(
-            memberships.order_by()
-            .values("organization_id")
-            .annotate(n=Count("user_id", distinct=True))
-            .values("n"),
-            output_field=IntegerField(),
+def attach_audience(plans: list[Plan]) -> list[Plan]:
+    """Set `audience_size` and `audience_acknowledged` (of the active version) on each plan, by
+    the same rule as `plan_audience`. Two plain queries whatever the number of plans (cheap to
+    plan and run: the OCM aggregation calls it for every organization)."""
+    org_ids = {p.organization_id for p in plans}
+    version_ids = {p.current_version_id for p in plans if p.current_version_id}
+    members: dict[int, set[int]] = {}
+    by_department: dict[int, set[int]] = {}
+    for org_id, dept_id, user_id in Membership.objects.filter(
+        organization_id__in=org_ids, user__is_active=True
+    ).values_list("organization_id", "department_id", "user_id"):
+        members.setdefault(org_id, set()).add(user_id)
+        if dept_id is not None:
+            by_department.setdefault(dept_id, set()).add(user_id)
+    acknowledged: dict[int, set[int]] = {}
+    for version_id, user_id in Acknowledgment.objects.filter(
+        version_id__in=version_ids
+    ).values_list("version_id", "user_id"):
+        acknowledged.setdefault(version_id, set()).add(user_id)
+    for plan in plans:
+        if plan.department_id:
+            audience = by_department.get(plan.department_id, set())
+        else:
+            audience = members.get(plan.organization_id, set())
+        plan.audience_size = len(audience)
+        plan.audience_acknowledged = (
+            len(audience & acknowledged.get(plan.current_version_id, set()))
+            if plan.current_version_id
+            else 0
         )
-
-    acked = Acknowledgment.objects.filter(version_id=OuterRef(OuterRef("current_version_id")))
-
-    def acknowledged(memberships: QuerySet[Membership]) -> Subquery:
-        return count(memberships.filter(Exists(acked.filter(user_id=OuterRef("user_id")))))
-
-    return plans.annotate(
-        audience_size=Coalesce(
-            Case(
-                When(department_id__isnull=True, then=count(org_members)),
-                default=count(dept_members),
-            ),
-            Value(0),
-        ),
-        audience_acknowledged=Coalesce(
-            Case(
-                When(current_version_id__isnull=True, then=Value(0)),
-                When(department_id__isnull=True, then=acknowledged(org_members)),
-                default=acknowledged(dept_members),
-            ),
-            Value(0),
-        ),
-    )
+    return plans
 
 
 # --- review campaigns ----------------------------------------------------------------------------

@@ -4,8 +4,8 @@ its clause and a link to where it is fixed.
 Findings are produced by a list of small checks (`CHECKS`): to add one (e.g. structured recovery
 strategies), write a function `(context) -> list[Finding]` and append it. Findings whose code is
 in `CRITICAL` are the *critical items*: the OCM dashboard counts a plan as ready only when none
-of them is present, and computes them for every plan at once with `critical_failures` (same
-rules in SQL; tests pin the two together).
+of them is present, and computes them for every plan at once with `attach_critical` (same
+rules in a few GROUP BY queries; tests pin the two together).
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -403,49 +402,74 @@ def readiness(plan: Plan) -> list[Finding]:
 # --- the critical items for many plans at once (OCM, coverage board) ----------------------------
 
 
-def annotate_critical(plans: QuerySet[Plan]) -> QuerySet[Plan]:
-    """Add what `critical_codes` needs to each plan: one query whatever the number of plans."""
+def attach_critical(plans: list[Plan]) -> list[Plan]:
+    """Set on each plan what `critical_codes` needs (`c_*` attributes). Five plain GROUP BY
+    queries whatever the number of plans: cheap to plan and run, so the OCM aggregation can ask
+    for every organization's plans at once."""
     today = timezone.localdate()
     year_ago = today - datetime.timedelta(days=365)
-    conducted = Exercise.objects.filter(plan=OuterRef("pk"), status=Exercise.Status.CONDUCTED)
-    last_exercise = conducted.order_by("-held_on", "-pk").values("pk")[:1]
-
-    def count(qs) -> Coalesce:
-        return Coalesce(
-            Subquery(
-                qs.order_by().values("plan_id").annotate(n=Count("pk")).values("n"),
-                output_field=IntegerField(),
-            ),
-            0,
-        )
-
-    processes = CriticalProcess.objects.filter(plan=OuterRef("pk"))
-    return plans.annotate(
-        c_processes=count(processes),
-        c_bad_objectives=count(
-            processes.filter(
-                Q(rto_minutes__isnull=True)
+    ids = [p.pk for p in plans]
+    processes = {
+        row["plan_id"]: row
+        for row in CriticalProcess.objects.filter(plan_id__in=ids)
+        .order_by()
+        .values("plan_id")
+        .annotate(
+            n=Count("pk"),
+            bad=Count(
+                "pk",
+                filter=Q(rto_minutes__isnull=True)
                 | Q(mtpd_minutes__isnull=True)
-                | Q(rto_minutes__gt=F("mtpd_minutes"))
-            )
-        ),
-        c_contacts=count(Contact.objects.filter(plan=OuterRef("pk"))),
-        c_recent_exercise=Exists(conducted.filter(held_on__gte=year_ago)),
-        c_last_exercise=Subquery(last_exercise),
-        c_missed=Exists(
-            ExerciseResult.objects.filter(
-                exercise_id=OuterRef("c_last_exercise"),
-                achieved_rto_minutes__gt=F("target_rto_minutes"),
-            )
-        ),
-        c_overdue_actions=Exists(
-            CorrectiveAction.objects.filter(exercise__plan=OuterRef("pk")).filter(overdue_q())
-        ),
+                | Q(rto_minutes__gt=F("mtpd_minutes")),
+            ),
+        )
+    }
+    contacts = dict(
+        Contact.objects.filter(plan_id__in=ids)
+        .order_by()
+        .values("plan_id")
+        .annotate(n=Count("pk"))
+        .values_list("plan_id", "n")
     )
+    # The last exercise held of each plan (newest date, then newest row).
+    last = {
+        row["plan_id"]: row
+        for row in Exercise.objects.filter(plan_id__in=ids, status=Exercise.Status.CONDUCTED)
+        .order_by("plan_id", "-held_on", "-pk")
+        .distinct("plan_id")
+        .values("pk", "plan_id", "held_on")
+    }
+    missed = set(
+        ExerciseResult.objects.filter(
+            exercise_id__in=[row["pk"] for row in last.values()],
+            achieved_rto_minutes__gt=F("target_rto_minutes"),
+        )
+        .order_by()
+        .values_list("exercise__plan_id", flat=True)
+        .distinct()
+    )
+    overdue = set(
+        CorrectiveAction.objects.filter(exercise__plan_id__in=ids)
+        .filter(overdue_q())
+        .order_by()
+        .values_list("exercise__plan_id", flat=True)
+        .distinct()
+    )
+    for plan in plans:
+        row = processes.get(plan.pk, {})
+        plan.c_processes = row.get("n", 0)
+        plan.c_bad_objectives = row.get("bad", 0)
+        plan.c_contacts = contacts.get(plan.pk, 0)
+        held = last.get(plan.pk)
+        plan.c_last_exercise_on = held["held_on"] if held else None
+        plan.c_recent_exercise = bool(held) and held["held_on"] >= year_ago
+        plan.c_missed = plan.pk in missed
+        plan.c_overdue_actions = plan.pk in overdue
+    return plans
 
 
 def critical_codes(plan: Plan) -> set[str]:
-    """The critical items a plan annotated by `annotate_critical` fails."""
+    """The critical items a plan prepared by `attach_critical` fails."""
     today = timezone.localdate()
     codes: set[str] = set()
     if plan.current_version_id is None:
@@ -470,5 +494,5 @@ def critical_codes(plan: Plan) -> set[str]:
 
 
 def passes_critical(plan: Plan) -> bool:
-    """In force (approved, review in date) and no critical item failed (annotated plan)."""
+    """In force (approved, review in date) and no critical item failed (`attach_critical`)."""
     return plan.status == Plan.Status.APPROVED and not critical_codes(plan)

@@ -112,7 +112,7 @@ def bcp_section(organizations: list[Organization]) -> tuple[dict[int, dict], dic
     An organization is *ready* when every department that must have a plan (all but those its
     continuity policy exempts) has an approved plan, in date, that passes the readiness check's
     critical items (bcp.readiness.CRITICAL); an organization without departments needs one such
-    plan. Who must acknowledge is bcp.cycle's one definition (`annotate_audience`), the same as
+    plan. Who must acknowledge is bcp.cycle's one definition (`attach_audience`), the same as
     the plan page's list. Four queries whatever the number of plans.
     """
     from django.db.models import Exists, F, OuterRef
@@ -123,18 +123,20 @@ def bcp_section(organizations: list[Organization]) -> tuple[dict[int, dict], dic
 
     today = timezone.localdate()
     year_ago = today - timedelta(days=365)
-    plans = readiness.annotate_critical(
-        cycle.annotate_audience(
-            Plan.objects.exclude(status=Plan.Status.ARCHIVED).filter(organization__in=organizations)
+    plans = list(
+        Plan.objects.exclude(status=Plan.Status.ARCHIVED)
+        .filter(organization__in=organizations)
+        .order_by()
+        .only(
+            "id",
+            "organization_id",
+            "status",
+            "current_version_id",
+            "next_review_date",
+            "department_id",
         )
-    ).only(
-        "id",
-        "organization_id",
-        "status",
-        "current_version_id",
-        "next_review_date",
-        "department_id",
     )
+    cycle.attach_audience(readiness.attach_critical(plans))
     per_plan = defaultdict(list)
     for plan in plans:
         per_plan[plan.organization_id].append(plan)

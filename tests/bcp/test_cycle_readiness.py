@@ -130,7 +130,7 @@ def test_readiness_page_shows_clause_and_fix(plan, process, carol, login):
 
 
 def test_bulk_critical_items_equal_the_plan_check(org_a, carol, alice, dave, bob):
-    """Plans with each critical problem: annotate_critical agrees with the full check."""
+    """Plans with each critical problem: attach_critical agrees with the full check."""
     plans = []
     for n, problem in enumerate(
         ["none", "miss", "overdue_action", "no_contact", "no_exercise", "old_exercise", "draft"]
@@ -159,7 +159,7 @@ def test_bulk_critical_items_equal_the_plan_check(org_a, carol, alice, dave, bob
         if problem != "draft":
             p = approve_plan(p, carol, [alice, dave])
         plans.append(p)
-    annotated = {p.pk: p for p in readiness.annotate_critical(Plan.objects.all())}
+    annotated = {p.pk: p for p in readiness.attach_critical(list(Plan.objects.all()))}
     seen = set()
     for p in plans:
         expected = {code for code, f in _codes(p).items() if f.critical}

@@ -127,7 +127,7 @@ def test_audience_excludes_inactive_outsiders_and_never_falls_back(tricky, dave,
     assert cycle.plan_audience(finance).count() == 4
     # A department without members asks nobody (never the whole organization).
     assert cycle.plan_audience(empty).count() == 0
-    annotated = {p.pk: p for p in cycle.annotate_audience(Plan.objects.all())}
+    annotated = {p.pk: p for p in cycle.attach_audience(list(Plan.objects.all()))}
     for plan in Plan.objects.all():
         row = annotated[plan.pk]
         assert row.audience_size == cycle.plan_audience(plan).count(), plan
