@@ -267,7 +267,7 @@ def _seed_campaign(organization: Organization, admin: User) -> None:
             actor=admin,
             organization=organization,
             title=f"All departmental plans reviewed by {due:%-d %B %Y}",
-            starts_on=today - datetime.timedelta(days=30),
+            starts_on=today - datetime.timedelta(days=90),  # Finance (approved 60 days ago) counts
             due_date=due,
         )
 
