@@ -12,6 +12,8 @@ from .models import (
     Attachment,
     ChangeLogEntry,
     Contact,
+    ContinuityPolicy,
+    CorrectiveAction,
     CriticalProcess,
     Exercise,
     ExerciseResult,
@@ -20,6 +22,7 @@ from .models import (
     Plan,
     PlanVersion,
     Review,
+    ReviewCampaign,
     Risk,
     SectionDefinition,
     Template,
@@ -157,3 +160,33 @@ class ExportAdmin(ReadOnlyAdmin):
     list_display = ["version", "format", "status", "sha256", "size_bytes", "created_at"]
     list_filter = ["format", "status", "version__plan__organization"]
     search_fields = ["sha256", "version__plan__title"]
+
+
+# --- the programme cycle (issue 18) --------------------------------------------------------------
+
+
+@admin.register(ContinuityPolicy)
+class ContinuityPolicyAdmin(AuditedAdmin):
+    """An organization's review and exercise cycle (audited; the portal reads it)."""
+
+    list_display = [
+        "organization",
+        "review_interval_months",
+        "critical_review_interval_months",
+        "exercises_per_year",
+        "contact_confirmation_months",
+    ]
+    autocomplete_fields = ["organization"]
+    filter_horizontal = ["exempt_departments"]
+
+
+@admin.register(ReviewCampaign)
+class ReviewCampaignAdmin(ReadOnlyAdmin):
+    list_display = ["title", "organization", "starts_on", "due_date", "created_by"]
+    list_filter = ["organization"]
+
+
+@admin.register(CorrectiveAction)
+class CorrectiveActionAdmin(ReadOnlyAdmin):
+    list_display = ["description", "exercise", "owner", "due_date", "status", "closed_by"]
+    list_filter = ["status"]

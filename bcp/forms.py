@@ -45,8 +45,8 @@ class PlanCreateForm(forms.ModelForm):
 
     class Meta:
         model = Plan
-        fields = ["title", "template", "department", "next_review_date"]
-        widgets = {"next_review_date": DATE}
+        # No review date here: only an approval sets it (bcp.cycle.review_interval_months).
+        fields = ["title", "template", "department"]
 
     def __init__(self, *args, organization=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,8 +59,8 @@ class PlanCreateForm(forms.ModelForm):
 class PlanEditForm(forms.ModelForm):
     class Meta:
         model = Plan
-        fields = ["title", "department", "owner", "next_review_date", "review_interval_months"]
-        widgets = {"next_review_date": DATE}
+        # The next review date and interval are set by approvals only, never by editing.
+        fields = ["title", "department", "owner"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -353,6 +353,7 @@ class ExerciseForm(forms.ModelForm):
     class Meta:
         model = Exercise
         fields = ["kind", "held_on", "scenario", "participants", "findings", "actions"]
+        labels = {"held_on": "Held on"}
         widgets = {
             "held_on": DATE,
             "scenario": forms.Textarea(attrs={"rows": 3}),
@@ -380,6 +381,88 @@ class ExerciseForm(forms.ModelForm):
             for p in self.processes
             if self.cleaned_data.get(f"achieved_{p.pk}") is not None
         }
+
+
+class ExerciseScheduleForm(forms.ModelForm):
+    """Plan an exercise ahead (or change a planned one): what, when, who, which processes."""
+
+    class Meta:
+        model = Exercise
+        fields = ["kind", "held_on", "scenario", "facilitator", "processes", "participants"]
+        widgets = {
+            "held_on": DATE,
+            "scenario": forms.Textarea(attrs={"rows": 3}),
+            "participants": forms.Textarea(attrs={"rows": 2}),
+            "processes": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.plan = plan
+        self.fields["facilitator"].queryset = members_of(plan.organization_id)
+        self.fields["processes"].queryset = CriticalProcess.objects.filter(plan=plan).order_by(
+            "priority", "name"
+        )
+        self.fields["processes"].help_text = "The processes whose recovery the exercise tests."
+
+
+class ExerciseConductForm(forms.Form):
+    """Record how a planned exercise went: the RTO each process in scope achieved, findings."""
+
+    findings = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+    def __init__(self, *args, exercise: Exercise, **kwargs):
+        super().__init__(*args, **kwargs)
+        scope = list(exercise.processes.all()) or list(exercise.plan.criticalprocesss.all())
+        self.processes = [p for p in scope if p.rto_minutes is not None]
+        for process in self.processes:
+            self.fields[f"achieved_{process.pk}"] = forms.IntegerField(
+                label=f"Achieved RTO of “{process.name}” (target {process.rto_minutes} min)",
+                min_value=0,
+                required=False,
+                help_text="Minutes until it was running again; leave empty if not tested.",
+            )
+        self.fields["findings"].initial = exercise.findings
+
+    def results(self) -> dict[CriticalProcess, int]:
+        return {
+            p: self.cleaned_data[f"achieved_{p.pk}"]
+            for p in self.processes
+            if self.cleaned_data.get(f"achieved_{p.pk}") is not None
+        }
+
+
+class CorrectiveActionForm(forms.Form):
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    process = forms.ModelChoiceField(queryset=CriticalProcess.objects.none(), required=False)
+    owner = forms.ModelChoiceField(queryset=User.objects.none())
+    due_date = forms.DateField(widget=DATE)
+
+    def __init__(self, *args, exercise: Exercise, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["process"].queryset = CriticalProcess.objects.filter(plan=exercise.plan_id)
+        self.fields["owner"].queryset = members_of(exercise.plan.organization_id)
+
+
+class ActionProgressForm(forms.Form):
+    """Move an action on: in progress, or done with evidence."""
+
+    status = forms.ChoiceField(
+        choices=[("in_progress", "In progress"), ("done", "Done (close the action)")]
+    )
+    evidence = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+        help_text="Required to close: what shows the action is done (a document, a test).",
+    )
+
+
+class ReviewCampaignForm(forms.Form):
+    title = forms.CharField(max_length=200, initial="Annual review of departmental plans")
+    starts_on = forms.DateField(widget=DATE, help_text="Approvals from this day count.")
+    due_date = forms.DateField(widget=DATE, help_text="Every departmental plan reviewed by then.")
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
 class ChangeLogForm(forms.Form):

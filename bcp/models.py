@@ -27,6 +27,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from guardian.models import UserObjectPermissionBase
 
+from organizations.corrective import CorrectiveActionBase
 from organizations.formats import duration
 from organizations.modelbases import CreatedModel, PublicIdModel, TenantChildModel, TimestampedModel
 from organizations.models import ApiToken  # noqa: F401  (moved to organizations; old import path)
@@ -41,6 +42,12 @@ class Template(PublicIdModel, TimestampedModel):
     version = models.CharField(max_length=20, default="1.0")
     description = models.TextField(blank=True)
     is_default = models.BooleanField(default=False)
+    review_interval_months = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Review plans of this template at least this often (shorter than the "
+        "organization's interval only).",
+    )
 
     class Meta:
         ordering = ["name", "version"]
@@ -113,8 +120,11 @@ class Plan(OrgOwnedModel, PublicIdModel, TimestampedModel):
         help_text="The active (approved) version.",
     )
     approved_at = models.DateTimeField(null=True, blank=True)
-    next_review_date = models.DateField(null=True, blank=True)
-    review_interval_months = models.PositiveSmallIntegerField(default=12)
+    # Set only by an approval (bcp.cycle.review_interval_months): never by editing the plan.
+    next_review_date = models.DateField(null=True, blank=True, editable=False)
+    review_interval_months = models.PositiveSmallIntegerField(
+        default=12, editable=False, help_text="The interval the last approval applied."
+    )
 
     class Meta:
         ordering = ["title"]
@@ -535,6 +545,11 @@ class Contact(PlanChild):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="alternate_for"
     )
     notes = models.TextField(blank=True)
+    confirmed_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When the details were last confirmed (saving the contact confirms them).",
+    )
 
     class Meta:
         default_related_name = "contacts"
@@ -582,29 +597,67 @@ class Attachment(PlanChild):
 
 
 class Exercise(PlanChild):
-    """A test of the plan: tabletop, functional or full-scale, with findings and actions."""
+    """An exercise of the plan (ISO 22301 8.5): planned ahead, then conducted, with results,
+    findings and corrective actions; or cancelled."""
 
     class Kind(models.TextChoices):
         TABLETOP = "tabletop", "Tabletop"
+        WALKTHROUGH = "walkthrough", "Walk-through"
         FUNCTIONAL = "functional", "Functional"
         FULL_SCALE = "full_scale", "Full-scale"
 
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        CONDUCTED = "conducted", "Conducted"
+        CANCELLED = "cancelled", "Cancelled"
+
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    held_on = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    held_on = models.DateField("Date", help_text="When it is (or was) held.")
     scenario = models.TextField()
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    processes = models.ManyToManyField(
+        "CriticalProcess",
+        blank=True,
+        related_name="exercises_in_scope",
+        help_text="The processes whose recovery is tested.",
+    )
     participants = models.TextField(blank=True)
     findings = models.TextField(blank=True)
-    actions = models.TextField(blank=True, help_text="Corrective actions, one per line.")
+    # Free-text actions of exercises recorded before actions were records (kept as written).
+    actions = models.TextField(blank=True, help_text="Notes on actions (legacy free text).")
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    conducted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         default_related_name = "exercises"
         ordering = ["plan", "-held_on"]
+        indexes = [models.Index(fields=["plan", "status", "held_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="conducted") | Q(conducted_at__isnull=False),
+                name="bcp_exercise_conducted_has_time",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} exercise of {self.held_on:%Y-%m-%d}"
+
+    @property
+    def is_planned(self) -> bool:
+        return self.status == self.Status.PLANNED
+
+    @property
+    def is_conducted(self) -> bool:
+        return self.status == self.Status.CONDUCTED
 
 
 class ExerciseResult(TenantChildModel):
@@ -629,6 +682,134 @@ class ExerciseResult(TenantChildModel):
     @property
     def met(self) -> bool:
         return self.achieved_rto_minutes <= self.target_rto_minutes
+
+    @property
+    def gap_minutes(self) -> int:
+        """How much later than the target the process was back (0 when the target was met)."""
+        return max(0, self.achieved_rto_minutes - self.target_rto_minutes)
+
+
+class CorrectiveAction(CorrectiveActionBase):
+    """A corrective action raised by an exercise (ISO 22301 10.1), tracked to closure.
+
+    Closing one needs evidence of what was done; who closed it and when are kept.
+    """
+
+    TENANT_FIELD = "exercise__plan__organization"
+
+    exercise = models.ForeignKey(
+        Exercise, on_delete=models.PROTECT, related_name="corrective_actions"
+    )
+    process = models.ForeignKey(
+        CriticalProcess,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="corrective_actions",
+        help_text="The process it is about, if any.",
+    )
+    evidence = models.TextField(blank=True, help_text="What shows the action is done.")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta(CorrectiveActionBase.Meta):
+        indexes = [models.Index(fields=["status", "due_date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(status="done") & Q(done_at__isnull=False) & Q(closed_by__isnull=False))
+                | (~Q(status="done") & Q(done_at__isnull=True) & Q(closed_by__isnull=True)),
+                name="bcp_action_done_has_closer",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="done") | ~Q(evidence=""),
+                name="bcp_action_done_has_evidence",
+                violation_error_message="Say what shows the action is done.",
+            ),
+        ]
+
+
+class ContinuityPolicy(OrgOwnedModel):
+    """An organization's BC programme rules: review and exercise cycles, which departments need
+    a plan. Without a row, the defaults apply (see bcp.cycle.policy_for)."""
+
+    review_interval_months = models.PositiveSmallIntegerField(
+        default=12, help_text="Review every approved plan at least this often."
+    )
+    critical_review_interval_months = models.PositiveSmallIntegerField(
+        default=12,
+        help_text="Plans with a process of critical impact: review at least this often.",
+    )
+    exercises_per_year = models.PositiveSmallIntegerField(
+        default=1, help_text="Exercises each plan needs per 12 months."
+    )
+    contact_confirmation_months = models.PositiveSmallIntegerField(
+        default=6, help_text="Contacts not confirmed for longer are stale."
+    )
+    exempt_departments = models.ManyToManyField(
+        "organizations.Department",
+        blank=True,
+        related_name="+",
+        help_text="Departments that need no plan of their own (covered by another plan).",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "continuity policies"
+        constraints = [
+            models.UniqueConstraint(fields=["organization"], name="bcp_one_policy_per_org"),
+            models.CheckConstraint(
+                condition=Q(review_interval_months__gte=1)
+                & Q(review_interval_months__lte=36)
+                & Q(critical_review_interval_months__gte=1)
+                & Q(critical_review_interval_months__lte=36),
+                name="bcp_policy_review_interval_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(exercises_per_year__gte=1) & Q(exercises_per_year__lte=12),
+                name="bcp_policy_exercises_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(contact_confirmation_months__gte=1)
+                & Q(contact_confirmation_months__lte=24),
+                name="bcp_policy_contact_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Continuity policy of {self.organization_id}"
+
+
+class ReviewCampaign(OrgOwnedModel):
+    """An organization-wide review round: "all departmental plans reviewed by 31 March".
+
+    A plan counts as reviewed when a version of it was approved on or after the campaign's start.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(max_length=200)
+    starts_on = models.DateField(default=timezone.localdate)
+    due_date = models.DateField()
+    notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-due_date", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(due_date__gte=F("starts_on")),
+                name="bcp_campaign_due_after_start",
+                violation_error_message="The due date cannot be before the start.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class Review(TenantChildModel, PublicIdModel):

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import datetime
-from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
-from django.urls import reverse
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from organizations.models import Membership, Organization, User
+from organizations.models import Organization
 
+from . import cycle
+from . import readiness as readiness_module
 from .models import (
-    Acknowledgment,
     Contact,
     CriticalProcess,
     Exercise,
@@ -91,99 +89,13 @@ def heat_map(risks: list[Risk]) -> list[dict[str, Any]]:
     return rows
 
 
-def plan_audience(plan: Plan) -> QuerySet[User]:
-    """Who must acknowledge the plan: its department's members, or the whole organization."""
-    memberships = Membership.objects.filter(organization_id=plan.organization_id)
-    if plan.department_id:
-        memberships = memberships.filter(department_id=plan.department_id)
-    return User.objects.filter(is_active=True, pk__in=memberships.values("user_id")).order_by(
-        "last_name", "first_name", "email"
-    )
-
-
-def acknowledgments_due(user: Any, organization: Organization) -> QuerySet[PlanVersion]:
-    """Active versions of the organization's plans that `user` must acknowledge and has not: the
-    plans whose audience (`plan_audience`: the department's members, or everyone) includes them."""
-    member = Membership.objects.filter(user=user, organization_id=OuterRef("plan__organization_id"))
-    in_department = member.filter(department_id=OuterRef("plan__department_id"))
-    acked = Acknowledgment.objects.filter(version=OuterRef("pk"), user=user)
-    return (
-        PlanVersion.objects.for_user(user)
-        .filter(plan__organization=organization, plan__current_version=F("pk"))
-        .filter((Q(plan__department__isnull=True) & Q(Exists(member))) | Q(Exists(in_department)))
-        .filter(~Exists(acked))
-        .select_related("plan")
-        .order_by("approved_at")
-    )
-
-
-def unacknowledged(plan: Plan) -> QuerySet[User]:
-    """Members of the audience who have not acknowledged the active version."""
-    if plan.current_version_id is None:
-        return User.objects.none()
-    acked = Acknowledgment.objects.filter(version_id=plan.current_version_id, user=OuterRef("pk"))
-    return plan_audience(plan).filter(~Exists(acked))
-
-
-@dataclass
-class Finding:
-    """One thing an ISO 22301 auditor would flag."""
-
-    severity: str  # "error" or "warning"
-    message: str
-    link: str = ""
-
-
-def readiness(plan: Plan) -> list[Finding]:
-    """What an auditor would flag about this plan; an empty list means ready."""
-    findings: list[Finding] = []
-    detail = reverse("bcp:plan-detail", args=[plan.public_id])
-    if plan.current_version_id is None:
-        findings.append(Finding("error", "No approved version: the plan is not in force yet."))
-    processes = list(plan.critical_processes.all())
-    if not processes:
-        findings.append(
-            Finding("error", "No critical processes recorded (business impact analysis).", detail)
-        )
-    for process in processes:
-        if process.rto_minutes is None or process.mtpd_minutes is None:
-            findings.append(
-                Finding("error", f"Process “{process.name}” has no RTO or no MTPD.", detail)
-            )
-        elif process.rto_minutes > process.mtpd_minutes:
-            findings.append(
-                Finding("error", f"Process “{process.name}”: RTO is longer than MTPD.", detail)
-            )
-        for warning in process.dependency_warnings():
-            findings.append(Finding("warning", warning, detail))
-    contacts = list(plan.contacts.all())
-    if not contacts:
-        findings.append(Finding("error", "No emergency contacts.", detail))
-    for contact in contacts:
-        if contact.alternate_id is None:
-            findings.append(Finding("error", f"Contact {contact.name} has no alternate.", detail))
-    year_ago = timezone.localdate() - datetime.timedelta(days=365)
-    if not any(e.held_on >= year_ago for e in plan.exercises.all()):
-        findings.append(Finding("error", "No exercise in the last 12 months.", detail))
-    if plan.next_review_date is None:
-        findings.append(Finding("error", "No review date is set."))
-    elif plan.next_review_date < timezone.localdate():
-        findings.append(Finding("error", f"Review overdue since {plan.next_review_date:%Y-%m-%d}."))
-    for risk in plan.risks.all():
-        if risk.likelihood * risk.impact >= 15 and not risk.mitigation.strip():
-            findings.append(Finding("warning", f"High risk “{risk.threat}” has no mitigation."))
-    if plan.current_version_id is not None:
-        missing = unacknowledged(plan).count()
-        if missing:
-            findings.append(
-                Finding(
-                    "error",
-                    f"{missing} member(s) have not acknowledged the active version "
-                    f"{plan.current_version.version_number}.",
-                    detail + "#acknowledgments",
-                )
-            )
-    return findings
+# One definition of who must acknowledge (bcp.cycle) and of the readiness check (bcp.readiness);
+# re-exported here for the views and templates that read them through the selectors.
+plan_audience = cycle.plan_audience
+unacknowledged = cycle.unacknowledged
+Finding = readiness_module.Finding
+readiness = readiness_module.readiness
+acknowledgments_due = cycle.acknowledgments_due
 
 
 def review_queue(user: Any, organization: Organization | None) -> QuerySet[Review]:

@@ -24,8 +24,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from organizations.corrective import CorrectiveActionBase
 from organizations.modelbases import PublicIdModel, TenantChildModel, TimestampedModel
-from organizations.tenancy import OrgOwnedModel
+from organizations.tenancy import OrgOwnedModel, OrgQuerySet
 
 SEVERITY_RANK = {"minor": 0, "moderate": 1, "major": 2, "critical": 3}
 
@@ -440,25 +441,16 @@ class AfterActionReview(TenantChildModel, TimestampedModel):
         return f"After-action review of {self.incident}"
 
 
-class CorrectiveAction(TenantChildModel, PublicIdModel, TimestampedModel):
-    """An action from the review, tracked to closure."""
+class CorrectiveAction(CorrectiveActionBase):
+    """An action from the review, tracked to closure (fields shared with BC exercises' actions)."""
 
     TENANT_FIELD = "review__incident__organization"
 
-    class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        IN_PROGRESS = "in_progress", "In progress"
-        DONE = "done", "Done"
-
     review = models.ForeignKey(AfterActionReview, on_delete=models.PROTECT, related_name="actions")
-    description = models.TextField()
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    due_date = models.DateField()
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
-    done_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["due_date", "id"]
+    objects = OrgQuerySet.as_manager()
+
+    class Meta(CorrectiveActionBase.Meta):
         constraints = [
             models.CheckConstraint(
                 condition=(Q(status="done") & Q(done_at__isnull=False))
@@ -466,10 +458,3 @@ class CorrectiveAction(TenantChildModel, PublicIdModel, TimestampedModel):
                 name="incident_action_done_has_time",
             )
         ]
-
-    def __str__(self) -> str:
-        return self.description[:80]
-
-    @property
-    def is_overdue(self) -> bool:
-        return self.status != self.Status.DONE and self.due_date < timezone.localdate()

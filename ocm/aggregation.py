@@ -110,58 +110,54 @@ def coordination_section(organizations: list[Organization]) -> tuple[dict[int, d
 
 def bcp_section(organizations: list[Organization]) -> tuple[dict[int, dict], dict]:
     """BC readiness: approved and current plans, overdue reviews, processes without a recent
-    exercise or with RTO above MTPD, and active versions not acknowledged by every member."""
-    from django.db.models import Exists, F, IntegerField, OuterRef, Subquery
-    from django.db.models.functions import Coalesce
+    exercise or with RTO above MTPD, active versions not acknowledged by their whole audience.
 
-    from bcp.models import Acknowledgment, CriticalProcess, ExerciseResult, Plan
+    An organization is *ready* when every department that must have a plan (all but those its
+    continuity policy exempts) has an approved plan, in date, that passes the readiness check's
+    critical items (bcp.readiness.CRITICAL); an organization without departments needs one such
+    plan. Who must acknowledge is bcp.cycle's one definition (`attach_audience`), the same as
+    the plan page's list. Four queries whatever the number of plans.
+    """
+    from django.db.models import Exists, F, OuterRef
+
+    from bcp import cycle, readiness
+    from bcp.models import ContinuityPolicy, CriticalProcess, ExerciseResult, Plan
+    from organizations.models import Department
 
     today = timezone.localdate()
     year_ago = today - timedelta(days=365)
-    plans = Plan.objects.exclude(status=Plan.Status.ARCHIVED)
-    # Who must acknowledge: the plan's department, or the whole organization without one.
-    org_members = (
-        Membership.objects.filter(organization_id=OuterRef("organization_id"))
+    plans = list(
+        Plan.objects.exclude(status=Plan.Status.ARCHIVED)
+        .filter(organization__in=organizations)
         .order_by()
-        .values("organization_id")
-        .annotate(n=Count("id"))
-        .values("n")
+        .only(
+            "id",
+            "organization_id",
+            "status",
+            "current_version_id",
+            "next_review_date",
+            "department_id",
+        )
     )
-    dept_members = (
-        Membership.objects.filter(department_id=OuterRef("department_id"))
-        .order_by()
-        .values("department_id")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    acks = (
-        Acknowledgment.objects.filter(version_id=OuterRef("current_version_id"))
-        .order_by()
-        .values("version_id")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    plan_rows = plans.annotate(
-        scope=Coalesce(
-            Subquery(dept_members, output_field=IntegerField()),
-            Subquery(org_members, output_field=IntegerField()),
-            0,
-        ),
-        acknowledged=Coalesce(Subquery(acks, output_field=IntegerField()), 0),
-    ).values(
-        "organization_id",
-        "status",
-        "current_version_id",
-        "next_review_date",
-        "department_id",
-        "scope",
-        "acknowledged",
-    )
+    cycle.attach_audience(readiness.attach_critical(plans))
     per_plan = defaultdict(list)
-    for row in plan_rows:
-        per_plan[row["organization_id"]].append(row)
+    for plan in plans:
+        per_plan[plan.organization_id].append(plan)
+    exempt = ContinuityPolicy.exempt_departments.through.objects.filter(
+        continuitypolicy__organization_id=OuterRef("organization_id"),
+        department_id=OuterRef("pk"),
+    )
+    required = defaultdict(set)
+    for org_id, dept_id in (
+        Department.objects.filter(organization__in=organizations)
+        .filter(~Exists(exempt))
+        .values_list("organization_id", "pk")
+    ):
+        required[org_id].add(dept_id)
     recent = ExerciseResult.objects.filter(
-        process_id=OuterRef("pk"), exercise__held_on__gte=year_ago
+        process_id=OuterRef("pk"),
+        exercise__held_on__gte=year_ago,
+        exercise__status="conducted",
     )
     processes = defaultdict(Counter)
     for row in (
@@ -187,28 +183,36 @@ def bcp_section(organizations: list[Organization]) -> tuple[dict[int, dict], dic
             per_org[org.pk] = {"has_data": False}
             continue
         current = [
-            r
-            for r in rows
-            if r["status"] == Plan.Status.APPROVED
-            and r["current_version_id"]
-            and (r["next_review_date"] is None or r["next_review_date"] >= today)
+            p
+            for p in rows
+            if p.status == Plan.Status.APPROVED
+            and p.current_version_id
+            and (p.next_review_date is None or p.next_review_date >= today)
         ]
+        passing = [p for p in rows if readiness.passes_critical(p)]
+        needed = required.get(org.pk, set())
+        ready_departments = {p.department_id for p in passing if p.department_id in needed}
         proc = processes.get(org.pk, Counter())
         per_org[org.pk] = {
             "has_data": True,
             "plans": len(rows),
             "approved_current": len(current),
+            "passing": len(passing),
+            "departments_required": len(needed),
+            "departments_ready": len(ready_departments),
             "overdue_reviews": sum(
-                1 for r in rows if r["next_review_date"] and r["next_review_date"] < today
+                1 for p in rows if p.next_review_date and p.next_review_date < today
             ),
             "unacknowledged": sum(
-                1 for r in rows if r["current_version_id"] and r["acknowledged"] < r["scope"]
+                1
+                for p in rows
+                if p.current_version_id and p.audience_acknowledged < p.audience_size
             ),
             "processes": proc.get("total", 0),
             "rto_above_mtpd": proc.get("rto_above_mtpd", 0),
             "missing_objectives": proc.get("missing_objectives", 0),
             "not_exercised_12m": proc.get("not_exercised", 0),
-            "ready": bool(current),
+            "ready": (len(ready_departments) == len(needed)) if needed else bool(passing),
         }
     with_data = [v for v in per_org.values() if v["has_data"]]
     totals = {

@@ -57,7 +57,7 @@ def key_figures(data: selectors.Dashboard, live: int) -> list[tuple[str, str]]:
         ),
         ("Partnerships shared with the OCM", str(totals.get("coordination", {}).get("total", 0))),
         (
-            "Organizations with an approved, current BC plan",
+            "Organizations ready for a disruption (every department's BC plan in force)",
             str(totals.get("bcp", {}).get("ready", 0)),
         ),
         ("Overdue BC plan reviews", str(totals.get("bcp", {}).get("overdue_reviews", 0))),

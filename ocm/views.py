@@ -216,8 +216,8 @@ def _tables(data: selectors.Dashboard) -> dict[str, tuple[list[str], list[list]]
         "bc_readiness": (
             ["BC readiness", "Organizations"],
             [
-                ["Approved and current plan", totals.get("bcp", {}).get("ready", 0)],
-                ["Plans, none approved and current", totals.get("bcp", {}).get("not_ready", 0)],
+                ["Ready (every department covered)", totals.get("bcp", {}).get("ready", 0)],
+                ["Plans, not ready", totals.get("bcp", {}).get("not_ready", 0)],
                 ["No data (no BC plan)", totals.get("bcp", {}).get("no_data", 0)],
             ],
         ),

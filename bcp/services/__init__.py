@@ -10,6 +10,16 @@ globals (e.g. `services.registers.MAX_RISKS_PER_PLAN`), not these re-exports.
 
 from __future__ import annotations
 
+from .cycle import (
+    MAX_ACTIONS_PER_EXERCISE,
+    action_create,
+    action_progress,
+    campaign_create,
+    exercise_cancel,
+    exercise_conduct,
+    exercise_schedule,
+    exercise_update,
+)
 from .exports import export_request, export_run, reader_share, reusable_export
 from .generation import generation_request, generation_run, version_create_generated
 from .plans import (
@@ -58,6 +68,14 @@ from .review import acknowledgment_record, review_decide, version_submit_for_rev
 from .tokens import API_TOKEN_PREFIX, api_token_create, api_token_hash, api_token_revoke
 
 __all__ = [
+    "MAX_ACTIONS_PER_EXERCISE",
+    "action_create",
+    "action_progress",
+    "campaign_create",
+    "exercise_cancel",
+    "exercise_conduct",
+    "exercise_schedule",
+    "exercise_update",
     "PLAN_FIELDS",
     "EditConflict",
     "plan_create",

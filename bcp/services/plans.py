@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,6 +18,8 @@ from ..models import Plan, PlanVersion, Template
 from ._common import _check_department, _check_member, _lock_plan, _record, _save
 
 PLAN_FIELDS = ["title", "department_id", "owner_id", "next_review_date", "status"]
+#: What editing a plan may change (issue 18: never its review date or interval).
+PLAN_EDITABLE = frozenset({"title", "department", "owner"})
 
 
 class EditConflict(Exception):
@@ -46,7 +47,6 @@ def plan_create(
     title: str,
     department: Department | None = None,
     owner: Any = None,
-    next_review_date: datetime.date | None = None,
     content: dict | None = None,
     change_note: str = "First draft.",
 ) -> Plan:
@@ -61,7 +61,6 @@ def plan_create(
         title=title.strip(),
         department=department,
         owner=owner,
-        next_review_date=next_review_date,
     )
     if Plan.objects.filter(organization=organization, title__iexact=plan.title).exists():
         raise ValidationError({"title": "This organization already has a plan with that title."})
@@ -79,7 +78,11 @@ def plan_create(
 
 @transaction.atomic
 def plan_update(*, actor: Any, plan: Plan, **data: Any) -> Plan:
-    """Change a plan's title, department, owner or review date (editors)."""
+    """Change a plan's title, department or owner (editors). The next review date is not
+    editable: only an approval sets it (bcp.cycle.review_interval_months)."""
+    unknown = set(data) - PLAN_EDITABLE
+    if unknown:
+        raise TypeError(f"plan_update() cannot change {', '.join(sorted(unknown))}")
     require(actor, plan.organization_id, "change")
     plan = _lock_plan(plan)
     if plan.status == Plan.Status.ARCHIVED:

@@ -258,7 +258,8 @@ def contact_create(*, actor: Any, plan: Plan, **data: Any) -> Contact:
     """Add an emergency contact."""
     _editable_plan(actor, plan)
     _check_room(plan, "emergency contacts")
-    contact = Contact(plan=plan, **data)
+    # Saving a contact confirms its details (the readiness check flags stale ones).
+    contact = Contact(plan=plan, confirmed_on=timezone.localdate(), **data)
     _check_alternate(contact)
     writes.create(
         contact,
@@ -276,13 +277,18 @@ def contact_update(*, actor: Any, contact: Contact, **data: Any) -> Contact:
     """Change an emergency contact."""
     _editable_plan(actor, contact.plan)
     contact = _relock(contact)
+
+    def prepare(row: Contact) -> None:
+        _check_alternate(row)
+        row.confirmed_on = timezone.localdate()  # saving a contact confirms it (readiness)
+
     _update(
         contact,
         data,
         actor=actor,
         action="bcp.contact.updated",
         fields=CONTACT_FIELDS,
-        prepare=_check_alternate,
+        prepare=prepare,
     )
     _contributed(actor, contact.plan)
     return contact
@@ -415,7 +421,14 @@ def exercise_record(
     _check_room(plan, "exercises")
     if data.get("held_on") and data["held_on"] > timezone.localdate():
         raise ValidationError({"held_on": "Record exercises once they have taken place."})
-    exercise = Exercise(plan=plan, recorded_by=actor, **data)
+    # Recorded after the fact: it took place (planning ahead is bcp.services.cycle).
+    exercise = Exercise(
+        plan=plan,
+        recorded_by=actor,
+        status=Exercise.Status.CONDUCTED,
+        conducted_at=timezone.now(),
+        **data,
+    )
     _save(exercise)
     for process, achieved in (results or {}).items():
         if process.plan_id != plan.pk:

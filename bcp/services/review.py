@@ -15,6 +15,7 @@ from organizations.policies import bcp as bcp_policies
 from organizations.tenancy import require
 
 from .. import content as plan_content
+from .. import cycle
 from ..models import Acknowledgment, Plan, PlanVersion, Review
 from ._common import _lock_plan, _record
 from .plans import PLAN_FIELDS
@@ -148,12 +149,19 @@ def _approve(*, actor: Any, plan: Plan, version: PlanVersion) -> None:
     plan.current_version = version
     plan.status = Plan.Status.APPROVED
     plan.approved_at = now
-    today = timezone.localdate()
-    months = plan.review_interval_months
-    year, month = divmod(today.month - 1 + months, 12)
-    plan.next_review_date = today.replace(year=today.year + year, month=month + 1, day=1)
+    # The review policy of the organization (shorter per template or for critical plans).
+    plan.next_review_date, plan.review_interval_months = cycle.next_review_after_approval(
+        plan, timezone.localdate()
+    )
     plan.save(
-        update_fields=["current_version", "status", "approved_at", "next_review_date", "updated_at"]
+        update_fields=[
+            "current_version",
+            "status",
+            "approved_at",
+            "next_review_date",
+            "review_interval_months",
+            "updated_at",
+        ]
     )
     _record(
         actor,
@@ -165,6 +173,7 @@ def _approve(*, actor: Any, plan: Plan, version: PlanVersion) -> None:
             "version": version.version_number,
             "superseded": previous.version_number if previous else None,
             "next_review_date": plan.next_review_date,
+            "review_interval_months": plan.review_interval_months,
         },
     )
     notifications.emit("bcp.version_approved", version, actor=actor)  # "please acknowledge"

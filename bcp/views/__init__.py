@@ -19,6 +19,21 @@ from .continuity import (
     strategy_delete,
     strategy_edit,
 )
+from .cycle import (
+    action_create,
+    action_edit,
+    campaign_create,
+    campaign_detail,
+    campaign_list,
+    compare,
+    coverage_board,
+    exercise_calendar,
+    exercise_cancel,
+    exercise_conduct,
+    exercise_detail,
+    exercise_edit,
+    exercise_schedule,
+)
 from .exports import export_detail, export_download, export_verify, version_export
 from .generation import generation_detail, plan_generate
 from .plans import (
@@ -44,7 +59,6 @@ from .registers import (
     contact_delete,
     contact_edit,
     exercise_create,
-    exercise_detail,
     process_create,
     process_delete,
     process_edit,
@@ -86,6 +100,18 @@ __all__ = [
     "contact_delete",
     "exercise_create",
     "exercise_detail",
+    "exercise_schedule",
+    "exercise_edit",
+    "exercise_conduct",
+    "exercise_cancel",
+    "exercise_calendar",
+    "action_create",
+    "action_edit",
+    "campaign_list",
+    "campaign_create",
+    "campaign_detail",
+    "coverage_board",
+    "compare",
     "attachment_upload",
     "attachment_download",
     "attachment_delete",

@@ -29,7 +29,7 @@ from ..models import (
     Review,
 )
 from ..services import sharing, strategies
-from ._common import _sections
+from ._common import _form_page, _page, _sections
 
 
 def _process_url(process: CriticalProcess) -> str:
@@ -89,17 +89,14 @@ def process_detail(request: HttpRequest, public_id) -> HttpResponse:
 
 
 def _strategy_form_page(request, form, title, process):
-    return render(
+    return _form_page(
         request,
-        "bcp/form.html",
-        {
-            "form": form,
-            "title": title,
-            "cancel_url": _process_url(process),
-            "plan": process.plan,
-            "intro": "ISO 22301 8.3: how the process keeps going or comes back, and the "
-            "resources that takes. Write resources as you would say them.",
-        },
+        form,
+        title,
+        _process_url(process),
+        plan=process.plan,
+        intro="ISO 22301 8.3: how the process keeps going or comes back, and the resources "
+        "that takes. Write resources as you would say them.",
     )
 
 
@@ -156,8 +153,15 @@ def strategy_delete(request: HttpRequest, public_id) -> HttpResponse:
         return redirect(_process_url(process))
     return render(
         request,
-        "bcp/confirm_delete.html",
-        {"object": strategy, "kind": "recovery strategy", "cancel_url": _process_url(process)},
+        "confirm.html",
+        _page(
+            process.plan,
+            title=f"Delete recovery strategy “{strategy}”?",
+            note="This cannot be undone. The audit log keeps a record of the deletion.",
+            submit_label="Yes, delete",
+            danger=True,
+            cancel_url=_process_url(process),
+        ),
     )
 
 
@@ -273,16 +277,17 @@ def share_revoke(request: HttpRequest, public_id) -> HttpResponse:
         return redirect(back)
     return render(
         request,
-        "bcp/confirm_delete.html",
-        {
-            "object": share.grantee,
-            "kind": "access of",
-            "verb": "End",
-            "cancel_url": back,
-            "consequence": f"{share.grantee} will no longer be able to open “{plan.title}” "
-            "from the next click. Their pending reviews of it are withdrawn. The grant stays in "
-            "the plan's sharing history and the audit log.",
-        },
+        "confirm.html",
+        _page(
+            plan,
+            title=f"End the access of {share.grantee}?",
+            intro=f"{share.grantee} will no longer be able to open “{plan.title}” from the next "
+            "click. Their pending reviews of it are withdrawn. The grant stays in the plan's "
+            "sharing history and the audit log.",
+            submit_label="Yes, end access",
+            danger=True,
+            cancel_url=back,
+        ),
     )
 
 

@@ -177,6 +177,7 @@ def plan_readiness(request: HttpRequest, public_id) -> HttpResponse:
             "findings": findings,
             "errors": [f for f in findings if f.severity == "error"],
             "warnings": [f for f in findings if f.severity == "warning"],
+            "critical": [f for f in findings if f.critical],
         },
     )
 

@@ -28,7 +28,7 @@ from ..forms import (
     RiskForm,
     VendorForm,
 )
-from ..models import Attachment, Contact, CriticalProcess, Exercise, Plan, Risk, Vendor
+from ..models import Attachment, Contact, CriticalProcess, Plan, Risk, Vendor
 from ._common import BC_PLANS, _confirm_delete, _form_page, _page, _plan_url
 
 # --- the plan's registers ------------------------------------------------------------------------
@@ -178,20 +178,6 @@ def exercise_create(request, public_id):
         success_message="Exercise recorded.",
         success_url=_plan_url(plan, "exercises"),
         **_page(plan, title=f"Record an exercise of “{plan.title}”", cancel_url=_plan_url(plan)),
-    )
-
-
-@login_required
-def exercise_detail(request, public_id):
-    exercise = get_for_user_or_404(Exercise, request.user, "view", public_id=public_id)
-    return render(
-        request,
-        "bcp/exercise_detail.html",
-        {
-            "exercise": exercise,
-            "plan": exercise.plan,
-            "results": exercise.results.select_related("process"),
-        },
     )
 
 

@@ -39,6 +39,10 @@ def full_content(template: Template, marker: str = "") -> dict:
     for section in template.sections.all():
         if section.kind == SectionDefinition.Kind.TEXT:
             content[section.key] = f"{section.title}: what we do.{marker}"
+    # The recovery strategy of make_ready's process is named (readiness, ISO 22301 8.3).
+    key = "recovery_objectives_and_prioritized_activities"
+    if isinstance(content.get(key), str):
+        content[key] += " Payroll: manual payroll from the alternate site."
     return content
 
 

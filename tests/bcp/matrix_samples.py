@@ -6,6 +6,8 @@ import datetime
 import uuid
 from typing import Any
 
+from django.utils import timezone
+
 from bcp import services
 from bcp.models import Export, GenerationJob, Plan
 from bcp.services import sharing, strategies
@@ -53,6 +55,20 @@ SAMPLES: dict[str, Sample] = {
     "bcp:contact-edit": _obj("bcp_contact", write=True),
     "bcp:contact-delete": _obj("bcp_contact", write=True),
     "bcp:exercise-detail": _obj("bcp_exercise"),
+    # Issue 18: the programme cycle. Organization pages use the current organization.
+    "bcp:coverage": Sample(),
+    "bcp:compare": Sample(),
+    "bcp:exercise-calendar": Sample(),
+    "bcp:campaign-list": Sample(),
+    "bcp:campaign-create": Sample(write=True),
+    "bcp:campaign-detail": _obj("bcp_campaign"),
+    "bcp:exercise-schedule": _obj("bcp_plan", write=True),
+    "bcp:exercise-edit": _obj("bcp_planned_exercise", write=True),
+    "bcp:exercise-conduct": _obj("bcp_planned_exercise", write=True),
+    "bcp:exercise-cancel": _obj("bcp_planned_exercise", write=True),
+    "bcp:action-create": _obj("bcp_exercise", write=True),
+    # The owner (carol) or an editor; bob (viewer, not the owner) is refused.
+    "bcp:action-edit": _obj("bcp_action", write=True),
     "bcp:attachment-download": _obj("bcp_attachment"),
     "bcp:attachment-delete": _obj("bcp_attachment", write=True),
     # A grant sends sam from the plan's page to its shared page (rule 7).
@@ -152,6 +168,23 @@ def build_world(world: dict[str, Any], personas: dict[str, Any]) -> None:
         scenario="Flood",
         results={process: 50},
     )
+    planned = services.exercise_schedule(
+        actor=carol, plan=plan, kind="functional", held_on=timezone.localdate(), scenario="Fire"
+    )
+    action = services.action_create(
+        actor=carol,
+        exercise=exercise,
+        description="Train a second operator",
+        owner=carol,
+        due_date=timezone.localdate(),
+    )
+    campaign = services.campaign_create(
+        actor=alice,
+        organization=organization,
+        title="Matrix campaign",
+        starts_on=timezone.localdate(),
+        due_date=timezone.localdate(),
+    )
     services.changelog_link(actor=carol, plan=plan, change_guid=uuid.uuid4(), summary="CR-1")
     plan = approve_plan(plan, carol, [alice, dave])
     active = plan.current_version
@@ -197,5 +230,8 @@ def build_world(world: dict[str, Any], personas: dict[str, Any]) -> None:
         bcp_contact=contact,
         bcp_attachment=attachment,
         bcp_exercise=exercise,
+        bcp_planned_exercise=planned,
+        bcp_action=action,
+        bcp_campaign=campaign,
         bcp_review=review,
     )

@@ -207,7 +207,6 @@ def test_readiness_lists_findings_then_turns_green(plan, carol, dave, alice, bob
         "No critical processes",
         "No emergency contacts",
         "No exercise in the last 12 months",
-        "No review date is set",
     ):
         assert finding in html
     services.process_create(actor=carol, plan=plan, name="Intake")  # no RTO/MTPD

@@ -63,6 +63,10 @@ def test_editor_drafts_reviewers_approve_members_acknowledge_readiness_green(peo
         "Review and maintenance",
     ]:
         page.get_by_label(label, exact=True).fill(f"{label}: how the Finance department does it.")
+    # Each process's recovery strategy is named in the plan (ISO 22301 8.3).
+    page.get_by_label("Recovery objectives and prioritized activities", exact=True).fill(
+        "Payroll release: manual payroll from the alternate site within the hour."
+    )
     page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_role("status")).to_contain_text("Draft version 1 saved")
 
