@@ -199,7 +199,7 @@ def _seed_exercises(plan: Plan, editor: User, approver: User) -> None:
     """A tabletop held 45 days ago where the first process missed its RTO by 30 min, with a
     closed, an open and an overdue corrective action; a functional exercise planned ahead."""
     today = timezone.localdate()
-    processes = list(plan.criticalprocesss.all())
+    processes = list(plan.critical_processes.all())
     first = processes[0]
     held = services.exercise_schedule(
         actor=editor,

@@ -413,7 +413,7 @@ class ExerciseConductForm(forms.Form):
 
     def __init__(self, *args, exercise: Exercise, **kwargs):
         super().__init__(*args, **kwargs)
-        scope = list(exercise.processes.all()) or list(exercise.plan.criticalprocesss.all())
+        scope = list(exercise.processes.all()) or list(exercise.plan.critical_processes.all())
         self.processes = [p for p in scope if p.rto_minutes is not None]
         for process in self.processes:
             self.fields[f"achieved_{process.pk}"] = forms.IntegerField(

@@ -31,7 +31,6 @@ from .models import (
     Exercise,
     ExerciseResult,
     Plan,
-    content_section_text,
 )
 
 #: ISO 22301:2019 clauses the findings name.
@@ -159,7 +158,6 @@ def check_processes(ctx: Context) -> list[Finding]:
             )
         ]
     findings = []
-    strategy_text = _strategy_text(ctx.plan).casefold()
     for process in ctx.processes:
         edit = _url("bcp:process-edit", process)
         if process.rto_minutes is None or process.mtpd_minutes is None:
@@ -182,18 +180,18 @@ def check_processes(ctx: Context) -> list[Finding]:
                     edit,
                 )
             )
-        if not has_recovery_strategy(process, strategy_text):
+        if not process.has_recovery_strategy:
             findings.append(
                 Finding(
                     "no_strategy",
                     "error",
                     "8.3",
-                    f"Process “{process.name}” has no recovery strategy (the plan's recovery "
-                    "objectives / continuity strategies section does not name it).",
+                    f"Process “{process.name}” has no recovery strategy (a workaround, alternate "
+                    "site, manual procedure or vendor arrangement).",
                     _strategy_link(ctx, process),
                 )
             )
-        if not process.depends_on.all() and not process.vendors.all():
+        if not process.has_dependencies:
             findings.append(
                 Finding(
                     "no_dependencies",
@@ -209,26 +207,8 @@ def check_processes(ctx: Context) -> list[Finding]:
     return findings
 
 
-def has_recovery_strategy(process: CriticalProcess, strategy_text: str) -> bool:
-    """Whether the process has a recovery strategy.
-
-    Structured strategies per process (when the model offers `has_recovery_strategy`) win;
-    otherwise the plan's continuity strategies section must name the process.
-    """
-    structured = getattr(process, "has_recovery_strategy", None)
-    if structured is not None:
-        return bool(structured() if callable(structured) else structured)
-    return process.name.casefold() in strategy_text
-
-
-def _strategy_text(plan: Plan) -> str:
-    version = plan.current_version
-    content = version.content if version is not None else {}
-    return "\n".join(content_section_text(content.get(key)) for key in STRATEGY_SECTION_KEYS)
-
-
 def _strategy_link(ctx: Context, process: CriticalProcess) -> str:
-    return ctx.detail + "#sections"
+    return reverse("bcp:process-detail", args=[process.public_id])
 
 
 def check_contacts(ctx: Context) -> list[Finding]:
@@ -382,7 +362,7 @@ def context_for(plan: Plan) -> Context:
         plan=plan,
         policy=cycle.policy_for(plan.organization_id),
         today=timezone.localdate(),
-        processes=list(plan.criticalprocesss.all()),
+        processes=list(plan.critical_processes.with_coverage()),
         contacts=list(plan.contacts.all()),
         exercises=exercises,
         overdue_actions=overdue,

@@ -12,3 +12,10 @@ def emit(verb: str, target: Any, *, actor: Any = None, **kwargs: Any) -> None:
     from .service import emit as _emit
 
     _emit(verb, target, actor=actor, **kwargs)
+
+
+def muted():
+    """A context manager: within it, `emit()` announces nothing (the demo data loader)."""
+    from .service import muted as _muted
+
+    return _muted()

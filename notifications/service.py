@@ -11,6 +11,8 @@ notification is in the bell all the same and `retry_emails` (beat) sends it late
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import logging
 import uuid
 from collections import defaultdict
@@ -43,6 +45,21 @@ def waiting_namespace(organization_id: int | None) -> str:
     return f"waiting:{organization_id or 0}"
 
 
+#: Set by `muted()`: events are not announced (the demo data loader: it builds a state, and its
+#: addresses are not real mailboxes).
+_muted: contextvars.ContextVar[bool] = contextvars.ContextVar("notifications_muted", default=False)
+
+
+@contextlib.contextmanager
+def muted():
+    """Within the block, `emit()` announces nothing."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
+
 def emit(
     verb: str,
     target: Model,
@@ -61,6 +78,8 @@ def emit(
     (a second emit with the same key notifies nobody twice)."""
     if verb not in EVENTS:
         raise ValueError(f"Unknown notification event {verb!r}")
+    if _muted.get():
+        return
     payload = {
         "verb": verb,
         "model": target._meta.label_lower,

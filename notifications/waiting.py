@@ -57,7 +57,7 @@ def compute(user: Any, organization: Any, listed: int = LISTED) -> list[Group]:
     from bcp.selectors import acknowledgments_due, review_queue
     from budgeting.models import BudgetProposal
     from coordination.models import Milestone, ParticipantState, PartnershipParticipant
-    from organizations.invitations import pending_for
+    from organizations.invitations import pending_for, refusal
     from organizations.policies import may_decide
 
     profile = tenancy_of(user)
@@ -68,7 +68,8 @@ def compute(user: Any, organization: Any, listed: int = LISTED) -> list[Group]:
     invitations = Group("invitations", "Invitations to answer", limit=listed)
     today = timezone.localdate()
 
-    for invitation in pending_for(user):
+    # Only invitations the person could accept (an OCM read-only account cannot join).
+    for invitation in pending_for(user) if refusal(user) is None else ():
         invitations.add(
             f"Join {invitation.organization.name} as {invitation.get_role_display().lower()}",
             reverse("organizations:my-invitations"),

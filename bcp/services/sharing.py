@@ -29,6 +29,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from organizations import audit, policies
 from organizations.modules import modules_for_organization
+from organizations.tenancy import tenancy_of
 
 from ..models import Plan, PlanComment, PlanShare, PlanVersion, Review
 
@@ -251,8 +252,8 @@ def comment_add(*, actor: Any, plan: Plan, body: str) -> PlanComment:
 def may_comment(user: Any, plan: Plan) -> bool:
     if policies.is_plan_member(user, plan):
         return (
-            plan.organization_id in (policies.tenancy_of(user).organization_ids("view", "bcp"))
-            and not policies.tenancy_of(user).is_ocm_only
+            plan.organization_id in (tenancy_of(user).organization_ids("view", "bcp"))
+            and not tenancy_of(user).is_ocm_only
         )
     return "comment" in policies.shared_rights(user, plan)
 

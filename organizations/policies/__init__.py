@@ -31,7 +31,7 @@ from .base import (
     members_who_may,
     roles_allowing,
 )
-from .bcp import BCPlanPermissions, require_may_decide_review
+from .bcp import BCPlanPermissions, may_progress_corrective_action, require_may_decide_review
 from .bcp import plan_permissions as bc_plan_permissions
 from .budgeting import (
     LedgerPermissions,
@@ -103,6 +103,7 @@ from .sharing import (
 )
 
 __all__ = [
+    "may_progress_corrective_action",
     "SHARE_PERMISSIONS",
     "forget_shared_rights",
     "grantee_problem",

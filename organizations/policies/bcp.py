@@ -91,3 +91,19 @@ def require_may_decide_review(user: Any, review: Any) -> None:
     require_assigned_reviewer(user, review)
     if review.status == review.Status.PENDING:
         check_segregation(user, review.version)
+
+
+# --- corrective actions (issue 18) ---------------------------------------------------------------
+
+
+def may_progress_corrective_action(user: Any, action: Any) -> bool:
+    """Who may move a corrective action on (in progress, done with evidence): its owner, if still
+    a member of the organization, or anyone who may change the organization's plans. OCM users
+    never (they write nothing)."""
+    from ..tenancy import tenancy_of
+
+    organization_id = action.exercise.plan.organization_id
+    profile = tenancy_of(user)
+    if profile.can(organization_id, "change"):
+        return True
+    return action.owner_id == user.pk and profile.roles.get(organization_id) is not None

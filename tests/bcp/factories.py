@@ -76,6 +76,9 @@ def make_ready(plan: Plan, editor) -> None:
     process = services.process_create(
         actor=editor, plan=plan, name="Payroll", rto_minutes=60, rpo_minutes=30, mtpd_minutes=240
     )
+    from bcp.services.strategies import strategy_create
+
+    strategy_create(actor=editor, process=process, kind="manual_procedure", title="Paper payroll")
     alternate = services.contact_create(
         actor=editor, plan=plan, name="Omar Sema", role="Alternate", phone="+63 1"
     )

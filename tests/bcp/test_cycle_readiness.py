@@ -90,20 +90,14 @@ def test_process_without_strategy_or_dependencies(plan, process, carol, org_a):
     assert "no_dependencies" not in _codes(plan)
 
 
-def test_strategy_named_in_the_plan_clears_the_finding(plan, process, carol, alice, dave):
-    draft = plan.versions.get()
-    content = dict(draft.content)
-    content["recovery_objectives_and_prioritized_activities"] = (
-        "Payroll: manual cheques from the alternate site."
-    )
-    services.version_update_draft(
-        actor=carol,
-        version=draft,
-        content=content,
-        change_note="Strategies",
-        expected_revision=draft.revision,
-    )
+def test_a_recovery_strategy_clears_the_finding(plan, process, carol, alice, dave):
+    """Structured strategies per process (issue 18 item 7) decide the finding; plan text naming
+    the process no longer does."""
+    from bcp.services.strategies import strategy_create
+
     approve_plan(plan, carol, [alice, dave])
+    assert "no_strategy" in _codes(plan)
+    strategy_create(actor=carol, process=process, kind="workaround", title="Manual cheques")
     assert "no_strategy" not in _codes(plan)
 
 

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 DIFF_QUERIES = 5
 TEXT_QUERIES = 5
 # Issue 18: +2 (the continuity policy, the overdue corrective actions).
-READINESS_QUERIES = 15
+READINESS_QUERIES = 18  # 15, and the structured strategies and dependencies (issue 18 item 7)
 
 
 def _second_version(plan, carol, lines: int):

@@ -14,6 +14,7 @@ from organizations.tenancy import OrgQuerySet
 from planning.models import StrategicGoal
 
 
+@pytest.mark.django_db
 def test_the_bases_need_no_migration():
     out = io.StringIO()
     try:

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
 
+import notifications
 from organizations import demo, versioned_cache
 from organizations.models import Organization
 
@@ -49,10 +50,13 @@ class Command(BaseCommand):
         scale = options["scale"]
         if Organization.objects.count() == 0:
             call_command("load_organizations", stdout=self.stdout)
-        people = demo.seed(scale=scale)
-        for name in APP_DEMO_MODULES:
-            for line in importlib.import_module(name).seed(scale=scale):
-                self.stdout.write(f"  {line}")
+        # The demo builds a state, not a history of events: nobody is notified of it (and its
+        # @bmms.demo addresses are not mailboxes).
+        with notifications.muted():
+            people = demo.seed(scale=scale)
+            for name in APP_DEMO_MODULES:
+                for line in importlib.import_module(name).seed(scale=scale):
+                    self.stdout.write(f"  {line}")
         forget_cached_fragments()  # bulk inserts send no signals
         if scale:
             # Bulk inserts outrun autovacuum: without fresh statistics the planner misjudges the
