@@ -280,7 +280,7 @@ def share_revoke(request: HttpRequest, public_id) -> HttpResponse:
         "confirm.html",
         _page(
             plan,
-            title=f"End the access of {share.grantee}?",
+            title=f"End access of {share.grantee}?",
             intro=f"{share.grantee} will no longer be able to open “{plan.title}” from the next "
             "click. Their pending reviews of it are withdrawn. The grant stays in the plan's "
             "sharing history and the audit log.",
