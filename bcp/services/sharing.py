@@ -69,9 +69,23 @@ def _lock(plan: Plan) -> Plan:
     )
 
 
+def _ensure_plan_permissions() -> None:
+    """The plan's permission rows (`view_plan`, …) exist: migrations create them, but a database
+    flushed since (a transactional test, a restore without them) would refuse every grant."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Permission
+
+    if Permission.objects.filter(
+        content_type__app_label="bcp", codename__in=ALL_CODENAMES
+    ).count() < len(ALL_CODENAMES):
+        create_permissions(apps.get_app_config("bcp"), verbosity=0)
+
+
 def _set_permissions(user: Any, plan: Plan, right: str | None) -> None:
     """Make guardian's rows for (user, plan) exactly those of `right` (None: none)."""
     wanted = set(policies.SHARE_PERMISSIONS[right]) if right else set()
+    _ensure_plan_permissions()
     for codename in ALL_CODENAMES:
         if codename in wanted:
             assign_perm(f"bcp.{codename}", user, plan)
