@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from incidents.formatting import duration
 from organizations import policies
+from organizations.generic import edit_view
 from organizations.tenancy import get_for_user_or_404, tenancy_of
 from organizations.web import apply_errors, current_organization
 
@@ -29,7 +30,7 @@ from ..models import (
     Review,
 )
 from ..services import sharing, strategies
-from ._common import _form_page, _page, _sections
+from ._common import _page, _sections
 
 
 def _process_url(process: CriticalProcess) -> str:
@@ -88,15 +89,21 @@ def process_detail(request: HttpRequest, public_id) -> HttpResponse:
     )
 
 
-def _strategy_form_page(request, form, title, process):
-    return _form_page(
+def _strategy_form(request, form, title, process, save, verb):
+    """A recovery strategy's form page: the shared edit view (organizations/generic.py)."""
+    return edit_view(
         request,
         form,
-        title,
-        _process_url(process),
-        plan=process.plan,
-        intro="ISO 22301 8.3: how the process keeps going or comes back, and the resources "
-        "that takes. Write resources as you would say them.",
+        save=save,
+        success_message=lambda strategy: f"Strategy “{strategy.title}” {verb}.",
+        success_url=_process_url(process),
+        **_page(
+            process.plan,
+            title=title,
+            cancel_url=_process_url(process),
+            intro="ISO 22301 8.3: how the process keeps going or comes back, and the resources "
+            "that takes. Write resources as you would say them.",
+        ),
     )
 
 
@@ -104,17 +111,14 @@ def _strategy_form_page(request, form, title, process):
 def strategy_create(request: HttpRequest, public_id) -> HttpResponse:
     process = get_for_user_or_404(CriticalProcess, request.user, "change", public_id=public_id)
     form = StrategyForm(request.POST or None, process=process)
-    if request.method == "POST" and form.is_valid():
-        try:
-            strategy = strategies.strategy_create(
-                actor=request.user, process=process, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"Strategy “{strategy.title}” added.")
-            return redirect(_process_url(process))
-    return _strategy_form_page(request, form, f"Add a recovery strategy to “{process}”", process)
+    return _strategy_form(
+        request,
+        form,
+        f"Add a recovery strategy to “{process}”",
+        process,
+        lambda data: strategies.strategy_create(actor=request.user, process=process, **data),
+        "added",
+    )
 
 
 @login_required
@@ -126,17 +130,14 @@ def strategy_edit(request: HttpRequest, public_id) -> HttpResponse:
         instance=RecoveryStrategy.objects.get(pk=strategy.pk),
         process=process,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            strategy = strategies.strategy_update(
-                actor=request.user, strategy=strategy, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"Strategy “{strategy.title}” saved.")
-            return redirect(_process_url(process))
-    return _strategy_form_page(request, form, f"Edit strategy “{strategy.title}”", process)
+    return _strategy_form(
+        request,
+        form,
+        f"Edit strategy “{strategy.title}”",
+        process,
+        lambda data: strategies.strategy_update(actor=request.user, strategy=strategy, **data),
+        "saved",
+    )
 
 
 @login_required
