@@ -81,3 +81,33 @@ def test_two_simultaneous_approvals_approve_the_version_once(org_a, carol, dave,
     version.refresh_from_db()
     plan.refresh_from_db()
     assert version.status == PlanVersion.Status.ACTIVE and plan.current_version == version
+
+
+@pytest.mark.django_db
+def test_a_decision_posted_after_another_reviewer_closed_the_round_says_so(
+    client, org_a, carol, dave, alice, dept_a
+):
+    """The losing request of the race above may read the review only after the winner committed
+    (under load, its whole request starts later): it must still be told the review closed, not
+    shown "You decided: Withdrawn" (a decision the person never made)."""
+    plan = make_plan(org_a, carol, department=dept_a)
+    version = plan.versions.get()
+    first, second = services.version_submit_for_review(
+        actor=carol, version=version, reviewers=[dave, alice]
+    )
+    services.review_decide(
+        actor=first.reviewer,
+        review=first,
+        decision=Review.Status.CHANGES_REQUESTED,
+        notes="Add the generator.",
+    )
+    client.force_login(second.reviewer)
+    response = client.post(
+        reverse("bcp:review-decide", args=[second.public_id]),
+        {"decision": Review.Status.APPROVED, "notes": ""},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert CLOSED in page
+    assert "You decided" not in page
+    assert Review.objects.get(pk=second.pk).status == Review.Status.WITHDRAWN
