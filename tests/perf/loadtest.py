@@ -144,7 +144,9 @@ def prepare(env: dict[str, str], scale: int, users: int, seed: bool = True) -> P
         manage(env, "ensure_database")
         manage(env, "migrate", "--noinput", "-v0")
         manage(env, "seed_demo", "--scale", str(scale))
-        manage(env, "collectstatic", "--noinput", "-v0")
+    # Always: the static directory is shared by runs of other checkouts (an older manifest
+    # without this checkout's files answers 500 on every page).
+    manage(env, "collectstatic", "--noinput", "-v0")
     out = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", PERSONA_SCRIPT.replace("{USERS}", str(users))],
         cwd=ROOT,
