@@ -191,7 +191,9 @@ AXES_LOCKOUT_CALLABLE = "organizations.lockouts.lockout_response"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "Asia/Manila"
-USE_I18N = True
+# The portal is written in English only (no translations, no LocaleMiddleware): without the
+# translation machinery every page makes ~6 % fewer Python calls (docs/performance.md).
+USE_I18N = False
 USE_TZ = True
 # One date format and one date-time format everywhere (config/formats/en/formats.py).
 FORMAT_MODULE_PATH = ["config.formats"]
