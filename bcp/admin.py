@@ -162,7 +162,7 @@ class ExportAdmin(ReadOnlyAdmin):
     search_fields = ["sha256", "version__plan__title"]
 
 
-# --- the programme cycle (issue 18) --------------------------------------------------------------
+# --- the programme cycle --------------------------------------------------------------------------
 
 
 @admin.register(ContinuityPolicy)

@@ -1,4 +1,4 @@
-"""The JSON API of business continuity plans (issue 5), with django-ninja, mounted at /api/.
+"""The JSON API of business continuity plans, with django-ninja, mounted at /api/.
 
 OpenAPI at /api/openapi.json, for signed-in users and token holders only (no docs page: ninja's
 loads Swagger UI from a CDN, which the CSP forbids). Authentication is the portal session (CSRF
@@ -57,7 +57,7 @@ class ApiError(Exception):
         self.extra = extra
 
 
-# --- authentication ------------------------------------------------------------------------------
+# --- authentication -------------------------------------------------------------------------------
 
 
 class BearerToken(HttpBearer):
@@ -165,7 +165,7 @@ def _errors(exc: ValidationError, field: str) -> list[dict[str, Any]]:
     return [{"loc": ["body", field], "msg": m, "type": "value_error"} for m in exc.messages]
 
 
-# --- schemas -------------------------------------------------------------------------------------
+# --- schemas --------------------------------------------------------------------------------------
 
 
 class ErrorOut(Schema):
@@ -279,7 +279,7 @@ class ExportOut(Schema):
     download_url: str | None
 
 
-# --- serialization -------------------------------------------------------------------------------
+# --- serialization --------------------------------------------------------------------------------
 
 
 def _summary(plan: Plan, open_number: int | None) -> dict[str, Any]:
@@ -382,7 +382,7 @@ def _department_plan(user: Any, plan_id: uuid.UUID, action: str = "view") -> Pla
     )
 
 
-# --- endpoints -----------------------------------------------------------------------------------
+# --- endpoints ------------------------------------------------------------------------------------
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 

@@ -1,4 +1,4 @@
-"""Department coverage board and side-by-side comparison of departments' plans (issue 18).
+"""Department coverage board and side-by-side comparison of departments' plans.
 
 Both read a fixed number of queries whatever the number of departments (tests pin it).
 """
@@ -130,7 +130,7 @@ def _row(label: str, department, plan, *, exempt: bool) -> CoverageRow:
     return row
 
 
-# --- comparison ----------------------------------------------------------------------------------
+# --- comparison -----------------------------------------------------------------------------------
 
 
 @dataclass

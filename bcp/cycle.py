@@ -1,4 +1,4 @@
-"""The BC programme cycle's rules (issue 18): review intervals, who must acknowledge a plan
+"""The BC programme cycle's rules: review intervals, who must acknowledge a plan
 version, and review campaigns.
 
 One home for each rule, asked by the plan page, the services, the reminders (notifications app)
@@ -38,7 +38,7 @@ from .models import (
     ReviewCampaign,
 )
 
-# --- policy --------------------------------------------------------------------------------------
+# --- policy ---------------------------------------------------------------------------------------
 
 
 def policy_for(organization_id: int) -> ContinuityPolicy:
@@ -80,7 +80,7 @@ def next_review_after_approval(plan: Plan, approved_on: datetime.date) -> tuple[
     return add_months(approved_on, months), months
 
 
-# --- audience: who must acknowledge a version ----------------------------------------------------
+# --- audience: who must acknowledge a version -----------------------------------------------------
 
 
 def plan_audience(plan: Plan) -> QuerySet[User]:
@@ -157,7 +157,7 @@ def attach_audience(plans: list[Plan]) -> list[Plan]:
     return plans
 
 
-# --- review campaigns ----------------------------------------------------------------------------
+# --- review campaigns -----------------------------------------------------------------------------
 
 
 @dataclass

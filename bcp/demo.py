@@ -2,7 +2,7 @@
 
 Each pilot gets plans for its Finance, IT and Operations departments, built through the services
 (so the audit log tells the story): processes, risks, contacts, vendors, an approved version
-acknowledged by some members, and the programme cycle (issue 18): plans of different ages (MOH's
+acknowledged by some members, and the programme cycle: plans of different ages (MOH's
 IT plan is past its review date), exercises held with a missed recovery time, corrective actions
 open, overdue and closed with evidence, exercises planned ahead, and a review campaign.
 """

@@ -1,4 +1,4 @@
-"""Demo recovery strategies, dependencies and one shared plan (issue 18 items 6-7; idempotent).
+"""Demo recovery strategies, dependencies and one shared plan (idempotent).
 
 Runs after `bcp.demo` (its pilot plans): every process but one per plan gets a recovery
 strategy with its resources, processes depend on each other and on vendors (the IT plans'

@@ -1,4 +1,4 @@
-"""The register of critical processes and the dependency map (issue 18 item 7, ISO 22301
+"""The register of critical processes and the dependency map (ISO 22301
 8.2.2): reads, always scoped to the user asking.
 
 The map lays processes and the vendors they rely on out in columns (what everything depends on
@@ -16,7 +16,7 @@ from django.db.models import Prefetch, QuerySet
 
 from .models import CriticalProcess, Plan, Vendor
 
-# --- the register of critical processes ---------------------------------------------------------
+# --- the register of critical processes -----------------------------------------------------------
 
 
 def register_for(user: Any, organization: Any) -> QuerySet[CriticalProcess]:
@@ -39,7 +39,7 @@ def register_for(user: Any, organization: Any) -> QuerySet[CriticalProcess]:
     )
 
 
-# --- the dependency map -------------------------------------------------------------------------
+# --- the dependency map ---------------------------------------------------------------------------
 
 
 @dataclass

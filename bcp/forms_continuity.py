@@ -1,4 +1,4 @@
-"""Forms of recovery strategies, plan sharing and comments (issue 18 items 6 and 7).
+"""Forms of recovery strategies, plan sharing and comments.
 Fields are listed explicitly (no mass assignment)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Business continuity plans (issue 4), starting from BC3's data model with its flaws fixed.
+"""Business continuity plans, starting from BC3's data model with its flaws fixed.
 
 What changed from BC3 and why (a BC manager's view):
 
@@ -170,7 +170,7 @@ class PlanVersion(TenantChildModel, PublicIdModel, TimestampedModel):
         IN_REVIEW = "in_review", "In review"
         ACTIVE = "active", "Active (approved)"
         SUPERSEDED = "superseded", "Superseded"
-        # A draft replaced by a generated draft (issue 5): kept as a record, no longer edited.
+        # A draft replaced by a generated draft: kept as a record, no longer edited.
         SET_ASIDE = "set_aside", "Set aside (replaced by a generated draft)"
 
     OPEN_STATUSES = (Status.DRAFT, Status.IN_REVIEW)
@@ -192,7 +192,7 @@ class PlanVersion(TenantChildModel, PublicIdModel, TimestampedModel):
     generated_by = models.CharField(
         max_length=100, blank=True, help_text="Generator (e.g. an AI model) that drafted it."
     )
-    # How a generated draft came about (issue 5): kept so a reviewer knows what they read.
+    # How a generated draft came about: kept so a reviewer knows what they read.
     generation_fallback = models.BooleanField(
         default=False, help_text="The built-in generator wrote it because the AI failed or is off."
     )
@@ -437,7 +437,7 @@ class CriticalProcess(PlanChild):
     def impacts(self) -> list[tuple[str, int]]:
         return [(h, getattr(self, f"impact_{h}")) for h in IMPACT_HORIZONS]
 
-    # --- BIA coverage (ISO 22301 8.2.2 dependencies, 8.3 strategies) ------------------------
+    # --- BIA coverage (ISO 22301 8.2.2 dependencies, 8.3 strategies) ------------------------------
     # Both read a prefetch (`recovery_strategies`, `depends_on`, `vendors`) or an annotation
     # (`ProcessQuerySet.with_coverage()`) when the caller made one, so lists stay at a fixed
     # number of queries; otherwise they ask the database.
@@ -1125,7 +1125,7 @@ class RecoveryStrategy(models.Model):
         )
 
 
-# --- plans shared per object (issue 18 item 6; bcp/sharing.py) -----------------------------------
+# --- plans shared per object (bcp/sharing.py) -----------------------------------------------------
 
 
 class PlanShare(models.Model):

@@ -1,4 +1,4 @@
-"""A plan's readiness check (issue 18): what an ISO 22301 auditor would flag, each finding with
+"""A plan's readiness check: what an ISO 22301 auditor would flag, each finding with
 its clause and a link to where it is fixed.
 
 Findings are produced by a list of small checks (`CHECKS`): to add one (e.g. structured recovery
@@ -379,7 +379,7 @@ def readiness(plan: Plan) -> list[Finding]:
     return findings
 
 
-# --- the critical items for many plans at once (OCM, coverage board) ----------------------------
+# --- the critical items for many plans at once (OCM, coverage board) ------------------------------
 
 
 def attach_critical(plans: list[Plan]) -> list[Plan]:

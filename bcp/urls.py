@@ -11,7 +11,7 @@ urlpatterns = [
     path("new/", views.plan_create, name="plan-create"),
     path("reviews/", views.review_queue, name="review-queue"),
     path("reviews/<uuid:public_id>/", views.review_decide, name="review-decide"),
-    # The BC programme cycle (issue 18): the organization's pages, then objects'.
+    # The BC programme cycle: the organization's pages, then objects'.
     path("coverage/", views.coverage_board, name="coverage"),
     path("compare/", views.compare, name="compare"),
     path("exercises/", views.exercise_calendar, name="exercise-calendar"),
@@ -81,7 +81,7 @@ urlpatterns = [
     path("<uuid:public_id>/exercises/new/", views.exercise_create, name="exercise-create"),
     path("<uuid:public_id>/attachments/new/", views.attachment_upload, name="attachment-upload"),
     path("<uuid:public_id>/changes/new/", views.changelog_create, name="changelog-create"),
-    # Recovery strategies, the register and the dependency map (issue 18 item 7).
+    # Recovery strategies, the register and the dependency map.
     path("register/", views.process_register, name="process-register"),
     path("register/map/", views.dependency_map, name="dependency-map"),
     path("processes/<uuid:public_id>/", views.process_detail, name="process-detail"),
@@ -96,7 +96,7 @@ urlpatterns = [
         views.strategy_delete,
         name="strategy-delete",
     ),
-    # Plans shared per object (issue 18 item 6).
+    # Plans shared per object.
     path("shared/", views.shared_list, name="shared-list"),
     path("shared/<uuid:public_id>/", views.shared_plan, name="shared-plan"),
     path("shared/reviews/<uuid:public_id>/", views.shared_review, name="shared-review"),

@@ -1,4 +1,4 @@
-"""Incidents (issue 19): what happens when a disruption strikes and a BC plan is put to work.
+"""Incidents: what happens when a disruption strikes and a BC plan is put to work.
 
 An `Incident` is declared in one organization. Declaring it *activates* the approved plans of
 the affected departments (`Activation`: the approved version, immutable in the database, plus a

@@ -1,4 +1,4 @@
-"""One notification service for every module (issue 17): events become in-app notifications
+"""One notification service for every module: events become in-app notifications
 and e-mails for the people who must act or be informed. Services call `emit()`."""
 
 from __future__ import annotations

@@ -100,7 +100,7 @@ COLUMNS = {
     "plan_status": ("Strategic plan", lambda r: _plan(r, "status")),
     "plan_progress": ("Plan progress", lambda r: _plan(r, "progress")),
     "objectives": ("Objectives", lambda r: r.section("planning").get("objectives")),
-    # issue 17: what the reminders escalate to the organization's admins
+    # what the reminders escalate to the organization's admins
     "overdue": ("Overdue items", lambda r: r.section("overdue").get("items")),
 }
 

@@ -1,4 +1,4 @@
-"""CSV downloads as spreadsheets expect them (issue 21).
+"""CSV downloads as spreadsheets expect them.
 
 - The header row is the first row (no "Data as of" line above it: tools take row 1 as the header).
 - A UTF-8 byte-order mark first, so that Excel reads "—", "ñ" and "₱" as such.

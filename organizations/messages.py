@@ -1,4 +1,4 @@
-"""Django's validation messages in plain words (issue 21), for every form of the portal.
+"""Django's validation messages in plain words, for every form of the portal.
 
 Django says "Ensure this value is less than or equal to 32767." and "Ensure that there are no
 more than 16 digits in total."; people read "Enter a number no larger than 32,767." and "That

@@ -1,4 +1,4 @@
-"""Organization administrators manage their people without a CSV (issue 17 item 5): add one
+"""Organization administrators manage their people without a CSV: add one
 member, change role and department (services.membership_update), deactivate, reactivate.
 
 Who may do what to whom is the policy layer's (organizations/policies.py: `member_refusal`,

@@ -1,4 +1,4 @@
-"""The people page's actions for organization administrators (issue 17 item 5): add one member,
+"""The people page's actions for organization administrators: add one member,
 deactivate (after a confirmation), the deactivated members and their reactivation. The list,
 editing, invitations and lockouts are in organizations/views.py."""
 

@@ -1,4 +1,4 @@
-"""Search boxes: one length limit for every list's search text (issue 16, bounded work).
+"""Search boxes: one length limit for every list's search text (bounded work).
 
 A search runs `ILIKE '%text%'` over one or more columns; its cost grows with the text, so every
 search box of the portal takes at most SEARCH_MAX_LENGTH characters (the input's `maxlength`

@@ -1,6 +1,6 @@
 """Writes of the bcp app: `<entity>_<verb>(*, actor, ...)`, atomic, validated, audited.
 
-Issue 5 (AI drafting, exports) builds on `version_create_draft(..., generated_by=...)`.
+AI drafting and exports build on `version_create_draft(..., generated_by=...)`.
 
 One module per concern; each imports only the ones before it (_common → plans → registers →
 review → quotas → generation → exports → tokens). Every public name is re-exported here, so

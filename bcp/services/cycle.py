@@ -1,4 +1,4 @@
-"""The BC programme cycle's writes (issue 18): the exercise programme (ISO 22301 8.5), its
+"""The BC programme cycle's writes: the exercise programme (ISO 22301 8.5), its
 corrective actions (10.1) and review campaigns (8.6).
 
 
@@ -230,7 +230,7 @@ def exercise_cancel(*, actor: Any, exercise: Exercise) -> Exercise:
     return exercise
 
 
-# --- corrective actions ------------------------------------------------------------------------
+# --- corrective actions ---------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -324,7 +324,7 @@ def action_progress(
     return action
 
 
-# --- review campaigns ----------------------------------------------------------------------------
+# --- review campaigns -----------------------------------------------------------------------------
 
 
 @transaction.atomic

@@ -22,7 +22,7 @@ from ._common import _save
 from .quotas import _check_quotas
 from .registers import check_export_size
 
-# --- exports (issue 5) ---------------------------------------------------------------------------
+# --- exports --------------------------------------------------------------------------------------
 
 
 def reader_share(organization_limit: int) -> int:

@@ -20,7 +20,7 @@ from ._common import _lock_plan, _record, _save
 from .plans import version_create_draft
 from .quotas import _check_quotas
 
-# --- AI drafting (issue 5) -----------------------------------------------------------------------
+# --- AI drafting ----------------------------------------------------------------------------------
 
 
 def _check_can_draft(plan: Plan) -> None:

@@ -18,7 +18,7 @@ from ..models import Plan, PlanVersion, Template
 from ._common import _check_department, _check_member, _lock_plan, _record, _save
 
 PLAN_FIELDS = ["title", "department_id", "owner_id", "next_review_date", "status"]
-#: What editing a plan may change (issue 18: never its review date or interval).
+#: What editing a plan may change (never its review date or interval).
 PLAN_EDITABLE = frozenset({"title", "department", "owner"})
 
 
@@ -35,7 +35,7 @@ class EditConflict(Exception):
         )
 
 
-# --- plans and versions --------------------------------------------------------------------------
+# --- plans and versions ---------------------------------------------------------------------------
 
 
 @transaction.atomic

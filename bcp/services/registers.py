@@ -78,7 +78,7 @@ def _contributed(actor: Any, plan: Plan) -> None:
     contributions.record(actor=actor, subject=plan)
 
 
-# --- size limits (issue 16): what an export, the plan page and the readiness check handle ------
+# --- size limits: what an export, the plan page and the readiness check handle --------------------
 #: Rows of a plan's registers, and vendors of an organization's registry. An export of a plan at
 #: these limits renders in about a second, and the plan page and readiness check read them with
 #: a fixed number of queries (tests/perf/bench_limits.py).

@@ -1,4 +1,4 @@
-"""Plans shared per object (issue 18 item 6): writes and reads of grants.
+"""Plans shared per object: writes and reads of grants.
 
 The rules (who may share, with whom, what a grant opens) live in the policy layer
 (`organizations.policies`, "sharing" part); this module writes grants and answers the lists.
@@ -260,7 +260,7 @@ def comment_add(*, actor: Any, plan: Plan, body: str) -> PlanComment:
     return comment
 
 
-# --- reads ---------------------------------------------------------------------------------------
+# --- reads ----------------------------------------------------------------------------------------
 
 
 def may_comment(user: Any, plan: Plan) -> bool:

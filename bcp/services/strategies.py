@@ -1,4 +1,4 @@
-"""Recovery strategies (issue 18 item 7, ISO 22301 8.3): writes of `RecoveryStrategy`,
+"""Recovery strategies (ISO 22301 8.3): writes of `RecoveryStrategy`,
 atomic, validated and audited like every bcp service. The register of critical processes and
 the dependency map are reads: bcp/dependency_map.py."""
 

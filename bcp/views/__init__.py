@@ -126,7 +126,7 @@ __all__ = [
     "export_detail",
     "export_download",
     "export_verify",
-    # issue 18 items 6-7
+    # sharing, comments, strategies and the dependency map
     "dependency_map",
     "plan_comment",
     "plan_sharing",

@@ -1,4 +1,4 @@
-"""Views of recovery strategies, the process register, the dependency map (issue 18 item 7) and
+"""Views of recovery strategies, the process register, the dependency map and
 plans shared per object (item 6). Thin: the policy layer decides, services write."""
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def _process_url(process: CriticalProcess) -> str:
     return reverse("bcp:process-detail", args=[process.public_id])
 
 
-# --- recovery strategies -------------------------------------------------------------------------
+# --- recovery strategies --------------------------------------------------------------------------
 
 
 @login_required
@@ -212,7 +212,7 @@ def dependency_map(request: HttpRequest) -> HttpResponse:
     )
 
 
-# --- sharing (members' side) ---------------------------------------------------------------------
+# --- sharing (members' side) ----------------------------------------------------------------------
 
 
 @login_required
@@ -316,7 +316,7 @@ def plan_comment(request: HttpRequest, public_id) -> HttpResponse:
     return redirect(back)
 
 
-# --- sharing (the shared person's side) ----------------------------------------------------------
+# --- sharing (the shared person's side) -----------------------------------------------------------
 
 
 @login_required
@@ -419,7 +419,7 @@ def shared_review(request: HttpRequest, public_id) -> HttpResponse:
     )
 
 
-# --- what the plan page (bcp/views/plans.py) asks of sharing -------------------------------------
+# --- what the plan page (bcp/views/plans.py) asks of sharing --------------------------------------
 
 
 def shared_plan_redirect(request: HttpRequest, public_id) -> HttpResponse:

@@ -1,4 +1,4 @@
-"""Views of the BC programme cycle (issue 18): exercise programme and calendar, corrective
+"""Views of the BC programme cycle: exercise programme and calendar, corrective
 actions, review campaigns, department coverage board and comparison. Thin: the reads live in
 bcp.cycle / bcp.coverage / bcp.readiness, the writes in bcp.exercises."""
 
@@ -35,7 +35,7 @@ def _exercise_url(exercise: Exercise, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
-# --- exercise programme --------------------------------------------------------------------------
+# --- exercise programme ---------------------------------------------------------------------------
 
 
 @login_required
@@ -232,7 +232,7 @@ def _plans_due_an_exercise(organization) -> list[Plan]:
     )
 
 
-# --- corrective actions --------------------------------------------------------------------------
+# --- corrective actions ---------------------------------------------------------------------------
 
 
 @login_required
@@ -283,7 +283,7 @@ def action_edit(request: HttpRequest, public_id) -> HttpResponse:
     )
 
 
-# --- review campaigns ----------------------------------------------------------------------------
+# --- review campaigns -----------------------------------------------------------------------------
 
 
 @login_required
@@ -351,7 +351,7 @@ def campaign_detail(request: HttpRequest, public_id) -> HttpResponse:
     )
 
 
-# --- coverage and comparison ---------------------------------------------------------------------
+# --- coverage and comparison ----------------------------------------------------------------------
 
 
 @login_required

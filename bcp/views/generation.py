@@ -15,7 +15,7 @@ from .. import services
 from ..models import GenerationJob, Plan
 from ._common import _plan_url
 
-# --- AI drafting and exports (issue 5) -----------------------------------------------------------
+# --- AI drafting and exports ----------------------------------------------------------------------
 
 
 @login_required

@@ -346,7 +346,7 @@ if REDIS_SENTINELS:
 OCM_REFRESH_DELAY_SECONDS = env.int("OCM_REFRESH_DELAY_SECONDS", default=10)
 # Periodic tasks (celery beat). Each app adds its entries here.
 CELERY_BEAT_SCHEDULE = {
-    # Notifications (issue 17, docs/notifications.md): reminders and escalation (BC reviews due
+    # Notifications (docs/notifications.md): reminders and escalation (BC reviews due
     # and overdue, pending acknowledgments, overdue partnership milestones, proposals waiting
     # too long), the daily digest, and e-mails a mail server refused. All idempotent.
     "notifications-send-reminders": {
@@ -374,7 +374,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rollout.tasks.aggregate_adoption",
         "schedule": 6 * 60 * 60,  # folds yesterday's counters; an upsert, so repeats are harmless
     },
-    # Incidents (issue 19): each is idempotent, so a second run or two beat processes send
+    # Incidents: each is idempotent, so a second run or two beat processes send
     # nothing twice.
     "incidents-escalate-unacknowledged": {
         "task": "incidents.tasks.escalate_unacknowledged",
@@ -399,7 +399,7 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# Notifications (issue 17): reminder and escalation thresholds, in days.
+# Notifications: reminder and escalation thresholds, in days.
 NOTIFY_REVIEW_DUE_DAYS = env.int("NOTIFY_REVIEW_DUE_DAYS", default=30)
 NOTIFY_ACK_REMINDER_DAYS = env.int("NOTIFY_ACK_REMINDER_DAYS", default=7)
 NOTIFY_PROPOSAL_REVIEW_DAYS = env.int("NOTIFY_PROPOSAL_REVIEW_DAYS", default=10)
@@ -419,7 +419,7 @@ EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="BMMS Portal <no-reply@bmms.local>")
 
-# Incidents (issue 19): SMS to call-tree contacts. The default sender only logs the message;
+# Incidents: SMS to call-tree contacts. The default sender only logs the message;
 # "incidents.sms.HttpGatewaySender" POSTs JSON {to, message, sender} to the gateway URL with a
 # bearer token (any non-2xx answer or timeout keeps the SMS as "failed, retrying").
 INCIDENTS_SMS_SENDER = env("INCIDENTS_SMS_SENDER", default="incidents.sms.ConsoleSender")

@@ -93,7 +93,7 @@ def require_may_decide_review(user: Any, review: Any) -> None:
         check_segregation(user, review.version)
 
 
-# --- corrective actions (issue 18) ---------------------------------------------------------------
+# --- corrective actions ---------------------------------------------------------------------------
 
 
 def may_progress_corrective_action(user: Any, action: Any) -> bool:

@@ -26,7 +26,7 @@ def may_manage_members(user: Any, organization: Any) -> bool:
     return organization is not None and may(user, organization.pk, "admin")
 
 
-# --- who may manage whom: organization administrators and their people (issue 17 item 5) -------
+# --- who may manage whom: organization administrators and their people ----------------------------
 #
 # An organization administrator manages the memberships of their own organization (another
 # organization's answers 404 before any of this is asked) with three limits:

@@ -1,4 +1,4 @@
-"""Plans shared per object (issue 18 item 6): who may share a BC plan, with whom, and what an
+"""Plans shared per object: who may share a BC plan, with whom, and what an
 open grant lets its holder do. The only reader of django-guardian's rows."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from ..models import User
 from ..tenancy import tenancy_of
 from .base import is_approver
 
-# (issue 18 item 6; decision record docs/decisions/0003-guardian-carries-per-object-grants.md)
+# (decision record docs/decisions/0003-guardian-carries-per-object-grants.md)
 #
 # django-guardian stores the per-object permissions (bcp.PlanUserObjectPermission: view_plan,
 # comment_plan, review_plan); bcp.PlanShare records the grant (who, why, until when, ended by
