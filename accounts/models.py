@@ -8,7 +8,7 @@ from django.db import models
 
 class UserSession(models.Model):
     """One signed-in browser: written at sign-in, its last activity refreshed at most once a
-    minute (organizations.sessions.IdleTimeoutMiddleware), removed at sign-out.
+    minute (core.sessions.IdleTimeoutMiddleware), removed at sign-out.
 
     The session itself lives in Django's session store; this row only says whose it is and
     where it came from, so a person's sessions are listed and ended without decoding every

@@ -1,4 +1,4 @@
-"""Writes of self-service accounts, audited (organizations/audit.py)."""
+"""Writes of self-service accounts, audited (core/audit.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from organizations import audit
+from core import audit
 from organizations.models import User
 
 from . import sessions

@@ -1,6 +1,6 @@
 """A person's signed-in sessions: recorded at sign-in, listed on the profile, ended on demand.
 
-Ending sessions goes through `organizations.sessions.end_sessions_of`, which finds every live
+Ending sessions goes through `core.sessions.end_sessions_of`, which finds every live
 session of the user in the session store itself (also those signed in before these rows were
 kept), so nothing escapes "sign out everywhere else", a password reset or a deactivation."""
 
@@ -15,8 +15,8 @@ from django.contrib.sessions.models import Session
 from django.http import HttpRequest
 from django.utils import timezone
 
-from organizations.client import client_ip
-from organizations.sessions import end_sessions_of
+from core.client import client_ip
+from core.sessions import end_sessions_of
 
 from .models import UserSession
 

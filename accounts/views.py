@@ -13,9 +13,9 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse, reverse_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from organizations import outbox
-from organizations.client import client_ip
-from organizations.lockouts import wait_in_words
+from core import outbox
+from core.client import client_ip
+from core.lockouts import wait_in_words
 
 from . import ratelimit, services, sessions, tasks
 from .forms import ProfileForm, ResetRequestForm

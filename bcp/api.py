@@ -4,7 +4,7 @@ OpenAPI at /api/openapi.json, for signed-in users and token holders only (no doc
 loads Swagger UI from a CDN, which the CSP forbids). Authentication is the portal session (CSRF
 enforced on unsafe methods) or a personal token, `Authorization: Bearer <token>`
 (`manage.py create_api_token EMAIL`), authenticated by `BearerTokenMiddleware`
-(organizations/middleware.py) in front of the portal's own middleware stack.
+(core/middleware.py) in front of the portal's own middleware stack.
 
 The rules are the portal's, through the same doors: the current organization and the OCM
 read-only rule come from the portal's middleware (an OCM read-only user's write answers 403);
@@ -33,10 +33,10 @@ from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 from pydantic import field_validator
 
-from organizations.modules import MODULES
-from organizations.policies import bcp as policies
-from organizations.search import SEARCH_MAX_LENGTH
-from organizations.tenancy import get_for_user_or_404, require
+from core.modules import MODULES
+from core.policies import bcp as policies
+from core.search import SEARCH_MAX_LENGTH
+from core.tenancy import get_for_user_or_404, require
 
 from . import selectors, services
 from .content import schema_for, sections_of
@@ -62,7 +62,7 @@ class ApiError(Exception):
 
 class BearerToken(HttpBearer):
     """`Authorization: Bearer <token>`: a personal API token. `BearerTokenMiddleware`
-    (organizations/middleware.py) has already authenticated it, in front of the portal's
+    (core/middleware.py) has already authenticated it, in front of the portal's
     current-organization and OCM read-only middleware, or answered 401; this class only tells
     ninja (and the OpenAPI schema) that the request came in by token."""
 

@@ -8,8 +8,8 @@ class BcpConfig(AppConfig):
     verbose_name = "Business continuity"
 
     def ready(self) -> None:
+        from core.versioned_cache import bump_on_write, organization_bumper
         from organizations.models import Department
-        from organizations.versioned_cache import bump_on_write, organization_bumper
 
         from . import models, selectors
 

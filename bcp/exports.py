@@ -22,7 +22,7 @@ from xml.sax.saxutils import escape
 
 from django.conf import settings
 
-from organizations import formats
+from core import formats
 
 from .content import sections_of
 from .generation import BUILT_IN

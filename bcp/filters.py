@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import django_filters
 
+from core.search import BoundedFilterSet, SearchFilter
 from organizations.filters import yes_no_any
 from organizations.models import Department
-from organizations.search import BoundedFilterSet, SearchFilter
 
 from .models import Plan
 from .selectors import overdue_q

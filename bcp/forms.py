@@ -8,9 +8,9 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from organizations import formats, policies
+from core import formats, policies
+from core.locking import RevisionField, RevisionFormMixin
 from organizations.fields import DurationMinutesField
-from organizations.locking import RevisionField, RevisionFormMixin
 from organizations.models import Department, User
 
 from .content import MAX_SECTION_CHARS, MAX_SECTION_LINES, sections_of

@@ -27,11 +27,12 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from guardian.models import UserObjectPermissionBase
 
+from core import formats
+from core.formats import duration
+from core.tenancy import OrgOwnedModel, OrgQuerySet
 from organizations.corrective import CorrectiveActionBase
-from organizations.formats import duration
 from organizations.modelbases import CreatedModel, PublicIdModel, TenantChildModel, TimestampedModel
 from organizations.models import ApiToken  # noqa: F401  (moved to organizations; old import path)
-from organizations.tenancy import OrgOwnedModel, OrgQuerySet
 
 
 class Template(PublicIdModel, TimestampedModel):
@@ -649,7 +650,7 @@ class Exercise(PlanChild):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} exercise of {self.held_on:%Y-%m-%d}"
+        return f"{self.get_kind_display()} exercise of {formats.date(self.held_on)}"
 
     @property
     def is_planned(self) -> bool:

@@ -19,6 +19,7 @@ from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from core import formats
 from incidents.formatting import duration
 from organizations.corrective import overdue_q
 
@@ -138,8 +139,8 @@ def check_review_date(ctx: Context) -> list[Finding]:
                 "review_overdue",
                 "error",
                 "8.6",
-                f"Review overdue since {plan.next_review_date:%Y-%m-%d}: revise the plan and have "
-                "it approved again (the approval sets the next review date).",
+                f"Review overdue since {formats.date(plan.next_review_date)}: revise the plan and "
+                "have it approved again (the approval sets the next review date).",
                 link,
             )
         ]
@@ -235,7 +236,7 @@ def check_contacts(ctx: Context) -> list[Finding]:
             )
         confirmed = contact.confirmed_on
         if confirmed is None or confirmed < stale_before:
-            when = f"since {confirmed:%Y-%m-%d}" if confirmed else "ever"
+            when = f"since {formats.date(confirmed)}" if confirmed else "ever"
             findings.append(
                 Finding(
                     "contact_stale",
@@ -279,7 +280,7 @@ def check_exercises(ctx: Context) -> list[Finding]:
                         "error",
                         "8.5",
                         f"“{result.process.name}” missed its recovery time in the last exercise "
-                        f"({last.held_on:%Y-%m-%d}) by {duration(result.gap_minutes)}.",
+                        f"({formats.date(last.held_on)}) by {duration(result.gap_minutes)}.",
                         _url("bcp:exercise-detail", last),
                     )
                 )
@@ -293,7 +294,7 @@ def check_actions(ctx: Context) -> list[Finding]:
             "error",
             "10.1",
             f"Corrective action “{action.description[:80]}” ({action.owner}) overdue since "
-            f"{action.due_date:%Y-%m-%d}.",
+            f"{formats.date(action.due_date)}.",
             _url("bcp:action-edit", action),
         )
         for action in ctx.overdue_actions

@@ -41,7 +41,7 @@ def plans_for(user: Any, organization: Organization) -> QuerySet[Plan]:
 
 def plan_detail(user: Any, public_id) -> Plan:
     """One plan with everything its page shows, prefetched (a fixed number of queries)."""
-    from organizations.tenancy import get_for_user_or_404
+    from core.tenancy import get_for_user_or_404
 
     queryset = Plan.objects.select_related(
         "organization", "department", "owner", "template", "current_version__author"

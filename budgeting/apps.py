@@ -8,7 +8,7 @@ class BudgetingConfig(AppConfig):
     verbose_name = "Budgeting"
 
     def ready(self) -> None:
-        from organizations.versioned_cache import bump_on_write, bumper
+        from core.versioned_cache import bump_on_write, bumper
 
         from . import models, selectors
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
-from organizations.locking import RevisionField, RevisionFormMixin
+from core.locking import RevisionField, RevisionFormMixin
 from planning.models import AnnualWorkPlan, StrategicGoal, StrategicPlan
 
 from .models import (

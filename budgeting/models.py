@@ -15,8 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
+from core.tenancy import OrgOwnedModel, OrgQuerySet
 from organizations.modelbases import CreatedModel, PublicIdModel, TenantChildModel, TimestampedModel
-from organizations.tenancy import OrgOwnedModel, OrgQuerySet
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 

@@ -31,7 +31,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, NullIf
 from django.shortcuts import get_object_or_404
 
-from organizations import versioned_cache
+from core import versioned_cache
 from organizations.models import Organization
 
 from . import rules

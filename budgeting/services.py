@@ -19,9 +19,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 import notifications
-from organizations import audit, contributions, locking, policies, writes
+from core import audit, contributions, locking, policies, writes
+from core.tenancy import require
 from organizations.models import Contribution, Organization
-from organizations.tenancy import require
 
 from . import ceilings, rules
 from .ceilings import CeilingExceeded

@@ -13,18 +13,18 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods
 
 from config.db_router import reads_from_replica
-from organizations import policies
-from organizations.csvfiles import csv_response
-from organizations.generic import confirm_view, edit_view
-from organizations.importing import csv_safe
-from organizations.tenancy import get_for_user_or_404, require
-from organizations.web import (
+from core import policies
+from core.csvfiles import csv_response
+from core.generic import confirm_view, edit_view
+from core.tenancy import get_for_user_or_404, require
+from core.web import (
     apply_errors,
     current_organization,
     fragment_key,
     paginate,
     results_template,
 )
+from organizations.importing import csv_safe
 
 from . import selectors, services
 from .filters import ProposalFilter
@@ -53,7 +53,7 @@ from .models import (
 
 
 def _page(**page) -> dict:
-    """A budgeting form or confirm page's contract (organizations/generic.py): the app's
+    """A budgeting form or confirm page's contract (core/generic.py): the app's
     stylesheet and narrow amount inputs."""
     return {"head": "budgeting/_head.html", "form_css": "money-form", **page}
 

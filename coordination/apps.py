@@ -8,7 +8,7 @@ class CoordinationConfig(AppConfig):
     verbose_name = "Coordination"
 
     def ready(self) -> None:
-        from organizations.versioned_cache import bump_on_write, bumper
+        from core.versioned_cache import bump_on_write, bumper
 
         from . import models, selectors
 

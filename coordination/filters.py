@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 
-from organizations.search import BoundedFilterSet, SearchFilter
+from core.search import BoundedFilterSet, SearchFilter
 
 from .models import Partnership
 

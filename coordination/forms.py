@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from organizations import policies
-from organizations.locking import RevisionField, RevisionFormMixin
+from core import policies
+from core.locking import RevisionField, RevisionFormMixin
 from organizations.models import Organization
 
 from .models import Milestone, ParticipantState, Partnership

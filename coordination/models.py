@@ -2,7 +2,7 @@
 (their notifications are the notification service's: notifications/).
 
 Visibility has one door, `Partnership.objects.for_user` (see `PartnershipQuerySet`), whose rule
-lives in the policy layer (`organizations/policies/coordination.py`): members of the lead
+lives in the policy layer (`core/policies/coordination.py`): members of the lead
 organization, members of accepted participants, org_admins of invited participants (to answer the
 invitation), OCM users for partnerships marked visible to OCM, and superusers. Milestones,
 participants and comments reach their rows through that same queryset.
@@ -19,11 +19,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from core.policies import coordination as policies
+from core.tenancy import OrgOwnedModel, OrgQuerySet, tenancy_of
 from organizations.modelbases import CreatedModel, PublicIdModel, TenantChildModel, TimestampedModel
-from organizations.policies import coordination as policies
-from organizations.tenancy import OrgOwnedModel, OrgQuerySet, tenancy_of
 
-#: The module whose switch governs partnerships (organizations/modules.py).
+#: The module whose switch governs partnerships (core/modules.py).
 MODULE = policies.MODULE
 
 
@@ -36,7 +36,7 @@ class ParticipantState(models.TextChoices):
 
 class PartnershipQuerySet(OrgQuerySet):
     """The single enforcement point for who sees a partnership (the rule:
-    `organizations.policies.partnership_scope`).
+    `core.policies.partnership_scope`).
 
     `for_user(user, "view")` returns the partnerships the user may open:
       * members (any role) of the lead organization;
@@ -52,7 +52,7 @@ class PartnershipQuerySet(OrgQuerySet):
     def for_user(
         self, user: Any, action: str = "view", *, include_invitations: bool = True
     ) -> PartnershipQuerySet:
-        # The rule lives in the policy layer (organizations/policies/coordination.py).
+        # The rule lives in the policy layer (core/policies/coordination.py).
         return policies.partnership_scope(
             self, user, action, include_invitations=include_invitations
         )

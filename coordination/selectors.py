@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Avg, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Round
 
-from organizations import policies
+from core import policies
 from organizations.models import Organization
 
 from .models import (
@@ -62,7 +62,7 @@ def with_rollups(queryset: QuerySet[Partnership]) -> QuerySet[Partnership]:
     )
 
 
-#: Version-token namespace of the cached partnership lists (see organizations.versioned_cache).
+#: Version-token namespace of the cached partnership lists (see core.versioned_cache).
 CACHE_NAMESPACE = "coordination"
 
 

@@ -22,9 +22,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 import notifications
-from organizations import audit, locking, policies, writes
+from core import audit, formats, locking, policies, writes
+from core.tenancy import require, tenancy_of
 from organizations.models import Membership, Organization
-from organizations.tenancy import require, tenancy_of
 
 from .models import (
     Milestone,
@@ -458,7 +458,7 @@ def milestones_flag_overdue(*, today: datetime.date | None = None) -> int:
             recipients=[pk for pk in recipients if pk],
             text=f"Milestone “{milestone.title}” of “{partnership.title}” "
             f"({milestone.responsible_organization.code}) was due on "
-            f"{milestone.due_date:%d %b %Y} and is not completed.",
+            f"{formats.date(milestone.due_date)} and is not completed.",
             url=reverse("coordination:partnership-detail", args=[partnership.public_id]),
             key=f"milestone-overdue:{milestone.pk}:{milestone.due_date.isoformat()}",
         )

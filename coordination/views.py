@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods
 
-from organizations import policies
-from organizations.tenancy import get_for_user_or_404, require, tenancy_of
-from organizations.web import current_organization, fragment_key, paginate, results_template
+from core import policies
+from core.tenancy import get_for_user_or_404, require, tenancy_of
+from core.web import current_organization, fragment_key, paginate, results_template
 
 from . import selectors, services
 from .filters import PartnershipFilter

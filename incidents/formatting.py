@@ -1,8 +1,8 @@
-"""Durations and times for the incident pages: the portal's formats (organizations.formats)."""
+"""Durations and times for the incident pages: the portal's formats (core.formats)."""
 
 from __future__ import annotations
 
-from organizations.formats import datetime as when
-from organizations.formats import duration
+from core.formats import datetime as when
+from core.formats import duration
 
 __all__ = ["duration", "when"]

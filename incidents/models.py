@@ -24,9 +24,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.tenancy import OrgOwnedModel, OrgQuerySet
 from organizations.corrective import CorrectiveActionBase
 from organizations.modelbases import PublicIdModel, TenantChildModel, TimestampedModel
-from organizations.tenancy import OrgOwnedModel, OrgQuerySet
 
 SEVERITY_RANK = {"minor": 0, "moderate": 1, "major": 2, "critical": 3}
 

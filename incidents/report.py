@@ -11,6 +11,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from bcp.exports import FIXED_DATE, _normalize_zip, _para_text, register_fonts
+from core import formats
 
 from .formatting import duration, when
 from .models import CallTreeEntry, Incident, LogEntry, RecoveryItem
@@ -84,7 +85,7 @@ def collect(incident: Incident) -> ReportData:
         [
             a.plan.title,
             f"v{a.version.version_number}",
-            f"{a.exercise.get_kind_display()} of {a.exercise.held_on:%Y-%m-%d}"
+            f"{a.exercise.get_kind_display()} of {formats.date(a.exercise.held_on)}"
             if a.exercise
             else "—",
         ]
@@ -129,7 +130,7 @@ def collect(incident: Incident) -> ReportData:
         if review
         else [],
         actions=[
-            [a.description, str(a.owner), f"{a.due_date:%Y-%m-%d}", a.get_status_display()]
+            [a.description, str(a.owner), f"{formats.date(a.due_date)}", a.get_status_display()]
             for a in review.actions.select_related("owner").order_by("due_date", "pk")
         ]
         if review

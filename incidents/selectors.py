@@ -1,6 +1,6 @@
 """Reads of the incidents app, scoped to a user, with constant query counts.
 
-The live board is read through a version token per incident (organizations/versioned_cache.py):
+The live board is read through a version token per incident (core/versioned_cache.py):
 every write to the incident or its rows replaces the token (`bump_board`, connected in apps.py),
 and the polled board answers 304 while the token, the minute and the user's buttons are the
 same; otherwise the rendered fragment is shared by everyone with the same buttons.
@@ -16,7 +16,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q
 
-from organizations import versioned_cache
+from core import versioned_cache
 
 from .models import (
     SEVERITY_RANK,

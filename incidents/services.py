@@ -22,10 +22,10 @@ from bcp import services as bcp_services
 from bcp.generation import duration_minutes
 from bcp.models import Contact, CriticalProcess, Plan, PlanVersion
 from bcp.template_data import DEFAULT_ESCALATION_MATRIX
-from organizations import audit, outbox
+from core import audit, outbox
+from core.policies import incidents as policy
+from core.policies import roles_allowing
 from organizations.models import Department, Membership, Organization
-from organizations.policies import incidents as policy
-from organizations.policies import roles_allowing
 
 from . import tokens
 from .formatting import duration, when

@@ -18,12 +18,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.generic import edit_view
+from core.modules import enabled_modules
+from core.policies import incidents as policy
+from core.tenancy import get_for_user_or_404, tenancy_of, tenant_organization_id
+from core.web import apply_errors, current_organization, paginate
 from ocm.access import require_ocm
-from organizations.generic import edit_view
-from organizations.modules import enabled_modules
-from organizations.policies import incidents as policy
-from organizations.tenancy import get_for_user_or_404, tenancy_of, tenant_organization_id
-from organizations.web import apply_errors, current_organization, paginate
 
 from . import selectors, services
 from .forms import (
@@ -49,7 +49,7 @@ def _url(incident: Incident, anchor: str = "") -> str:
 
 
 def _page(incident: Incident, **page) -> dict:
-    """An incident's form page contract (organizations/generic.py): the app's stylesheet, the
+    """An incident's form page contract (core/generic.py): the app's stylesheet, the
     incident above the heading (flagged when it is an exercise), back to the incident."""
     return {
         "head": "incidents/_head.html",

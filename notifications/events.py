@@ -318,7 +318,7 @@ def _unacknowledged(version: Any) -> set[int]:
 
 
 def _organization_of(obj: Any) -> int | None:
-    from organizations.tenancy import tenant_organization_id
+    from core.tenancy import tenant_organization_id
 
     return tenant_organization_id(obj)
 

@@ -18,6 +18,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from core import formats
+
 from . import audience as who
 from .models import Notification
 from .service import emit
@@ -74,7 +76,7 @@ def bc_reviews(today: datetime.date) -> int:
                     plan,
                     {
                         "text": f"The review of the BC plan “{plan.title}” is overdue since "
-                        f"{plan.next_review_date:%d %b %Y}.",
+                        f"{formats.date(plan.next_review_date)}.",
                         "url": reverse("bcp:plan-detail", args=[plan.public_id]),
                     },
                 )
@@ -121,7 +123,7 @@ def proposals(now: datetime.datetime) -> int:
                     proposal,
                     {
                         "text": f"The budget proposal “{proposal.title}” has waited for a "
-                        f"decision since {proposal.submitted_at:%d %b %Y}.",
+                        f"decision since {formats.date(proposal.submitted_at)}.",
                         "url": reverse("budgeting:proposal-detail", args=[proposal.public_id]),
                     },
                 )
@@ -160,7 +162,7 @@ def milestones(today: datetime.date) -> int:
                     "recipients": who.org_admins(milestone.responsible_organization_id),
                     "text": f"Milestone “{milestone.title}” of “{milestone.partnership.title}” "
                     f"({milestone.responsible_organization.code}) is overdue since "
-                    f"{milestone.due_date:%d %b %Y}.",
+                    f"{formats.date(milestone.due_date)}.",
                     "url": reverse(
                         "coordination:partnership-detail", args=[milestone.partnership.public_id]
                     ),

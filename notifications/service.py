@@ -1,7 +1,7 @@
 """The notification service: `emit()` in a request, `fan_out()` in the worker, then e-mail.
 
 A request that causes an event calls `emit(verb, obj, actor=...)`: it queues one background task
-through the outbox (organizations/outbox.py) and bumps the organization's "waiting for you"
+through the outbox (core/outbox.py) and bumps the organization's "waiting for you"
 counts: a constant number of queries, whatever the size of the audience. The worker computes the
 audience (notifications/events.py), keeps only those who can open the object
 (notifications/audience.py), writes one notification each in one INSERT, and queues the e-mails
@@ -27,7 +27,7 @@ from django.db import transaction
 from django.db.models import F, Model
 from django.utils import timezone
 
-from organizations import outbox, versioned_cache
+from core import outbox, versioned_cache
 
 from . import audience as who
 from .events import EVENTS, Event

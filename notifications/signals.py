@@ -7,9 +7,9 @@ from typing import Any
 
 from django.db.models.signals import post_delete, post_save
 
-from organizations import versioned_cache
+from core import versioned_cache
+from core.tenancy import tenant_organization_id
 from organizations.models import JoinInvitation
-from organizations.tenancy import tenant_organization_id
 
 from .service import waiting_namespace
 

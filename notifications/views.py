@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from organizations.web import paginate
+from core.web import paginate
 
 from . import selectors, service, waiting
 from .forms import PreferencesForm

@@ -5,7 +5,7 @@ returned to them, acknowledgments to give, overdue items they own (and, for an o
 admins, overdue items of the organization), invitations to answer. Who may decide is the policy
 layer's answer (`policies.may_decide`); who must acknowledge is bcp's (`plan_audience`).
 
-The summary is cached (organizations/versioned_cache.py) under the tokens of the organization's
+The summary is cached (core/versioned_cache.py) under the tokens of the organization's
 namespace ("waiting:<org>", bumped by every event and by writes of the records it is computed
 from, notifications/signals.py) and of the person's ("waiting-user:<id>", bumped by their
 invitations), so a page pays one cache round trip for the menu's count.
@@ -21,8 +21,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from organizations import versioned_cache
-from organizations.tenancy import tenancy_of
+from core import formats, policies, versioned_cache
+from core.tenancy import tenancy_of
 
 from .service import waiting_namespace
 from .signals import user_namespace
@@ -57,8 +57,8 @@ def compute(user: Any, organization: Any, listed: int = LISTED) -> list[Group]:
     from bcp.selectors import acknowledgments_due, review_queue
     from budgeting.models import BudgetProposal
     from coordination.models import Milestone, ParticipantState, PartnershipParticipant
+    from core.policies import may_decide
     from organizations.invitations import pending_for, refusal
-    from organizations.policies import may_decide
 
     profile = tenancy_of(user)
     decide = Group("decide", "Reviews and approvals to decide", limit=listed)
@@ -75,9 +75,9 @@ def compute(user: Any, organization: Any, listed: int = LISTED) -> list[Group]:
             reverse("organizations:my-invitations"),
         )
     org_id = organization.pk if organization is not None else None
-    if org_id is None or profile.is_ocm_only:
+    if org_id is None or policies.is_read_only(user):
         return [g for g in (invitations,) if g.count]
-    modules = profile.modules.get(org_id) or frozenset()
+    modules = profile.modules_of(org_id)
     role = profile.roles.get(org_id)
 
     if "bcp" in modules:
@@ -115,7 +115,7 @@ def compute(user: Any, organization: Any, listed: int = LISTED) -> list[Group]:
             overdue_plans = overdue_plans.filter(owner=user)
         for plan in overdue_plans.order_by("next_review_date"):
             overdue.add(
-                f"BC plan “{plan.title}”: review due {plan.next_review_date:%d %b %Y}",
+                f"BC plan “{plan.title}”: review due {formats.date(plan.next_review_date)}",
                 reverse("bcp:plan-detail", args=[plan.public_id]),
             )
 
@@ -157,7 +157,7 @@ def compute(user: Any, organization: Any, listed: int = LISTED) -> list[Group]:
         for milestone in milestones.select_related("partnership"):
             overdue.add(
                 f"Milestone “{milestone.title}” of “{milestone.partnership.title}”: "
-                f"due {milestone.due_date:%d %b %Y}",
+                f"due {formats.date(milestone.due_date)}",
                 reverse("coordination:partnership-detail", args=[milestone.partnership.public_id]),
             )
     return [g for g in (decide, returned, acknowledge, overdue, invitations) if g.count]

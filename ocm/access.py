@@ -1,5 +1,5 @@
 """Who reaches /ocm/: users with an active OCM access of a high enough level, and superusers
-(the rule: organizations/policies/ocm.py)."""
+(the rule: core/policies/ocm.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 
-from organizations.policies.ocm import LEVEL_RANK, has_ocm_level, ocm_level_of
+from core.policies.ocm import LEVEL_RANK, has_ocm_level, ocm_level_of
 
 __all__ = ["LEVEL_RANK", "ocm_level_of", "require_ocm"]
 

@@ -59,7 +59,7 @@ def rollout_section(organizations: list[Organization]) -> tuple[dict[int, dict],
 def coordination_section(organizations: list[Organization]) -> tuple[dict[int, dict], dict]:
     """Partnerships marked visible to the OCM: by status and type, and who partners with whom."""
     from coordination.models import ParticipantState, Partnership, PartnershipParticipant
-    from organizations.policies import shared_with_ocm
+    from core.policies import shared_with_ocm
 
     # Every organization's, for the summary tables that only OCM readers see: what the OCM may
     # see of partnerships is the policy layer's rule.

@@ -12,13 +12,13 @@ from django.views.decorators.http import require_safe
 from budgeting.models import ExpenseClass, Quarter
 from config.db_router import reads_from_replica
 from coordination.models import ParticipantState, Partnership
-from organizations import policies
-from organizations.csvfiles import csv_response
-from organizations.formats import file_stamp
+from core import policies
+from core.csvfiles import csv_response
+from core.formats import file_stamp
+from core.policies.ocm import has_ocm_level
+from core.web import fragment_key
 from organizations.importing import csv_safe
 from organizations.models import Organization
-from organizations.policies.ocm import has_ocm_level
-from organizations.web import fragment_key
 from planning.models import StrategicPlan, WorkPlanObjective
 
 from . import briefing, selectors

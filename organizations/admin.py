@@ -7,7 +7,9 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from waffle.admin import FlagAdmin
 from waffle.models import Flag
 
-from . import api_tokens, audit, services
+from core import audit
+
+from . import api_tokens, services
 from .models import (
     ApiToken,
     AuditLog,

@@ -17,7 +17,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from . import audit
+from core import audit
+
 from .models import ApiToken
 
 API_TOKEN_PREFIX = "bmms_"

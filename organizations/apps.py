@@ -12,11 +12,12 @@ class OrganizationsConfig(AppConfig):
         from django.db.models.signals import m2m_changed, post_delete, post_save
         from waffle.models import Flag
 
-        from . import checks, messages, sessions  # noqa: F401 (checks registers itself)
+        from core import checks, messages, sessions  # noqa: F401 (checks registers itself)
 
         messages.use_plain_words()
+        from core.tenancy import bump_tenancy_version
+
         from .models import Department, Membership, ModuleFlagScope, OCMAccess, Organization, User
-        from .tenancy import bump_tenancy_version
 
         user_logged_in.connect(sessions.on_login, dispatch_uid="bmms-idle-login")
         post_save.connect(sessions.on_user_saved, sender=User, dispatch_uid="bmms-deactivate")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .policies.base import is_read_only
-from .tenancy import TenancyProfile
+from core.policies.base import is_read_only
+from core.tenancy import TenancyProfile
 
 
 def tenancy(request) -> dict:
@@ -22,6 +22,6 @@ def tenancy(request) -> dict:
 
 def modules(request) -> dict:
     """`enabled_modules`: the set of module app labels the menu may show."""
-    from .modules import enabled_modules
+    from core.modules import enabled_modules
 
     return {"enabled_modules": enabled_modules(request)}

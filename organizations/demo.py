@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from core.tenancy import Role, bump_tenancy_version
+
 from .models import Department, Membership, OCMAccess, Organization, User
-from .tenancy import Role, bump_tenancy_version
 
 DEMO_PASSWORD = "Bangsamoro-demo-2026"
 PILOTS = ["MOH", "MOLE", "MAFAR"]

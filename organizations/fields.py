@@ -9,7 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from organizations import formats
+from core import formats
 
 
 class DurationInput(forms.TextInput):

@@ -6,8 +6,9 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from core.search import BoundedFilterSet, SearchFilter
+
 from .models import AuditLog, Organization, record_type_choices
-from .search import BoundedFilterSet, SearchFilter
 
 
 def yes_no_any(anything: str, yes: str = "Yes", no: str = "No") -> forms.Select:

@@ -51,7 +51,7 @@ class MembershipForm(forms.ModelForm):
         if actor is not None:
             # Only the roles the actor may give (policies.role_refusal); the current one stays
             # listed so the form can be saved unchanged.
-            from .policies import assignable_roles
+            from core.policies import assignable_roles
 
             choices = assignable_roles(actor, self.instance.organization_id)
             if self.instance.role not in {value for value, _ in choices}:
@@ -78,7 +78,7 @@ class MemberAddForm(forms.Form):
 
     def __init__(self, *args, actor, organization, **kwargs):
         super().__init__(*args, **kwargs)
-        from .policies import assignable_roles
+        from core.policies import assignable_roles
 
         self.fields["role"].choices = assignable_roles(actor, organization.pk)
         self.fields["role"].initial = "viewer"

@@ -28,9 +28,11 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from . import audit, invitations
+from core import audit
+from core.tenancy import Role, bump_tenancy_version, tenancy_of
+
+from . import invitations
 from .models import Department, ImportJob, JoinInvitation, Membership, Organization, User
-from .tenancy import Role, bump_tenancy_version, tenancy_of
 
 COLUMNS = [
     "email",
@@ -336,7 +338,9 @@ def claim(job: ImportJob) -> bool:
     """Queue a previewed import for its commit, once: a conditional UPDATE (previewed → queued)
     that exactly one of any number of simultaneous requests wins. False when the job is already
     queued, running or finished (nothing is queued twice)."""
-    from . import outbox, tasks
+    from core import outbox
+
+    from . import tasks
 
     claimed = ImportJob.objects.filter(
         pk=job.pk, status=ImportJob.Status.PREVIEWED, errors=[]

@@ -24,11 +24,11 @@ from django.utils.http import urlsafe_base64_encode
 
 import notifications
 from accounts.tokens import invitation_tokens
+from core import audit
+from core.policies.base import is_read_only
+from core.tenancy import forget_tenancy, require
 
-from . import audit
 from .models import JoinInvitation, Membership, User
-from .policies.base import is_read_only
-from .tenancy import forget_tenancy, require
 
 
 def invitation_link(user: User) -> str:

@@ -8,7 +8,7 @@ of `timezone.now`) keep their own field.
 * `CreatedModel`: `created_at`; `TimestampedModel`: also `updated_at`;
 * `TenantChildModel`: a model that reaches its organization through a parent: its
   `TENANT_FIELD` (e.g. `"plan__organization"`) and the `OrgQuerySet` manager (`for_user`).
-  `OrgOwnedModel` (organizations/tenancy.py) is the base of the models that hold the
+  `OrgOwnedModel` (core/tenancy.py) is the base of the models that hold the
   organization themselves.
 """
 
@@ -19,7 +19,7 @@ from typing import ClassVar
 
 from django.db import models
 
-from .tenancy import OrgQuerySet
+from core.tenancy import OrgQuerySet
 
 
 class PublicIdModel(models.Model):

@@ -14,8 +14,9 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from waffle.models import Flag
 
+from core.tenancy import OrgOwnedModel, OrgQuerySet, Role
+
 from .modelbases import CreatedModel, PublicIdModel, TimestampedModel
-from .tenancy import OrgOwnedModel, OrgQuerySet, Role
 
 
 class Organization(TimestampedModel):
@@ -358,7 +359,7 @@ def _plain(value) -> str:
         return "; ".join(f"{k}: {_plain(v)}" for k, v in value.items()) or "—"
     text = str(value)
     if _ISO_DATE.match(text):  # dates and times as the rest of the portal writes them
-        from organizations import formats
+        from core import formats
 
         try:
             moment = datetime.datetime.fromisoformat(text)
@@ -415,7 +416,7 @@ class ModuleFlagScope(models.Model):
 
     Evaluation for a user working in an organization: excluded organizations → off; listed
     organizations or rollout waves → on; otherwise the waffle flag's `everyone` decides (on when
-    True, off when False or unset). See `organizations.modules`.
+    True, off when False or unset). See `core.modules`.
     """
 
     flag = models.OneToOneField(Flag, on_delete=models.CASCADE, related_name="scope")
@@ -517,7 +518,7 @@ class Contribution(models.Model):
     The subject is the thing decided: a BC plan version (its sections) or a BC plan (its
     registers), a strategic plan (with its goals, work plans and objectives), a budget proposal
     (with its programs and line items). Services write a row on every content save through
-    `organizations.contributions.record()`; `organizations.policies` reads them to apply
+    `core.contributions.record()`; `core.policies` reads them to apply
     segregation of duties. One row per subject, person and kind; `last_at` moves on each save.
     """
 

@@ -1,7 +1,7 @@
 """Organization administrators manage their people without a CSV: add one
 member, change role and department (services.membership_update), deactivate, reactivate.
 
-Who may do what to whom is the policy layer's (organizations/policies.py: `member_refusal`,
+Who may do what to whom is the policy layer's (core/policies/: `member_refusal`,
 `role_refusal`, `last_admin_problem`); every write here is atomic and audited.
 
 Deactivating removes the *membership* and keeps a `FormerMembership` to reactivate it as it
@@ -21,17 +21,19 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.sessions import end_all_sessions
-
-from . import audit, invitations, outbox, tasks
-from .models import Department, FormerMembership, Membership, OCMAccess, Organization, User
-from .policies import (
+from core import audit, outbox
+from core.policies import (
     MemberRefused,
     last_admin_problem,
     member_refusal,
     require_may_manage_member,
     role_refusal,
+    roles_allowing,
 )
-from .tenancy import Role, forget_tenancy, require
+from core.tenancy import Role, forget_tenancy, require
+
+from . import invitations, tasks
+from .models import Department, FormerMembership, Membership, OCMAccess, Organization, User
 
 MEMBER_FIELDS = ["role", "department_id", "position", "is_primary"]
 
@@ -41,7 +43,7 @@ def locked_admin_ids(organization_id: int) -> list[int]:
     every caller), so the last-administrator rule holds under concurrent changes."""
     return list(
         Membership.objects.select_for_update()
-        .filter(organization_id=organization_id, role=Role.ORG_ADMIN)
+        .filter(organization_id=organization_id, role__in=roles_allowing("admin"))
         .order_by("pk")
         .values_list("pk", flat=True)
     )

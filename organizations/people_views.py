@@ -11,13 +11,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.policies import MemberRefused, require_may_manage_member
+from core.search import SEARCH_MAX_LENGTH, search_text
+from core.tenancy import get_for_user_or_404, require
+from core.web import current_organization, paginate, results_template
+
 from . import people, selectors
 from .forms import MemberAddForm
 from .models import FormerMembership, Membership
-from .policies import MemberRefused, require_may_manage_member
-from .search import SEARCH_MAX_LENGTH, search_text
-from .tenancy import get_for_user_or_404, require
-from .web import current_organization, paginate, results_template
 
 
 @login_required

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from core.tenancy import require
+
 from .models import (
     AuditLog,
     Department,
@@ -17,7 +19,6 @@ from .models import (
     Membership,
     Organization,
 )
-from .tenancy import require
 
 
 def _count(model, **filters) -> Coalesce:
@@ -90,7 +91,7 @@ def import_job_for(user: Any, public_id) -> ImportJob:
     """An import job of the user's organization (404 for another's; 403 unless org_admin)."""
     from django.http import Http404
 
-    from .tenancy import tenancy_of
+    from core.tenancy import tenancy_of
 
     jobs = ImportJob.objects.filter(public_id=public_id)
     profile = tenancy_of(user)

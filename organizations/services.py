@@ -7,9 +7,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from . import audit
+from core import audit
+from core.tenancy import forget_tenancy, require
+
 from .models import Department, Membership, Organization
-from .tenancy import forget_tenancy, require
 
 DEPARTMENT_FIELDS = ["name", "code", "description", "head"]
 MEMBERSHIP_FIELDS = ["role", "department_id", "position", "is_primary"]
@@ -68,12 +69,13 @@ def department_delete(*, actor: Any, department: Department) -> None:
 def membership_update(*, actor: Any, membership: Membership, **data: Any) -> Membership:
     """Change a member's role, department or position (org_admin only).
 
-    The policy layer's limits (organizations/policies.py): never a system administrator or an
+    The policy layer's limits (core/policies/members.py): never a system administrator or an
     OCM user, never a role above the actor's own, and never the organization's last
     administrator demoted (the administrators are locked first, in one order).
     """
+    from core.policies import last_admin_problem, require_may_manage_member, role_refusal
+
     from .people import locked_admin_ids
-    from .policies import last_admin_problem, require_may_manage_member, role_refusal
 
     require_may_manage_member(actor, membership.user, membership.organization_id)
     admins = locked_admin_ids(membership.organization_id)

@@ -9,8 +9,9 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 import notifications
+from core import outbox
 
-from . import importing, invitations, outbox
+from . import importing, invitations
 from .models import ImportJob, User
 
 logger = logging.getLogger(__name__)
@@ -85,6 +86,6 @@ def run_import(job_id: int) -> str:
 @shared_task
 def relay_outbox() -> int:
     """Publish background work that was kept while the broker was down."""
-    from . import outbox
+    from core import outbox
 
     return outbox.relay()

@@ -14,19 +14,20 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.tokens import invitation_tokens
-from organizations.generic import confirm_view
+from core import audit, lockouts, outbox
+from core.csvfiles import csv_response
+from core.generic import confirm_view
+from core.middleware import SESSION_KEY
+from core.policies import is_oversight, may_manage_member, require_may_manage_member
+from core.policies import members as policies
+from core.search import SEARCH_MAX_LENGTH, search_text
+from core.tenancy import get_for_user_or_404, require, tenancy_of
+from core.web import current_organization, paginate, results_template
 
-from . import audit, importing, invitations, lockouts, outbox, selectors, services, tasks
-from .csvfiles import csv_response
+from . import importing, invitations, selectors, services, tasks
 from .filters import AuditLogFilter, OrganizationFilter
 from .forms import DepartmentForm, ImportUploadForm, MembershipForm, RolloutForm
-from .middleware import SESSION_KEY
 from .models import Department, ImportJob, JoinInvitation, Membership, Organization
-from .policies import is_oversight, may_manage_member, require_may_manage_member
-from .policies import members as policies
-from .search import SEARCH_MAX_LENGTH, search_text
-from .tenancy import get_for_user_or_404, require, tenancy_of
-from .web import current_organization, paginate, results_template
 
 
 @login_required

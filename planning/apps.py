@@ -8,7 +8,7 @@ class PlanningConfig(AppConfig):
     verbose_name = "Planning"
 
     def ready(self) -> None:
-        from organizations.versioned_cache import bump_on_write, organization_bumper
+        from core.versioned_cache import bump_on_write, organization_bumper
 
         from . import models, selectors
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from organizations.locking import RevisionField, RevisionFormMixin
+from core.locking import RevisionField, RevisionFormMixin
 
 from .models import MAX_PLAN_YEARS, AnnualWorkPlan, StrategicGoal, StrategicPlan, WorkPlanObjective
 

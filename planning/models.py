@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
+from core.tenancy import OrgOwnedModel
 from organizations.modelbases import PublicIdModel, TenantChildModel, TimestampedModel
-from organizations.tenancy import OrgOwnedModel
 
 #: A plan covers at most this many fiscal years (start and end year included).
 MAX_PLAN_YEARS = 10

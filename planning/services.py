@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 import notifications
-from organizations import audit, contributions, locking, policies, writes
+from core import audit, contributions, locking, policies, writes
+from core.tenancy import require
 from organizations.models import Organization
-from organizations.tenancy import require
 
 from .models import AnnualWorkPlan, StrategicGoal, StrategicPlan, WorkPlanObjective
 

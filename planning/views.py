@@ -16,10 +16,10 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods
 
-from organizations import policies
-from organizations.generic import confirm_view, edit_view
-from organizations.tenancy import get_for_user_or_404, require
-from organizations.web import (
+from core import policies
+from core.generic import confirm_view, edit_view
+from core.tenancy import get_for_user_or_404, require
+from core.web import (
     current_organization,
     fragment_key,
     is_inline,
@@ -34,7 +34,7 @@ from .models import AnnualWorkPlan, StrategicGoal, StrategicPlan, WorkPlanObject
 
 
 def _page(**page) -> dict:
-    """A planning form or confirm page's contract (organizations/generic.py): the app's assets."""
+    """A planning form or confirm page's contract (core/generic.py): the app's assets."""
     return {"head": "planning/_head.html", **page}
 
 

@@ -2,7 +2,7 @@
 
 The announcements that are current or upcoming (the next `UPCOMING_DAYS`) are read from the
 database once and kept in the cache under the "announcements" version token
-(organizations/versioned_cache.py); any save or delete of an announcement replaces the token. A
+(core/versioned_cache.py); any save or delete of an announcement replaces the token. A
 page therefore costs one cache round trip (token and entry together) and no query. Which of them
 a user sees (audience, start and end, dismissed) is decided in Python from the cached list."""
 
@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from organizations import versioned_cache
+from core import versioned_cache
 
 from .markup import announcement_html
 

@@ -8,7 +8,7 @@ class RolloutConfig(AppConfig):
     verbose_name = "Rollout"
 
     def ready(self) -> None:
-        from organizations import versioned_cache
+        from core import versioned_cache
 
         from . import announcements
         from .models import Announcement

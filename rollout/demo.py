@@ -12,11 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 from waffle.models import Flag
 
-from organizations import versioned_cache
+from core import versioned_cache
+from core.modules import MODULES, flag_name
+from core.tenancy import Role, bump_tenancy_version
 from organizations.demo import DEMO_PASSWORD, PILOTS
 from organizations.models import Department, Membership, ModuleFlagScope, Organization, User
-from organizations.modules import MODULES, flag_name
-from organizations.tenancy import Role, bump_tenancy_version
 
 from . import announcements
 from .models import (

@@ -14,9 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 from waffle.models import Flag
 
-from organizations import audit, outbox
+from core import audit, outbox
+from core.modules import flag_name
 from organizations.models import ModuleFlagScope, Organization
-from organizations.modules import flag_name
 
 from .models import GoLiveAttempt
 from .readiness import checklist

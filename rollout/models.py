@@ -9,8 +9,8 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
+from core.tenancy import OrgOwnedModel, Role
 from organizations.modelbases import CreatedModel, PublicIdModel, TenantChildModel, TimestampedModel
-from organizations.tenancy import OrgOwnedModel, Role
 
 MODULE_CHOICES = [
     ("planning", "Planning"),

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from organizations.policies import is_oversight
-from organizations.tenancy import tenancy_of
+from core.policies import is_oversight
+from core.tenancy import tenancy_of
 
 ROLLOUT_TEAM_GROUP = "Rollout team"
 

@@ -14,9 +14,9 @@ from django.db.models import Count, Q
 from django.utils import formats
 from waffle.models import Flag
 
+from core.modules import MODULES, flag_name
+from core.tenancy import Role
 from organizations.models import Department, Membership
-from organizations.modules import MODULES, flag_name
-from organizations.tenancy import Role
 
 ACTIVATION_TARGET = 0.8
 #: Each of these roles needs at least one member who attended a training session.

@@ -1,4 +1,4 @@
-"""Reads of the rollout app, scoped to the user (organizations.tenancy and rollout.policy)."""
+"""Reads of the rollout app, scoped to the user (core.tenancy and rollout.policy)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from core.tenancy import tenancy_of
 from organizations.models import Organization
-from organizations.tenancy import tenancy_of
 
 from . import policy
 from .models import AdoptionDaily, Announcement, Enrolment, Feedback

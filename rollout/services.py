@@ -12,9 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from bcp.files import check_upload
-from organizations import audit, outbox
+from core import audit, outbox
+from core.tenancy import require, tenancy_of
 from organizations.models import Membership, Organization
-from organizations.tenancy import require, tenancy_of
 
 from . import policy
 from .models import (

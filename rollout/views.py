@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from organizations import policies
-from organizations.generic import confirm_view
+from core import policies
+from core.generic import confirm_view
+from core.tenancy import Role, get_for_user_or_404, tenancy_of
+from core.web import apply_errors, current_organization, paginate
 from organizations.models import Organization
-from organizations.tenancy import Role, get_for_user_or_404, tenancy_of
-from organizations.web import apply_errors, current_organization, paginate
 
 from . import announcements, certificates, golive, help, policy, selectors, services, status
 from .forms import (

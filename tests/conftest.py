@@ -11,9 +11,9 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
+from core.tenancy import Role
 from organizations.loader import load_organizations
 from organizations.models import Organization
-from organizations.tenancy import Role
 from tests.factories import DepartmentFactory, MembershipFactory, OCMAccessFactory, UserFactory
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import factory
 
+from core.tenancy import Role
 from organizations.models import Department, Membership, OCMAccess, Organization, User
-from organizations.tenancy import Role
 
 
 class UserFactory(factory.django.DjangoModelFactory):

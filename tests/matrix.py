@@ -339,7 +339,7 @@ def check_module_off(
     """Violations of rule 6 for one URL naming an object of org A, whose module the caller has
     switched off for org A only. `member` is an org admin of org A and of org B (module on),
     whose current organization is org B."""
-    from organizations.middleware import SESSION_KEY
+    from core.middleware import SESSION_KEY
 
     sample = sample_for(key, pattern, world)
     if sample is None or not sample.foreign:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from waffle.models import Flag
 
+from core.tenancy import Role
 from organizations.models import Department, Membership
-from organizations.tenancy import Role
 from tests.factories import UserFactory
 from tests.matrix import (
     Sample,

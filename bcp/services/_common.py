@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from organizations import audit
+from core import audit
 from organizations.models import Department, Membership, Organization
 
 from ..models import Plan

@@ -19,9 +19,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from organizations import audit, policies
+from core import audit, formats, policies
+from core.tenancy import require
 from organizations.models import Membership
-from organizations.tenancy import require
 
 from ..models import (
     CorrectiveAction,
@@ -174,8 +174,8 @@ def exercise_conduct(
         raise ValidationError(f"This exercise is already {exercise.get_status_display().lower()}.")
     if exercise.held_on > timezone.localdate():
         raise ValidationError(
-            f"This exercise is planned for {exercise.held_on:%Y-%m-%d}: record its results once "
-            "it has taken place (or change its date)."
+            f"This exercise is planned for {formats.date(exercise.held_on)}: record its results "
+            "once it has taken place (or change its date)."
         )
     _record_results(exercise, results or {})
     exercise.status = Exercise.Status.CONDUCTED

@@ -13,9 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 
 import notifications
-from organizations import audit, outbox
+from core import audit, outbox
+from core.tenancy import require
 from organizations.models import Organization
-from organizations.tenancy import require
 
 from ..models import Export, PlanVersion
 from ._common import _save

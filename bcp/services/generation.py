@@ -11,9 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 
 import notifications
-from organizations import outbox
+from core import outbox
+from core.tenancy import require
 from organizations.models import Organization
-from organizations.tenancy import require
 
 from ..models import GenerationJob, Plan, PlanVersion
 from ._common import _lock_plan, _record, _save

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from organizations import audit, contributions, locking
+from core import audit, contributions, locking
+from core.tenancy import require
 from organizations.models import Department, Organization
-from organizations.tenancy import require
 
 from .. import content as plan_content
 from ..models import Plan, PlanVersion, Template

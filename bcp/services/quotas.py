@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from organizations import policies
+from core import policies
+from core.tenancy import tenancy_of
 from organizations.models import Membership, Organization
-from organizations.tenancy import tenancy_of
 
 
 class RateLimited(ValidationError):

@@ -12,9 +12,9 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from organizations import contributions, writes
+from core import contributions, writes
+from core.tenancy import require
 from organizations.models import Organization
-from organizations.tenancy import require
 
 from ..files import check_upload
 from ..models import (

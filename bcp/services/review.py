@@ -9,10 +9,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 import notifications
-from organizations import audit, contributions, policies
+from core import audit, contributions, formats, policies
+from core.policies import bcp as bcp_policies
+from core.tenancy import require
 from organizations.models import Contribution
-from organizations.policies import bcp as bcp_policies
-from organizations.tenancy import require
 
 from .. import content as plan_content
 from .. import cycle
@@ -190,7 +190,7 @@ def acknowledgment_record(*, actor: Any, version: PlanVersion) -> Acknowledgment
     if existing is not None:
         raise ValidationError(
             f"You already acknowledged version {version.version_number} on "
-            f"{timezone.localtime(existing.acknowledged_at):%Y-%m-%d}."
+            f"{formats.date(timezone.localtime(existing.acknowledged_at))}."
         )
     try:
         with transaction.atomic():

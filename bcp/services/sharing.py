@@ -1,7 +1,7 @@
 """Plans shared per object: writes and reads of grants.
 
 The rules (who may share, with whom, what a grant opens) live in the policy layer
-(`organizations.policies`, "sharing" part); this module writes grants and answers the lists.
+(`core.policies`, "sharing" part); this module writes grants and answers the lists.
 django-guardian carries the permissions (`bcp.PlanUserObjectPermission`), `PlanShare` the
 record. What a grant opens, and nothing more (docs/bcp.md, "Sharing a plan"):
 
@@ -27,9 +27,8 @@ from django.http import Http404
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
-from organizations import audit, policies
-from organizations.modules import modules_for_organization
-from organizations.tenancy import tenancy_of
+from core import audit, policies
+from core.tenancy import tenancy_of
 
 from ..models import Plan, PlanComment, PlanShare, PlanVersion, Review
 
@@ -265,10 +264,9 @@ def comment_add(*, actor: Any, plan: Plan, body: str) -> PlanComment:
 
 def may_comment(user: Any, plan: Plan) -> bool:
     if policies.is_plan_member(user, plan):
-        return (
-            plan.organization_id in (tenancy_of(user).organization_ids("view", "bcp"))
-            and not tenancy_of(user).is_ocm_only
-        )
+        return plan.organization_id in (
+            tenancy_of(user).organization_ids("view", "bcp")
+        ) and not policies.is_read_only(user)
     return "comment" in policies.shared_rights(user, plan)
 
 
@@ -284,7 +282,7 @@ def shared_plan_or_404(user: Any, public_id: Any, right: str = "view") -> tuple[
     if plan is None:
         raise Http404("No such plan.")
     rights = policies.shared_rights(user, plan)
-    if not rights or "bcp" not in modules_for_organization(plan.organization):
+    if not rights or not policies.sharing_open(plan):
         raise Http404("No such plan.")
     if right not in rights:
         raise PermissionDenied(f"This plan is shared with you to {_verb(rights)}, not to {right}.")

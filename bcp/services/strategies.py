@@ -9,8 +9,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from organizations import audit, contributions
-from organizations.tenancy import require
+from core import audit, contributions
+from core.tenancy import require
 
 from ..models import CriticalProcess, Plan, RecoveryStrategy
 

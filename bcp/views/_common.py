@@ -7,13 +7,13 @@ from typing import Any
 from django.shortcuts import render
 from django.urls import reverse
 
-from organizations.generic import confirm_view
+from core.generic import confirm_view
 
 from ..content import sections_of
 from ..models import Plan, PlanVersion, SectionDefinition
 from ..template_data import ESCALATION_LEVELS
 
-#: What `organizations.web.current_organization` names when there is no current organization.
+#: What `core.web.current_organization` names when there is no current organization.
 BC_PLANS = "Business continuity plans"
 
 
@@ -23,7 +23,7 @@ def _plan_url(plan: Plan, anchor: str = "") -> str:
 
 
 def _page(plan: Plan | None = None, **page: Any) -> dict[str, Any]:
-    """A bcp form or confirm page's contract (organizations/generic.py): the app's stylesheet,
+    """A bcp form or confirm page's contract (core/generic.py): the app's stylesheet,
     the wide card, and the plan above the heading."""
     page = {"head": "bcp/_head.html", "width": "wide", **page}
     if plan is not None:

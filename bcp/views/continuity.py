@@ -13,11 +13,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core import formats, policies
+from core.generic import edit_view
+from core.tenancy import get_for_user_or_404, tenancy_of
+from core.web import apply_errors, current_organization
 from incidents.formatting import duration
-from organizations import policies
-from organizations.generic import edit_view
-from organizations.tenancy import get_for_user_or_404, tenancy_of
-from organizations.web import apply_errors, current_organization
 
 from .. import dependency_map as maps
 from ..forms import ReviewDecisionForm
@@ -90,7 +90,7 @@ def process_detail(request: HttpRequest, public_id) -> HttpResponse:
 
 
 def _strategy_form(request, form, title, process, save, verb):
-    """A recovery strategy's form page: the shared edit view (organizations/generic.py)."""
+    """A recovery strategy's form page: the shared edit view (core/generic.py)."""
     return edit_view(
         request,
         form,
@@ -244,7 +244,7 @@ def plan_sharing(request: HttpRequest, public_id) -> HttpResponse:
                     request,
                     f"“{plan.title}” is shared with {share.grantee} "
                     f"({share.get_right_display().lower()}) until "
-                    f"{sharing.last_day_of(share):%Y-%m-%d}.",
+                    f"{formats.date(sharing.last_day_of(share))}.",
                 )
                 return redirect(reverse("bcp:plan-sharing", args=[plan.public_id]))
     grants = list(sharing.grants_of(plan))

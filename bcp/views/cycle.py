@@ -14,9 +14,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from organizations import policies
-from organizations.tenancy import get_for_user_or_404, require, tenancy_of
-from organizations.web import apply_errors, current_organization, paginate
+from core import formats, policies
+from core.tenancy import get_for_user_or_404, require, tenancy_of
+from core.web import apply_errors, current_organization, paginate
 
 from .. import coverage, cycle, services
 from ..forms import (
@@ -278,7 +278,7 @@ def action_edit(request: HttpRequest, public_id) -> HttpResponse:
         f"Update the action “{action.description[:60]}”",
         _exercise_url(exercise, "actions"),
         plan=exercise.plan,
-        intro=f"Owner {action.owner} · due {action.due_date:%Y-%m-%d} · "
+        intro=f"Owner {action.owner} · due {formats.date(action.due_date)} · "
         f"{action.get_status_display()}.",
     )
 

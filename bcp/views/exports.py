@@ -10,7 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from organizations.tenancy import get_for_user_or_404
+from core.tenancy import get_for_user_or_404
 
 from .. import services
 from ..exports import CONTENT_TYPES

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from organizations.tenancy import get_for_user_or_404, require
+from core.tenancy import get_for_user_or_404, require
 
 from .. import services
 from ..models import GenerationJob, Plan

@@ -13,11 +13,11 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from organizations import policies
-from organizations.generic import confirm_view, edit_view
-from organizations.policies import bcp as bcp_policies
-from organizations.tenancy import get_for_user_or_404, require
-from organizations.web import (
+from core import policies
+from core.generic import confirm_view, edit_view
+from core.policies import bcp as bcp_policies
+from core.tenancy import get_for_user_or_404, require
+from core.web import (
     apply_errors,
     current_organization,
     fragment_key,

@@ -11,11 +11,11 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from organizations.generic import edit_view
-from organizations.policies import bcp as bcp_policies
-from organizations.search import SEARCH_MAX_LENGTH, search_text
-from organizations.tenancy import get_for_user_or_404, require
-from organizations.web import current_organization, paginate
+from core.generic import edit_view
+from core.policies import bcp as bcp_policies
+from core.search import SEARCH_MAX_LENGTH, search_text
+from core.tenancy import get_for_user_or_404, require
+from core.web import current_organization, paginate
 
 from .. import selectors, services
 from ..files import max_attachment_bytes

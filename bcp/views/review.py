@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
-from organizations import policies
-from organizations.generic import edit_view
-from organizations.tenancy import get_for_user_or_404
-from organizations.web import apply_errors, current_organization, paginate
+from core import policies
+from core.generic import edit_view
+from core.tenancy import get_for_user_or_404
+from core.web import apply_errors, current_organization, paginate
 
 from .. import selectors, services
 from ..forms import ReviewDecisionForm, SubmitForm

@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
-from organizations import formats
+from core import formats
 
 register = template.Library()
 

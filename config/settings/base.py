@@ -61,22 +61,22 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "organizations.middleware.RequestIdMiddleware",
+    "core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "organizations.sessions.IdleTimeoutMiddleware",
+    "core.sessions.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # API tokens authenticate here, so the middleware below treats them like a session.
-    "organizations.middleware.BearerTokenMiddleware",
-    "organizations.middleware.CurrentOrganizationMiddleware",
-    "organizations.middleware.OCMReadOnlyMiddleware",
-    "organizations.modules.ModuleAccessMiddleware",
-    "organizations.middleware.RequestLogMiddleware",
+    "core.middleware.BearerTokenMiddleware",
+    "core.middleware.CurrentOrganizationMiddleware",
+    "core.middleware.OCMReadOnlyMiddleware",
+    "core.modules.ModuleAccessMiddleware",
+    "core.middleware.RequestLogMiddleware",
     "rollout.adoption.AdoptionMiddleware",
     # axes must be last
     "axes.middleware.AxesMiddleware",
@@ -167,13 +167,13 @@ PASSWORD_RESET_WINDOW_SECONDS = env.int("PASSWORD_RESET_WINDOW_SECONDS", default
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
 
-# The client address (lockouts, audit log, request log: organizations/client.py). X-Forwarded-For
+# The client address (lockouts, audit log, request log: core/client.py). X-Forwarded-For
 # is believed only from these proxies (addresses or networks), and only TRUSTED_PROXY_COUNT hops
 # deep. Empty: the header is ignored and the client is the address of the connection.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
 
-# django-axes (organizations/lockouts.py): sign-in is paused for a username *and* client address
+# django-axes (core/lockouts.py): sign-in is paused for a username *and* client address
 # after AXES_FAILURE_LIMIT failures, and for the username from everywhere after the much higher
 # AXES_ACCOUNT_FAILURE_LIMIT (a massive attack is throttled; nobody elsewhere can lock a user
 # out with a handful of tries). Both within AXES_COOLOFF_MINUTES.
@@ -182,12 +182,12 @@ AXES_ACCOUNT_FAILURE_LIMIT = env.int("AXES_ACCOUNT_FAILURE_LIMIT", default=100)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_HANDLER = "organizations.lockouts.LockoutHandler"
-AXES_CLIENT_IP_CALLABLE = "organizations.client.client_ip"
-AXES_USERNAME_CALLABLE = "organizations.lockouts.username_of"
+AXES_HANDLER = "core.lockouts.LockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "core.client.client_ip"
+AXES_USERNAME_CALLABLE = "core.lockouts.username_of"
 # The login form keeps Django's field name "username" (it holds the e-mail address).
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_LOCKOUT_CALLABLE = "organizations.lockouts.lockout_response"
+AXES_LOCKOUT_CALLABLE = "core.lockouts.lockout_response"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "Asia/Manila"
@@ -296,7 +296,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"bcp.tasks.generate_*": {"queue": "ai"}, "*.export_*": {"queue": "exports"}}
 CELERY_TIMEZONE = TIME_ZONE
-# Publishing fails fast when Redis is down (the outbox keeps the work; see organizations.outbox).
+# Publishing fails fast when Redis is down (the outbox keeps the work; see core.outbox).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # A task taken by a worker that dies unannounced (killed, host lost) goes back to the queue
@@ -468,7 +468,7 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "organizations.logcontext.RequestIdLogFilter"}},
+    "filters": {"request_id": {"()": "core.logcontext.RequestIdLogFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
-from organizations import formats
+from core import formats
 
 register = template.Library()
 

@@ -237,8 +237,8 @@ def test_a_switched_off_module_is_404(carol, org_a, plan):
 
 def _member_of_both(org_a, org_b, primary, email):
     """An editor of MOH and of MOLE whose primary organization is `primary`."""
+    from core.tenancy import Role
     from organizations.models import Membership
-    from organizations.tenancy import Role
     from tests.factories import UserFactory
 
     user = UserFactory(email=email)

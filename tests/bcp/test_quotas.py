@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from bcp import services
 from bcp.models import Export, GenerationJob
+from core.tenancy import Role
 from organizations.models import Membership
-from organizations.tenancy import Role
 from tests.bcp.factories import full_content, make_plan
 from tests.factories import UserFactory
 

@@ -9,8 +9,8 @@ from django.db import DatabaseError, IntegrityError, transaction
 from bcp import services
 from bcp.content import validate_content
 from bcp.models import Acknowledgment, CriticalProcess, Plan, PlanVersion, Review, Risk
+from core.policies import SegregationOfDuties, segregation_message
 from organizations.models import AuditLog
-from organizations.policies import SegregationOfDuties, segregation_message
 from tests.bcp.factories import full_content
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from waffle.models import Flag
 from bcp import services
 from bcp.models import PlanComment, PlanShare, PlanUserObjectPermission, Review
 from bcp.services import sharing
-from organizations import policies
+from core import policies
 from organizations.models import AuditLog
 from tests.bcp.factories import make_plan
 from tests.factories import OCMAccessFactory, UserFactory

@@ -22,8 +22,8 @@ from budgeting.models import (
     Obligation,
     ProgramBudget,
 )
+from core.tenancy import tenancy_of
 from organizations.models import User
-from organizations.tenancy import tenancy_of
 
 from .factories import ApprovedProposalFactory, BudgetLineItemFactory, ProgramBudgetFactory
 

@@ -15,8 +15,8 @@ from django.urls import reverse
 
 from budgeting import services
 from budgeting.models import Allotment, BudgetLineItem, Disbursement, ObjectCode, Obligation
+from core.tenancy import tenancy_of
 from organizations.models import AuditLog, User
-from organizations.tenancy import tenancy_of
 
 from .factories import ObligationFactory, ProgramBudgetFactory
 

@@ -19,7 +19,7 @@ from budgeting.models import (
     ProgramBudget,
 )
 from budgeting.selectors import forget_execution_summaries
-from organizations import versioned_cache
+from core import versioned_cache
 from planning.models import StrategicGoal, StrategicPlan
 from tests.factories import main_of
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
+from core.tenancy import Role
 from organizations.models import Organization
-from organizations.tenancy import Role
 from tests.factories import MembershipFactory, UserFactory
 
 from .factories import MilestoneFactory, ParticipantFactory, PartnershipFactory

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from coordination.models import ParticipantState
 from coordination.selectors import CACHE_NAMESPACE
-from organizations import versioned_cache
+from core import versioned_cache
 from tests.factories import OrganizationFactory, UserFactory, main_of
 
 from .factories import CommentFactory, MilestoneFactory, ParticipantFactory, PartnershipFactory

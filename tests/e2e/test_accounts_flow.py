@@ -11,8 +11,8 @@ from django.core import mail
 from django.core.cache import cache
 from playwright.sync_api import expect
 
+from core.tenancy import Role
 from organizations.models import Membership, Organization, User
-from organizations.tenancy import Role
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

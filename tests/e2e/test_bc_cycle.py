@@ -11,8 +11,8 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from bcp import services
+from core.tenancy import Role
 from organizations.models import Department, Organization
-from organizations.tenancy import Role
 from tests.bcp.factories import make_plan
 from tests.factories import MembershipFactory, UserFactory
 

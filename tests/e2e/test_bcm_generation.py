@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 from bcp import services
 from bcp.content import blank_content
 from bcp.models import PlanVersion, Template
+from core.tenancy import Role
 from organizations.models import Department, Organization
-from organizations.tenancy import Role
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

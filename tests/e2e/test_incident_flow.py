@@ -15,9 +15,9 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from bcp.models import PlanVersion
+from core.tenancy import Role
 from incidents.models import CallTreeEntry, Incident
 from organizations.models import Department, Organization
-from organizations.tenancy import Role
 from tests.factories import MembershipFactory, OCMAccessFactory, UserFactory
 from tests.incidents.factories import approved_plan_with_people
 

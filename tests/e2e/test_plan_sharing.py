@@ -9,8 +9,8 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from bcp.models import PlanComment, PlanShare
+from core.tenancy import Role
 from organizations.models import Department, Organization
-from organizations.tenancy import Role
 from tests.bcp.factories import approve_plan, make_plan
 from tests.factories import MembershipFactory, UserFactory
 

@@ -50,7 +50,7 @@ def test_no_5xx_after_a_postgresql_restart(private_postgres):
             *manage,
             "shell",
             "-c",
-            "from organizations.models import *; from organizations.tenancy import Role;"
+            "from organizations.models import *; from core.tenancy import Role;"
             "u = User.objects.create_user('nurse@moh.gov.ph', 'Restart-2026!');"
             "Membership.objects.create(user=u, role=Role.EDITOR, is_primary=True,"
             " organization=Organization.objects.get(code='MOH'))",

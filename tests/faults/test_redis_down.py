@@ -7,7 +7,8 @@ import redis
 from celery import current_app
 from django.urls import reverse
 
-from organizations import importing, outbox
+from core import outbox
+from organizations import importing
 from organizations.models import Department, Membership, OutboxMessage
 
 from .conftest import free_port, private_redis, use_broker

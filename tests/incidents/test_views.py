@@ -124,8 +124,8 @@ def test_the_board_clock_is_the_servers(client, incident, carol, now):
 def test_the_incident_page_costs_the_same_with_more_rows(
     client, setup, org_a, carol, alice, dave, now, django_assert_num_queries, frozen_minute
 ):
+    from core import versioned_cache
     from incidents.selectors import board_namespace
-    from organizations import versioned_cache
 
     client.force_login(carol)
     small = declare(carol, org_a, now=now)

@@ -101,7 +101,7 @@ def _submit_queries(org, preparer, year) -> tuple[int, list]:
     proposal = _ready_proposal(org, preparer, year)
     with CaptureQueriesContext(connection) as queries, pytest.MonkeyPatch.context() as patch:
         queued = []
-        patch.setattr("organizations.outbox.enqueue", lambda *a, **k: queued.append(a))
+        patch.setattr("core.outbox.enqueue", lambda *a, **k: queued.append(a))
         budgeting.proposal_submit(actor=preparer, proposal=proposal)
     return len(queries), queued
 

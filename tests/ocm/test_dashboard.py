@@ -9,9 +9,9 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from core.formats import file_stamp
 from ocm import selectors
 from ocm.services import refresh
-from organizations.formats import file_stamp
 from organizations.models import Organization
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ from django.test import Client
 from django.test.client import RequestFactory
 
 from bcp import models as bcp_models
+from core.middleware import BearerTokenMiddleware, CurrentOrganizationMiddleware
 from organizations import api_tokens
-from organizations.middleware import BearerTokenMiddleware, CurrentOrganizationMiddleware
 from organizations.models import ApiToken
 from tests.bcp.factories import make_plan
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from organizations.checks import shared_cache_with_a_worker
+from core.checks import shared_cache_with_a_worker
 
 
 def test_a_worker_without_a_shared_cache_is_warned(settings):

@@ -1,5 +1,5 @@
 """Contributions: recorded by the services, backfilled for data that existed before them, and
-read by the one segregation-of-duties helper (`organizations.policies`)."""
+read by the one segregation-of-duties helper (`core.policies`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.apps import apps
 
 from bcp import services as bcp
 from budgeting import services as budgeting
-from organizations import policies
+from core import policies
 from organizations.models import Contribution
 from planning import services as planning
 from tests.bcp.factories import make_plan

@@ -1,4 +1,4 @@
-"""The portal's formats (organizations.formats and the built-in filters of templatetags/ui.py)."""
+"""The portal's formats (core.formats and the built-in filters of templatetags/ui.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from django import forms
 from django.template import Context, Template, TemplateSyntaxError
 
-from organizations import formats
+from core import formats
 from organizations.fields import DurationMinutesField
 
 

@@ -13,9 +13,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from core.tenancy import Role
 from organizations import importing
 from organizations.models import AuditLog, Department, ImportJob, Membership, User
-from organizations.tenancy import Role
 
 pytestmark = pytest.mark.django_db
 

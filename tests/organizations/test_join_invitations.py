@@ -17,8 +17,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from core.tenancy import Role, forget_tenancy, tenancy_of
 from organizations.models import AuditLog, ImportJob, Membership, OCMAccess
-from organizations.tenancy import Role, forget_tenancy, tenancy_of
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -248,7 +248,7 @@ def test_an_ocm_user_cannot_join_unless_a_superuser_granted_both(
     assert not Membership.objects.filter(user=olga).exists()
     # A superuser grants both explicitly (the OCM access's "also a member" flag): now she may.
     OCMAccess.objects.filter(user=olga).update(also_member=True)
-    from organizations.tenancy import bump_tenancy_version
+    from core.tenancy import bump_tenancy_version
 
     bump_tenancy_version()
     olga.refresh_from_db()
@@ -279,7 +279,7 @@ def test_an_ocm_user_with_a_membership_is_still_read_only_without_the_grant(
     assert dept_a.name == "Finance"
     # With the explicit grant, the membership counts.
     OCMAccess.objects.filter(user=olga).update(also_member=True)
-    from organizations.tenancy import bump_tenancy_version
+    from core.tenancy import bump_tenancy_version
 
     bump_tenancy_version()
     forget_tenancy(olga)

@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 
 from budgeting.models import Allotment
+from core.tenancy import OrgQuerySet
 from organizations.modelbases import PublicIdModel, TenantChildModel, TimestampedModel
-from organizations.tenancy import OrgQuerySet
 from planning.models import StrategicGoal
 
 

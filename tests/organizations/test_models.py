@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
+from core.tenancy import Role
 from organizations import services
 from organizations.models import AuditLog, Membership, User
-from organizations.tenancy import Role
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from waffle.models import Flag
 
+from core.modules import MODULES, modules_for_organization
 from organizations.models import Organization
-from organizations.modules import MODULES, modules_for_organization
 from tests.matrix import _url, build_world, iter_patterns, sample_for
 
 pytestmark = pytest.mark.django_db
@@ -68,8 +68,8 @@ def test_switching_organization_does_not_reopen_a_module_switched_off_for_the_ob
     """Issue 16: bcp and planning off for MOH only; MOH's admin, also a member of MOLE, switches
     to MOLE (where both are on): MOH's plans stay out of reach; MOLE's work as before."""
     from bcp.models import Plan
+    from core.tenancy import Role
     from organizations.models import Membership
-    from organizations.tenancy import Role
     from tests.bcp.factories import make_plan
 
     world = build_world(personas)

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from budgeting import services as budget_services
 from coordination.models import ParticipantState
-from organizations import versioned_cache
+from core import versioned_cache
 from planning import services as planning_services
 from planning.models import StrategicGoal
 from tests.coordination.factories import ParticipantFactory, PartnershipFactory
@@ -108,7 +108,7 @@ def test_partnership_fragments_are_per_access(org_a, org_b, alice, bob, client):
 
 
 def test_a_second_membership_changes_the_access_key(org_a, org_b):
-    from organizations.tenancy import tenancy_of
+    from core.tenancy import tenancy_of
 
     user = UserFactory()
     MembershipFactory(user=user, organization=org_a, role="viewer")

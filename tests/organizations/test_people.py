@@ -13,7 +13,9 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from organizations import people, policies
+from core import policies
+from core.tenancy import Role
+from organizations import people
 from organizations.models import (
     AuditLog,
     FormerMembership,
@@ -22,7 +24,6 @@ from organizations.models import (
     OCMAccess,
     User,
 )
-from organizations.tenancy import Role
 from tests.factories import MembershipFactory, OCMAccessFactory, UserFactory
 
 ADD = "/org/members/new/"

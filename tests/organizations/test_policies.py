@@ -1,4 +1,4 @@
-"""The policy layer (organizations/policies/): each rule, who may and who may not, including
+"""The policy layer (core/policies/): each rule, who may and who may not, including
 OCM, viewers and another organization's members. No query is needed to ask a permissions
 object once the objects are loaded (the tenancy profile is cached on the user)."""
 
@@ -8,10 +8,10 @@ import pytest
 from django.utils import timezone
 
 from coordination.models import ParticipantState, Partnership
-from organizations import policies
+from core import policies
+from core.policies.ocm import has_ocm_level, ocm_level_of
+from core.tenancy import Role
 from organizations.models import Contribution
-from organizations.policies.ocm import has_ocm_level, ocm_level_of
-from organizations.tenancy import Role
 from tests.budgeting.factories import (
     ApprovedProposalFactory,
     BudgetProposalFactory,

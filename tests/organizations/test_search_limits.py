@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from organizations.search import SEARCH_MAX_LENGTH
+from core.search import SEARCH_MAX_LENGTH
 
 pytestmark = pytest.mark.django_db
 

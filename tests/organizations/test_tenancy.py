@@ -7,8 +7,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from core.tenancy import get_for_user_or_404, tenancy_of
 from organizations.models import Department
-from organizations.tenancy import get_for_user_or_404, tenancy_of
 
 pytestmark = pytest.mark.django_db
 

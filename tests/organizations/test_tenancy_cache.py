@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from waffle.models import Flag
 
+from core.tenancy import Role
 from organizations.models import Membership, OCMAccess
-from organizations.tenancy import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,10 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from core.middleware import SESSION_KEY
+from core.tenancy import Role
 from organizations.demo import DEMO_PASSWORD
-from organizations.middleware import SESSION_KEY
 from organizations.models import AuditLog, Department, Membership, OCMAccess, User
-from organizations.tenancy import Role
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""The write recipe (organizations/writes.py): lock, revision check, validate, save, audit with
+"""The write recipe (core/writes.py): lock, revision check, validate, save, audit with
 the organization found from the object, and nothing saved when a step refuses."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from organizations import locking, writes
+from core import locking, writes
 from organizations.models import AuditLog
 from planning.models import StrategicGoal, StrategicPlan
 from tests.planning.factories import (

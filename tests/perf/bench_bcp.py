@@ -21,8 +21,8 @@ CONCURRENCY = 8
 def _world():
     from bcp import services
     from bcp.models import Template
+    from core.tenancy import Role
     from organizations.models import Department, Membership, Organization, User
-    from organizations.tenancy import Role
 
     organization = Organization.objects.get(code="MOH")
     user, _ = User.objects.get_or_create(email="bench-bcp@bench.bmms", defaults={"first_name": "B"})

@@ -55,8 +55,8 @@ def diff_bench() -> list[str]:
         validate_content,
     )
     from bcp.models import PlanVersion, SectionDefinition, Template
+    from core.tenancy import Role
     from organizations.models import Membership, Organization, User
-    from organizations.tenancy import Role
     from tests.perf.bench import timed
 
     organization = Organization.objects.get(code="MOH")
@@ -121,8 +121,8 @@ def export_bench() -> list[str]:
     from bcp import exports, services
     from bcp.content import MAX_SECTION_CHARS, MAX_SECTION_LINES, blank_content
     from bcp.models import Contact, CriticalProcess, Risk, SectionDefinition, Template
+    from core.tenancy import Role
     from organizations.models import Membership, Organization, User
-    from organizations.tenancy import Role
     from tests.perf.bench import timed
 
     organization = Organization.objects.get(code="MOH")

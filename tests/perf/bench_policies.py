@@ -17,10 +17,10 @@ def run() -> list[str]:
     from bcp.models import Plan
     from budgeting.models import BudgetProposal, ProgramBudget
     from coordination.models import ParticipantState, Partnership, PartnershipParticipant
-    from organizations import policies
+    from core import policies
+    from core.modules import MODULES
+    from core.tenancy import Role, TenancyProfile
     from organizations.models import Membership, User
-    from organizations.modules import MODULES
-    from organizations.tenancy import Role, TenancyProfile
     from planning.models import StrategicPlan
 
     user = User(pk=1, email="bench@test.bmms", is_active=True)

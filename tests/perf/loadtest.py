@@ -88,7 +88,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.urls import reverse
 from django.utils.crypto import get_random_string
 from organizations.models import Membership, User, OCMAccess
-from organizations.sessions import LAST_ACTIVITY_KEY
+from core.sessions import LAST_ACTIVITY_KEY
 from planning.models import StrategicPlan, StrategicGoal
 from budgeting.models import BudgetProposal
 from bcp.models import Plan

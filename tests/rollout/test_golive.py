@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from waffle.models import Flag
 
+from core.modules import modules_for_organization
 from organizations.models import AuditLog, ModuleFlagScope, Organization
-from organizations.modules import modules_for_organization
 from rollout import golive, services, tasks
 from rollout.models import Enrolment, GoLiveAttempt, UATScript, Wave
 from rollout.readiness import checklist

@@ -14,7 +14,7 @@ from axes.models import AccessAttempt
 from django.test import RequestFactory, override_settings
 from django.urls import reverse
 
-from organizations.client import client_ip
+from core.client import client_ip
 from organizations.models import AuditLog, Membership
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from budgeting import services as budgeting
 from budgeting.models import BudgetProposal
 from coordination import services as coordination
 from coordination.models import Partnership
-from organizations.locking import MISSING_REVISION, MissingRevision
+from core.locking import MISSING_REVISION, MissingRevision
 from organizations.models import AuditLog
 from planning import services as planning
 from planning.models import StrategicPlan

@@ -53,7 +53,7 @@ def test_deactivating_a_user_ends_their_sessions(client, alice):
 
 
 def test_idle_session_expires(client, alice, settings):
-    from organizations.sessions import LAST_ACTIVITY_KEY
+    from core.sessions import LAST_ACTIVITY_KEY
 
     sign_in(client, alice)
     assert client.get("/").status_code == 200

@@ -16,8 +16,8 @@ from django.db.models import Exists, OuterRef
 from bcp import services
 from bcp.models import GenerationJob, Plan, Template
 from bcp.tasks import generate_plan_draft
+from core.tenancy import tenancy_of
 from organizations.models import Department, Organization, User
-from organizations.tenancy import tenancy_of
 
 DEPARTMENTAL_TEMPLATE = "departmental-bcm"
 

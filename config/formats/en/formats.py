@@ -1,7 +1,7 @@
 """The portal's one date format and one date-time format (FORMAT_MODULE_PATH = config.formats).
 
 Django uses these for `{{ value }}`, `{{ value|date }}`, `{{ value|date:"DATETIME_FORMAT" }}`
-and the admin; `organizations.formats.date()/datetime()` use them in Python (CSV, PDF, DOCX).
+and the admin; `core.formats.date()/datetime()` use them in Python (CSV, PDF, DOCX).
 Times are in Philippine time (TIME_ZONE = Asia/Manila).
 """
 

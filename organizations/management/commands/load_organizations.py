@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from organizations import audit
+from core import audit
 from organizations.loader import DATA_FILE, load_organizations
 from organizations.models import Organization
 

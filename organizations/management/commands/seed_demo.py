@@ -9,7 +9,8 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 
 import notifications
-from organizations import demo, versioned_cache
+from core import versioned_cache
+from organizations import demo
 from organizations.models import Organization
 
 #: Each app's demo module, run in this order after the organizations' personas. A module offers
@@ -27,7 +28,7 @@ APP_DEMO_MODULES: list[str] = [
 
 
 def forget_cached_fragments() -> None:
-    """Every cached page fragment is stale (see organizations/versioned_cache.py)."""
+    """Every cached page fragment is stale (see core/versioned_cache.py)."""
     from bcp.selectors import CACHE_MODULE as BCP
     from coordination.selectors import CACHE_NAMESPACE as COORDINATION
     from planning.selectors import CACHE_MODULE as PLANNING

@@ -1,7 +1,7 @@
 """Recording who contributed to content that is later decided on (segregation of duties).
 
 Services call `record()` on every save of content or structure, inside their transaction, so
-a failed save records nothing. The rule that reads these rows lives in `organizations.policies`.
+a failed save records nothing. The rule that reads these rows lives in `core.policies`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
-from .models import Contribution
+from organizations.models import Contribution
 
 
 def subject_key(subject: models.Model) -> tuple[str, int]:

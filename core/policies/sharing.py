@@ -7,7 +7,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
-from ..models import User
+from organizations.models import User
+
 from ..tenancy import tenancy_of
 from .base import is_approver
 
@@ -27,6 +28,14 @@ SHARE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "review": ("view_plan", "comment_plan", "review_plan"),
 }
 _CODENAME_RIGHT = {"view_plan": "view", "comment_plan": "comment", "review_plan": "review"}
+
+
+def sharing_open(plan: Any) -> bool:
+    """A plan's grants open it only while the business continuity module is on for the plan's
+    organization (switched off, a shared plan answers 404 like every other plan there)."""
+    from core.modules import modules_for_organization
+
+    return "bcp" in modules_for_organization(plan.organization)
 
 
 def shared_rights(user: Any, plan: Any) -> frozenset[str]:

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .models import OutboxMessage
+from organizations.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 

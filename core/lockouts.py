@@ -1,7 +1,7 @@
 """Sign-in lockouts (django-axes): who is locked out, the message they see, and unlocking.
 
 * A username *and* client address pair is paused after `AXES_FAILURE_LIMIT` failures (5): an
-  attacker elsewhere locks out only themself. The client address is `organizations.client`'s.
+  attacker elsewhere locks out only themself. The client address is `core.client`'s.
 * One username from every address together is paused after `AXES_ACCOUNT_FAILURE_LIMIT`
   failures (100): a massive attack spread over many addresses is still throttled.
 * Both count failures within `AXES_COOLOFF_TIME` (15 minutes), and the pause lasts as long.
@@ -26,8 +26,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from organizations.models import Membership
+
 from . import audit
-from .models import Membership
 from .tenancy import require
 
 LOCKED_MESSAGE = "Too many failed sign-ins. Try again in {wait}."

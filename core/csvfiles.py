@@ -13,7 +13,7 @@ import re
 
 from django.http import HttpResponse
 
-from organizations.formats import file_stamp
+from core.formats import file_stamp
 
 BOM = "\ufeff"
 

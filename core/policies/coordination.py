@@ -26,7 +26,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from ..tenancy import ACTION_MIN_ROLE, tenancy_of
 from .base import may
 
-#: The module whose switch governs partnerships (organizations/modules.py).
+#: The module whose switch governs partnerships (core/modules.py).
 MODULE = "coordination"
 
 #: What the OCM sees of partnerships: those their lead chose to share with it.

@@ -77,7 +77,7 @@ class BearerTokenMiddleware:
         if header and is_api_request(request):
             scheme, *rest = header.split(" ")
             if scheme.lower() == "bearer":
-                from .api_tokens import TokenRefused, authenticate
+                from organizations.api_tokens import TokenRefused, authenticate
 
                 try:
                     request.user = authenticate(" ".join(rest))

@@ -16,7 +16,7 @@ the API, the OCM aggregation and templates (a permissions object, `perms`, built
 - `ocm`: what the Office of the Chief Minister reads (levels);
 - `members`: an organization's people (members, invitations).
 
-Tenancy (`organizations.tenancy`: `for_user`, `get_for_user_or_404`, `require`) stays the door
+Tenancy (`core.tenancy`: `for_user`, `get_for_user_or_404`, `require`) stays the door
 every row comes through; the modules here add the object's own state and the rules between
 people. To add a kind (e.g. shared plans), add a module and re-export its entry points here.
 """
@@ -100,6 +100,7 @@ from .sharing import (
     require_reviewer_role,
     shared_reviewers,
     shared_rights,
+    sharing_open,
 )
 
 __all__ = [
@@ -116,6 +117,7 @@ __all__ = [
     "require_reviewer_role",
     "shared_reviewers",
     "shared_rights",
+    "sharing_open",
     "BCPlanPermissions",
     "bc_plan_permissions",
     "require_may_decide_review",

@@ -27,7 +27,7 @@ def shared_cache_with_a_worker(app_configs, **kwargs) -> list[Warning]:
 
 @register()
 def trusted_proxies_are_addresses(app_configs, **kwargs) -> list[Error]:
-    """TRUSTED_PROXIES must be IP addresses or networks (organizations/client.py)."""
+    """TRUSTED_PROXIES must be IP addresses or networks (core/client.py)."""
     from .client import _networks
 
     try:

@@ -10,7 +10,7 @@ hands the repeated steps to these helpers:
 
 `create`, `update` and `delete` write one audit entry each, with the organization found from the
 object (its `TENANT_FIELD` path) unless the service names it. A stale or missing revision raises
-`StaleEdit` or `MissingRevision` (organizations/locking.py), both `ValidationError`s: the one
+`StaleEdit` or `MissingRevision` (core/locking.py), both `ValidationError`s: the one
 exception type services and views catch for optimistic locking is `locking.StaleEdit` (a missing
 revision is its sibling, shown the same way). Call them inside the service's transaction.
 """
@@ -44,7 +44,7 @@ def organization_of(obj: models.Model) -> Any:
     carrying only the id (audit.record needs nothing more), found along the model's
     `TENANT_FIELD` path (a child reaches it through its parent, already loaded by the service);
     None for objects outside every organization."""
-    from .models import Organization
+    from organizations.models import Organization
 
     if isinstance(obj, Organization):
         return obj

@@ -24,7 +24,7 @@ from . import versioned_cache
 from .modules import MODULES
 
 if TYPE_CHECKING:
-    from .models import Membership
+    from organizations.models import Membership
 
 
 class Role(models.TextChoices):
@@ -64,7 +64,7 @@ class TenancyProfile:
     #: A superuser granted both OCM access and working memberships (OCMAccess.also_member).
     ocm_also_member: bool = False
     memberships: list[Membership] = field(default_factory=list)
-    #: organization id → modules switched on there (organizations/modules.py)
+    #: organization id → modules switched on there (core/modules.py)
     modules: dict[int, frozenset[str]] = field(default_factory=dict)
 
     @property
@@ -97,6 +97,10 @@ class TenancyProfile:
             return True
         modules = self.modules.get(organization_id)
         return modules is None or module in modules
+
+    def modules_of(self, organization_id: int | None) -> frozenset[str]:
+        """The modules switched on in one of the user's organizations (none elsewhere)."""
+        return self.modules.get(organization_id) or frozenset()
 
     def organization_ids(self, action: str, module: str | None = None) -> list[int]:
         """The user's organizations where their role allows the action and, given a module,
@@ -157,7 +161,7 @@ def tenancy_of(user: Any) -> TenancyProfile:
 
 
 # --- the profile cache -----------------------------------------------------------------------
-# A profile is cached under the "tenancy" version token (organizations/versioned_cache.py).
+# A profile is cached under the "tenancy" version token (core/versioned_cache.py).
 # Saving or deleting anything a profile is built from (memberships, OCM access, organizations,
 # departments, module flags and their scopes) bumps it, so the next request of every user
 # rebuilds from the database: a revoked membership is gone on the very next request.
@@ -169,7 +173,8 @@ NAMESPACE = "tenancy"
 def _load_profile(
     user: Any,
 ) -> tuple[list, tuple[str | None, bool], dict[int, frozenset[str]]]:
-    from .models import Membership, OCMAccess
+    from organizations.models import Membership, OCMAccess
+
     from .modules import modules_for_organization
 
     memberships = list(
@@ -184,6 +189,58 @@ def _load_profile(
     ) or (None, False)
     modules = {m.organization_id: modules_for_organization(m.organization) for m in memberships}
     return memberships, tuple(ocm), modules
+
+
+def attach_profiles(user_ids: Any) -> list[Any]:
+    """The active users among `user_ids`, each with the profile `tenancy_of` would build,
+    attached for many users at once (a notification's audience): five queries plus one per
+    organization (its module switches), whatever the number of users. The organizations and
+    departments are read once each and shared by the memberships."""
+    from collections import defaultdict
+
+    from organizations.models import Department, Membership, OCMAccess, Organization, User
+
+    from .modules import modules_for_organization
+
+    users = list(User.objects.filter(pk__in=set(user_ids), is_active=True))
+    if not users:
+        return []
+    pks = [user.pk for user in users]
+    memberships = list(
+        Membership.objects.filter(user_id__in=pks, organization__is_active=True).order_by(
+            "-is_primary", "organization__code"
+        )
+    )
+    shared = Organization.objects.select_related("attached_to").in_bulk(
+        {m.organization_id for m in memberships}
+    )
+    departments = Department.objects.in_bulk(
+        {m.department_id for m in memberships if m.department_id}
+    )
+    by_user: dict[int, list] = defaultdict(list)
+    for membership in memberships:
+        membership.organization = shared[membership.organization_id]
+        if membership.department_id:
+            membership.department = departments[membership.department_id]
+        by_user[membership.user_id].append(membership)
+    ocm = {
+        row[0]: (row[1], row[2])
+        for row in OCMAccess.objects.filter(user_id__in=pks, is_active=True).values_list(
+            "user_id", "level", "also_member"
+        )
+    }
+    modules = {pk: modules_for_organization(org) for pk, org in shared.items()}
+    for user in users:
+        mine = by_user.get(user.pk, [])
+        level, also_member = ocm.get(user.pk, (None, False))
+        user._tenancy_profile = TenancyProfile(
+            is_superuser=user.is_superuser,
+            ocm_level=level,
+            ocm_also_member=also_member,
+            memberships=mine,
+            modules={m.organization_id: modules[m.organization_id] for m in mine},
+        )
+    return users
 
 
 def bump_tenancy_version(action: str = "", **kwargs: Any) -> None:
@@ -222,7 +279,7 @@ class OrgQuerySet(models.QuerySet):
 
 
 def module_of(model: type[models.Model]) -> str | None:
-    """The module (organizations/modules.py) whose switch governs a model's rows: its app's, or
+    """The module (core/modules.py) whose switch governs a model's rows: its app's, or
     its `TENANT_MODULE` attribute; None for models outside every module."""
     module = getattr(model, "TENANT_MODULE", None) or model._meta.app_label
     return module if module in MODULES else None

@@ -1,12 +1,12 @@
 """Segregation of duties: the one helper, one exception and one message of the policy layer.
 
-The role ladder (`organizations.tenancy`) says who may approve in an organization at all; this
+The role ladder (`core.tenancy`) says who may approve in an organization at all; this
 module says who may approve or review *this* object. Views, forms (reviewer choices), services
-and templates ask it (through `organizations.policies`) instead of re-deriving the rule.
+and templates ask it (through `core.policies`) instead of re-deriving the rule.
 
 The rule: **nobody approves, reviews or is asked to review content they contributed to or
 submitted.** Contributors are recorded by the services on
-every content save (`organizations.contributions.record`), per kind of decided object:
+every content save (`core.contributions.record`), per kind of decided object:
 
 - a BC plan version: whoever drafted or edited its sections, whoever sent it to review, and
   whoever changed the plan's registers (processes, risks, contacts, attachments, linked changes,
@@ -29,8 +29,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
 
+from organizations.models import Contribution
+
 from ..contributions import subject_key
-from ..models import Contribution
 from ..tenancy import require
 from .base import is_approver, members_who_may
 from .sharing import may_review_as_shared, shared_reviewers

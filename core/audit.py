@@ -9,8 +9,9 @@ from typing import Any
 
 from django.db import models
 
+from organizations.models import AuditLog
+
 from .logcontext import current_ip, current_request_id
-from .models import AuditLog
 
 
 def _jsonable(value: Any) -> Any:

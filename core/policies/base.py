@@ -1,6 +1,6 @@
 """What every kind of object's rules are built from: the role ladder asked of one object.
 
-`organizations.tenancy` is the door (which rows a user may see or act on at all, 404 / 403);
+`core.tenancy` is the door (which rows a user may see or act on at all, 404 / 403);
 the modules of this package add each object's own state on top. Everything here reads the
 user's cached tenancy profile, so asking costs no query.
 """
@@ -46,7 +46,7 @@ def members_who_may(organization_id: int, action: str) -> QuerySet:
     """Active users whose membership of the organization allows `action`, e.g. the approvers
     who may be asked to review, the editors who may be named focal persons. The one place the
     role ladder becomes a query."""
-    from ..models import User
+    from organizations.models import User
 
     return (
         User.objects.filter(

@@ -3,12 +3,12 @@
 Each module (an app with its own URLs) has a waffle `Flag` named `module.<app>`, extended by a
 `ModuleFlagScope` (organizations, waves, exclusions). For a user who
 works in an organization, the flags are evaluated in one query when the user's tenancy profile
-is built (and cached with it, organizations/tenancy.py), and:
+is built (and cached with it, core/tenancy.py), and:
   * the menu hides a module that is off (`enabled_modules` in templates);
   * every URL of that module answers 404 (`ModuleAccessMiddleware`), so nothing is reachable by
     typing its address;
   * the organization's objects of that module are left out of `for_user` for its members
-    (organizations/tenancy.py), so switching to another organization where the module is on
+    (core/tenancy.py), so switching to another organization where the module is on
     does not reopen them, and the JSON API is held to the same rule.
 Users without a current organization (OCM-only, superusers) see every module: the flags decide
 what an organization's staff use, not what oversight may read.
