@@ -6,6 +6,7 @@
     {{ value|when }}            2 Dec 2026 14:05 (Philippine time); dates: {{ d|date }}
     {% icon "bell" %}           an inline SVG from templates/icons/bell.svg (decorative)
     {% icon "bell" label="Notifications" %}   the same, announced as an image with that name
+    {% url ... %}               Django's tag, with each reversed path remembered by the process
 
 Every filter is a few string operations on one value: cheap enough for any page.
 """
@@ -14,11 +15,15 @@ from __future__ import annotations
 
 import functools
 import re
+import uuid
 from pathlib import Path
 
 from django import template
 from django.conf import settings
-from django.utils.html import escape, format_html
+from django.template.defaulttags import URLNode
+from django.template.defaulttags import url as django_url
+from django.urls import get_resolver, get_script_prefix, get_urlconf
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 
 from core import formats
@@ -92,3 +97,64 @@ def icon(name: str, label: str = "", size: int = 20, css: str = ""):
         f'viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" '
         f'stroke-linecap="round" stroke-linejoin="round" {a11y}>{body}</svg>'
     )
+
+
+# --- {% url %}, remembered --------------------------------------------------------------------
+# Reversing a name walks the URL resolver: about 20 {% url %} in the header alone cost a page
+# about 1 ms of CPU (docs/performance.md). The path of a name and its arguments never changes
+# while the URLconf stays the same, so each process remembers it, keyed by everything reverse()
+# reads: the name, the arguments, the current app, the script prefix and the resolver itself
+# (a new URLconf, as in tests that override it, is a new resolver and a new key).
+
+_REVERSED: dict[tuple, str] = {}
+_REVERSED_MAX = 20_000  # paths remembered per process before starting over
+_PLAIN = (str, int, uuid.UUID)
+
+
+class RememberedURLNode(URLNode):
+    def render(self, context):
+        args = tuple(arg.resolve(context) for arg in self.args)
+        kwargs = tuple(sorted((k, v.resolve(context)) for k, v in self.kwargs.items()))
+        values = args + tuple(v for _, v in kwargs)
+        if not all(type(v) in _PLAIN for v in values):  # model instances etc.: as Django does
+            return super().render(context)
+        try:
+            current_app = context.request.current_app
+        except AttributeError:
+            try:
+                current_app = context.request.resolver_match.namespace
+            except AttributeError:
+                current_app = None
+        view_name = self.view_name.resolve(context)
+        urlconf = get_urlconf()
+        key = (view_name, args, kwargs, current_app, get_script_prefix(), id(get_resolver(urlconf)))
+        path = _REVERSED.get(key)
+        if path is None:
+            path = self.render_path(view_name, args, kwargs, current_app)
+            if path is None:  # no match with {% url ... as var %}: nothing remembered
+                path = ""
+            else:
+                if len(_REVERSED) >= _REVERSED_MAX:
+                    _REVERSED.clear()
+                _REVERSED[key] = path
+        if self.asvar:
+            context[self.asvar] = path
+            return ""
+        return conditional_escape(path) if context.autoescape else path
+
+    def render_path(self, view_name, args, kwargs, current_app):
+        from django.urls import NoReverseMatch, reverse
+
+        try:
+            return reverse(view_name, args=args, kwargs=dict(kwargs), current_app=current_app)
+        except NoReverseMatch:
+            if self.asvar is None:
+                raise
+            return None
+
+
+@register.tag
+def url(parser, token):
+    """Django's {% url %} (same syntax, same errors), remembering each reversed path."""
+    node = django_url(parser, token)
+    return RememberedURLNode(node.view_name, node.args, node.kwargs, node.asvar)
