@@ -206,24 +206,33 @@ def send_emails(notification_ids: list[int]) -> int:
             .exclude(delivery=Delivery.IN_APP)
             .order_by("pk")
         )
+        due = [n for n in rows if n.recipient.email and n.recipient.is_active]
         connection = get_connection(fail_silently=False)
-        for notification in rows:
-            recipient = notification.recipient
-            if not recipient.email or not recipient.is_active:
-                continue
-            try:
-                send_mail(
-                    subject=f"[BMMS] {notification.label}",
-                    message=_message([notification]),
-                    from_email=None,
-                    recipient_list=[recipient.email],
-                    connection=connection,
-                )
-            except OSError as exc:  # smtplib errors are OSErrors
-                logger.warning("Notification %s not e-mailed: %s", notification.pk, exc)
-                failed.append(notification.pk)
-                continue
-            sent.append(notification.pk)
+        try:
+            # One session for the batch: a connection that is not open yet would open and
+            # close an SMTP session for every message.
+            connection.open()
+        except OSError as exc:  # the mail server is down: every row waits for a retry
+            logger.warning("Notifications not e-mailed, mail server unreachable: %s", exc)
+            failed = [n.pk for n in due]
+            due = []
+        try:
+            for notification in due:
+                try:
+                    send_mail(
+                        subject=f"[BMMS] {notification.label}",
+                        message=_message([notification]),
+                        from_email=None,
+                        recipient_list=[notification.recipient.email],
+                        connection=connection,
+                    )
+                except OSError as exc:  # smtplib errors are OSErrors
+                    logger.warning("Notification %s not e-mailed: %s", notification.pk, exc)
+                    failed.append(notification.pk)
+                    continue
+                sent.append(notification.pk)
+        finally:
+            connection.close()
         attempt = F("email_attempts") + 1
         if sent:
             Notification.objects.filter(pk__in=sent).update(
