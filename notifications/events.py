@@ -121,6 +121,17 @@ IMPORT_JOB = Target(
 PARTNERSHIP = Target(
     _partnership_url, lambda p: getattr(p, "organization_id", p.pk), lambda p: {"p": p}
 )
+INCIDENT = Target(_link("incidents:incident-detail"), _own_organization, lambda i: {"i": i})
+FEEDBACK = Target(
+    _link("rollout:feedback-detail"),
+    _own_organization,
+    lambda f: {"f": f, "status": f.get_status_display()},
+)
+GO_LIVE = Target(
+    lambda a: reverse("rollout:board-organization", args=[a.organization.code]),
+    _own_organization,
+    lambda a: {"a": a, "blocking": len(a.blocking_items)},
+)
 #: Whatever is overdue (the reminder task writes the text and names no link).
 OVERDUE_ITEM = Target(lambda obj: "", _organization_of, lambda obj: {})
 
@@ -162,6 +173,16 @@ def _creator(job: Any, event: Event) -> set[int]:
 
 def _admins(obj: Any, event: Event) -> set[int]:
     return who.org_admins(obj.organization_id)
+
+
+def _reporter(feedback: Any, event: Event) -> set[int]:
+    return {feedback.reporter_id}
+
+
+def _rollout_team(attempt: Any, event: Event) -> set[int]:
+    from rollout.policy import rollout_team_ids
+
+    return rollout_team_ids()
 
 
 def _named_or_admins(obj: Any, event: Event) -> set[int]:
@@ -292,6 +313,21 @@ EVENTS: dict[str, EventType] = {
     "partnership.withdrawn": on(PARTNERSHIP, C.PARTNERSHIPS, "Participation withdrawn", _named),
     "partnership.milestone_updated": on(PARTNERSHIP, C.PARTNERSHIPS, "Milestone updated", _named),
     "partnership.milestone_overdue": on(PARTNERSHIP, C.PARTNERSHIPS, "Milestone overdue", _named),
+    # incidents (the call tree's e-mails and SMS are the incident's own: incidents/services.py)
+    "incident.recovery_breach": on(
+        INCIDENT, C.INCIDENTS, "Recovery time passed", _admins,
+        "A process of the incident “{i.title}” is past its recovery time.",
+    ),
+    # rollout
+    "rollout.feedback_changed": on(
+        FEEDBACK, C.ROLLOUT, "Your report changed", _reporter,
+        "Your report “{f.summary}” is now: {status}.",
+    ),
+    "rollout.go_live_blocked": on(
+        GO_LIVE, C.ROLLOUT, "Go-live blocked", _rollout_team,
+        "The go-live of {a.organization.code} on {a.go_live_date:%d %b %Y} is blocked by "
+        "{blocking} checklist item(s).",
+    ),
     # onboarding
     "onboarding.invitation_accepted": on(
         INVITATION, C.ONBOARDING, "Invitation accepted", _admins,
