@@ -28,7 +28,7 @@ from django.utils import timezone
 from guardian.models import UserObjectPermissionBase
 
 from organizations.corrective import CorrectiveActionBase
-from organizations.formats import duration
+from organizations.formats import date, duration
 from organizations.modelbases import CreatedModel, PublicIdModel, TenantChildModel, TimestampedModel
 from organizations.models import ApiToken  # noqa: F401  (moved to organizations; old import path)
 from organizations.tenancy import OrgOwnedModel, OrgQuerySet
@@ -649,7 +649,7 @@ class Exercise(PlanChild):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} exercise of {self.held_on:%Y-%m-%d}"
+        return f"{self.get_kind_display()} exercise of {date(self.held_on)}"
 
     @property
     def is_planned(self) -> bool:

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from organizations import policies
+from organizations import formats, policies
 from organizations.generic import edit_view
 from organizations.tenancy import get_for_user_or_404, require, tenancy_of
 from organizations.web import current_organization, paginate
@@ -264,7 +264,7 @@ def action_edit(request: HttpRequest, public_id) -> HttpResponse:
             title=f"Update the action “{action.description[:60]}”",
             cancel_url=_exercise_url(exercise, "actions"),
             intro=lambda: (
-                f"Owner {action.owner} · due {action.due_date:%Y-%m-%d} · "
+                f"Owner {action.owner} · due {formats.date(action.due_date)} · "
                 f"{action.get_status_display()}."
             ),
         ),
