@@ -27,6 +27,7 @@ from .models import (
     Template,
     Vendor,
 )
+from .services.registers import PROCESS_FIELDS
 from .template_data import ESCALATION_LEVELS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -226,23 +227,8 @@ class ReviewDecisionForm(forms.Form):
 class ProcessForm(forms.ModelForm):
     class Meta:
         model = CriticalProcess
-        fields = [
-            "name",
-            "description",
-            "priority",
-            "rto_minutes",
-            "rpo_minutes",
-            "mtpd_minutes",
-            "mbco_percent",
-            "impact_rating",
-            "impact_1h",
-            "impact_4h",
-            "impact_8h",
-            "impact_24h",
-            "impact_72h",
-            "depends_on",
-            "vendors",
-        ]
+        # The fields the service writes (and audits), then the links it sets.
+        fields = [*PROCESS_FIELDS, "depends_on", "vendors"]
         field_classes = dict.fromkeys(
             ("rto_minutes", "rpo_minutes", "mtpd_minutes"), DurationMinutesField
         )
@@ -349,23 +335,12 @@ class AttachmentForm(forms.Form):
     description = forms.CharField(max_length=300, required=False)
 
 
-class ExerciseForm(forms.ModelForm):
-    class Meta:
-        model = Exercise
-        fields = ["kind", "held_on", "scenario", "participants", "findings", "actions"]
-        labels = {"held_on": "Held on"}
-        widgets = {
-            "held_on": DATE,
-            "scenario": forms.Textarea(attrs={"rows": 3}),
-            "participants": forms.Textarea(attrs={"rows": 2}),
-            "findings": forms.Textarea(attrs={"rows": 3}),
-            "actions": forms.Textarea(attrs={"rows": 3}),
-        }
+class AchievedRTOMixin:
+    """The RTO each process achieved in an exercise, typed as people say it ("3 h", "1 d 2 h"),
+    stored in minutes; a process left empty was not tested."""
 
-    def __init__(self, *args, plan: Plan, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.instance.plan = plan
-        self.processes = [p for p in plan.critical_processes.all() if p.rto_minutes is not None]
+    def add_achieved_fields(self, processes) -> None:
+        self.processes = [p for p in processes if p.rto_minutes is not None]
         for process in self.processes:
             self.fields[f"achieved_{process.pk}"] = DurationMinutesField(
                 label=f"Achieved RTO of “{process.name}” "
@@ -381,6 +356,25 @@ class ExerciseForm(forms.ModelForm):
             for p in self.processes
             if self.cleaned_data.get(f"achieved_{p.pk}") is not None
         }
+
+
+class ExerciseForm(AchievedRTOMixin, forms.ModelForm):
+    class Meta:
+        model = Exercise
+        fields = ["kind", "held_on", "scenario", "participants", "findings", "actions"]
+        labels = {"held_on": "Held on"}
+        widgets = {
+            "held_on": DATE,
+            "scenario": forms.Textarea(attrs={"rows": 3}),
+            "participants": forms.Textarea(attrs={"rows": 2}),
+            "findings": forms.Textarea(attrs={"rows": 3}),
+            "actions": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.plan = plan
+        self.add_achieved_fields(plan.critical_processes.all())
 
 
 class ExerciseScheduleForm(forms.ModelForm):
@@ -406,7 +400,7 @@ class ExerciseScheduleForm(forms.ModelForm):
         self.fields["processes"].help_text = "The processes whose recovery the exercise tests."
 
 
-class ExerciseConductForm(forms.Form):
+class ExerciseConductForm(AchievedRTOMixin, forms.Form):
     """Record how a planned exercise went: the RTO each process in scope achieved, findings."""
 
     findings = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
@@ -414,22 +408,8 @@ class ExerciseConductForm(forms.Form):
     def __init__(self, *args, exercise: Exercise, **kwargs):
         super().__init__(*args, **kwargs)
         scope = list(exercise.processes.all()) or list(exercise.plan.critical_processes.all())
-        self.processes = [p for p in scope if p.rto_minutes is not None]
-        for process in self.processes:
-            self.fields[f"achieved_{process.pk}"] = forms.IntegerField(
-                label=f"Achieved RTO of “{process.name}” (target {process.rto_minutes} min)",
-                min_value=0,
-                required=False,
-                help_text="Minutes until it was running again; leave empty if not tested.",
-            )
+        self.add_achieved_fields(scope)
         self.fields["findings"].initial = exercise.findings
-
-    def results(self) -> dict[CriticalProcess, int]:
-        return {
-            p: self.cleaned_data[f"achieved_{p.pk}"]
-            for p in self.processes
-            if self.cleaned_data.get(f"achieved_{p.pk}") is not None
-        }
 
 
 class CorrectiveActionForm(forms.Form):

@@ -27,8 +27,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from guardian.models import UserObjectPermissionBase
 
-from core import formats
-from core.formats import duration
+from core.formats import date, duration
 from core.tenancy import OrgOwnedModel, OrgQuerySet
 from organizations.corrective import CorrectiveActionBase
 from organizations.modelbases import CreatedModel, PublicIdModel, TenantChildModel, TimestampedModel
@@ -650,7 +649,7 @@ class Exercise(PlanChild):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} exercise of {formats.date(self.held_on)}"
+        return f"{self.get_kind_display()} exercise of {date(self.held_on)}"
 
     @property
     def is_planned(self) -> bool:

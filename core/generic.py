@@ -31,6 +31,10 @@ Any value may be a function without arguments, called only when the page is show
 that only the page needs costs a POST nothing). A service's ValidationError lands on the form
 (`apply_errors`) or, on a confirm page without a form, in a message on the page it goes back to.
 GET and other methods only render the page.
+
+A page with a template of its own (`template=`: the incident declaration, stand-down and review
+pages) takes what only it shows in `context`, outside the contract; its values may be functions
+too, so a POST that redirects does not compute them.
 """
 
 from __future__ import annotations
@@ -72,11 +76,17 @@ def _resolve(value: Result, result: Any) -> str:
     return value(result) if callable(value) else value
 
 
-def _page(request: HttpRequest, template: str, page: dict[str, Any]) -> HttpResponse:
+def _page(
+    request: HttpRequest,
+    template: str,
+    page: dict[str, Any],
+    context: dict[str, Any] | None = None,
+) -> HttpResponse:
     unknown = set(page) - PAGE_KEYS
     if unknown:
         raise TypeError(f"Not part of the page contract: {', '.join(sorted(unknown))}")
-    return render(request, template, {k: v() if callable(v) else v for k, v in page.items()})
+    values = {**(context or {}), **page}
+    return render(request, template, {k: v() if callable(v) else v for k, v in values.items()})
 
 
 def edit_view(
@@ -88,11 +98,13 @@ def edit_view(
     success_message: Result = "",
     after_save: Callable[[Any], None] | None = None,
     template: str = "form.html",
+    context: dict[str, Any] | None = None,
     **page: Any,
 ) -> HttpResponse:
     """A form page: on a valid POST, `save(form.cleaned_data)` (the service call); its
     ValidationError goes onto the form, else the success message is shown and the browser goes
-    to `success_url` (either may be a function of what `save` returned). Otherwise the page."""
+    to `success_url` (either may be a function of what `save` returned). Otherwise the page
+    (`template` with the page keys, plus `context` for a template of the app's own)."""
     if request.method == "POST" and form.is_valid():
         try:
             result = save(form.cleaned_data)
@@ -106,7 +118,7 @@ def edit_view(
                 after_save(result)
             return redirect(_resolve(success_url, result))
     page.setdefault("submit_label", "Save")
-    return _page(request, template, {"form": form, **page})
+    return _page(request, template, {"form": form, **page}, context)
 
 
 def confirm_view(

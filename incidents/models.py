@@ -34,6 +34,10 @@ SEVERITY_RANK = {"minor": 0, "moderate": 1, "major": 2, "critical": 3}
 class Incident(OrgOwnedModel, PublicIdModel, TimestampedModel):
     """A disruption (or a simulated one) an organization responds to."""
 
+    #: Incidents are part of the Continuity plans module: where it is off for an organization,
+    #: its members reach none of its incidents (the tenancy door says what policy.module_on says).
+    TENANT_MODULE = "bcp"
+
     class Kind(models.TextChoices):
         NATURAL_HAZARD = "natural_hazard", "Natural hazard (typhoon, flood, earthquake)"
         FIRE = "fire", "Fire"
@@ -130,6 +134,7 @@ class IncidentChild(TenantChildModel):
     its reverse accessor (`incident.<name>`) in `Meta.default_related_name`."""
 
     TENANT_FIELD = "incident__organization"
+    TENANT_MODULE = "bcp"
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT)
 
@@ -427,6 +432,7 @@ class AfterActionReview(TenantChildModel, TimestampedModel):
     """What worked, what failed, and what will change, once the incident is stood down."""
 
     TENANT_FIELD = "incident__organization"
+    TENANT_MODULE = "bcp"
 
     incident = models.OneToOneField(Incident, on_delete=models.PROTECT, related_name="review")
     what_worked = models.TextField()
@@ -445,6 +451,7 @@ class CorrectiveAction(CorrectiveActionBase):
     """An action from the review, tracked to closure (fields shared with BC exercises' actions)."""
 
     TENANT_FIELD = "review__incident__organization"
+    TENANT_MODULE = "bcp"
 
     review = models.ForeignKey(AfterActionReview, on_delete=models.PROTECT, related_name="actions")
 

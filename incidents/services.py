@@ -18,13 +18,13 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+import notifications
 from bcp import services as bcp_services
 from bcp.generation import duration_minutes
 from bcp.models import Contact, CriticalProcess, Plan, PlanVersion
 from bcp.template_data import DEFAULT_ESCALATION_MATRIX
 from core import audit, outbox
 from core.policies import incidents as policy
-from core.policies import roles_allowing
 from organizations.models import Department, Membership, Organization
 
 from . import tokens
@@ -448,7 +448,7 @@ def notification_deliver(notification_id: int, now: datetime.datetime | None = N
         try:
             if notification.entry_id:
                 subject, body = _call_message(notification)
-            else:
+            else:  # an admin alert queued before alerts moved to the notification service
                 subject, body = notification.subject, notification.body
             if notification.channel == Notification.Channel.EMAIL:
                 EmailMessage(
@@ -506,30 +506,6 @@ def notifications_retry(now: datetime.datetime | None = None) -> int:
         for notification_id in ids:
             outbox.enqueue(deliver_notification, notification_id)
     return len(ids)
-
-
-def _alert(incident: Incident, subject: str, body: str, now: datetime.datetime) -> int:
-    """E-mail the organization's admins (kept and retried like any notification)."""
-    from .tasks import deliver_notification
-
-    emails = sorted(
-        Membership.objects.filter(
-            organization_id=incident.organization_id,
-            role__in=roles_allowing("admin"),
-            user__is_active=True,
-        ).values_list("user__email", flat=True)
-    )
-    for email in emails:
-        notification = Notification.objects.create(
-            incident=incident,
-            channel=Notification.Channel.EMAIL,
-            recipient=email,
-            subject=f"{_label(incident)}{subject}"[:300],
-            body=f"{_label(incident)}{body}",
-            created_at=now,
-        )
-        outbox.enqueue(deliver_notification, notification.pk)
-    return len(emails)
 
 
 # --- escalation (beat) ---------------------------------------------------------------------------
@@ -624,12 +600,14 @@ def breaches_check(now: datetime.datetime | None = None) -> int:
             _log(
                 incident, LogEntry.Kind.ESCALATION, f"{text} Organization admins alerted.", now=now
             )
-            _alert(
+            # The admins are told through the notification service: a title and the board's
+            # link (their preferences apply; the details are on the board).
+            limit = what.split(" ")[0]
+            notifications.emit(
+                "incident.recovery_breach",
                 incident,
-                f"{item.name} past its {what.split(' ')[0]}: {incident.title}",
-                f"{text}\n\nIncident: {incident.title} ({incident.organization.code})\n"
-                f"Board: {settings.PORTAL_BASE_URL.rstrip('/')}/incidents/{incident.public_id}/\n",
-                now,
+                text=f"{_label(incident)}{item.name} past its {limit}: {incident.title}",
+                key=f"incident.recovery_breach:{item.pk}:{limit}",
             )
             alerts += 1
     return alerts

@@ -22,7 +22,7 @@ from core.generic import edit_view
 from core.modules import enabled_modules
 from core.policies import incidents as policy
 from core.tenancy import get_for_user_or_404, tenancy_of, tenant_organization_id
-from core.web import apply_errors, current_organization, paginate
+from core.web import current_organization, paginate
 from ocm.access import require_ocm
 
 from . import selectors, services
@@ -118,26 +118,15 @@ def incident_declare(request: HttpRequest) -> HttpResponse:
     form = DeclareForm(
         request.POST or None, organization=organization, user=request.user, exercise=exercise
     )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            incident = services.incident_declare(
-                actor=request.user,
-                organization=organization,
-                is_exercise=exercise,
-                **data,
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            calls = incident.call_tree_entries.filter(status="notified").count()
-            what = "Exercise started" if exercise else "Incident declared"
-            messages.success(
-                request,
-                f"{what}: {incident.activations.count()} plan(s) activated, "
-                f"{calls} contact(s) being notified.",
-            )
-            return redirect(_url(incident))
+
+    def declared(incident: Incident) -> str:
+        calls = incident.call_tree_entries.filter(status="notified").count()
+        what = "Exercise started" if exercise else "Incident declared"
+        return (
+            f"{what}: {incident.activations.count()} plan(s) activated, "
+            f"{calls} contact(s) being notified."
+        )
+
     title = "Run an exercise as a simulated incident" if exercise else "Declare an incident"
     intro = (
         "Everything works as in a real incident (call tree, recovery clock, log), flagged as an "
@@ -147,10 +136,18 @@ def incident_declare(request: HttpRequest) -> HttpResponse:
         else "Declaring activates the approved plans of the affected departments, notifies the "
         "call tree by e-mail and SMS and starts the recovery clock."
     )
-    return render(
+    return edit_view(
         request,
-        "incidents/declare.html",
-        {"form": form, "title": title, "intro": intro, "exercise": exercise},
+        form,
+        save=lambda data: services.incident_declare(
+            actor=request.user, organization=organization, is_exercise=exercise, **data
+        ),
+        success_message=declared,
+        success_url=_url,
+        template="incidents/declare.html",
+        context={"exercise": exercise},
+        title=title,
+        intro=intro,
     )
 
 
@@ -355,23 +352,21 @@ def incident_close(request: HttpRequest, public_id) -> HttpResponse:
     if not incident.is_open:
         messages.error(request, "This incident has already been stood down.")
         return redirect(_url(incident))
-    form = CloseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.incident_close(actor=request.user, incident=incident, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                "Exercise ended and recorded." if incident.is_exercise else "Incident stood down.",
-            )
-            return redirect(_url(incident))
-    still_down = list(incident.recovery_items.exclude(status=RecoveryItem.Status.RECOVERED))
-    return render(
+    return edit_view(
         request,
-        "incidents/close.html",
-        {"form": form, "incident": incident, "still_down": still_down},
+        CloseForm(request.POST or None),
+        save=lambda data: services.incident_close(actor=request.user, incident=incident, **data),
+        success_message=(
+            "Exercise ended and recorded." if incident.is_exercise else "Incident stood down."
+        ),
+        success_url=_url(incident),
+        template="incidents/close.html",
+        context={
+            "incident": incident,
+            "still_down": lambda: list(
+                incident.recovery_items.exclude(status=RecoveryItem.Status.RECOVERED)
+            ),
+        },
     )
 
 
@@ -383,43 +378,38 @@ def review_edit(request: HttpRequest, public_id) -> HttpResponse:
     incident = _incident(request, public_id)
     review = getattr(incident, "review", None)
     perms = policy.permissions(request.user, incident)
-    form = None
     if request.method == "POST":
         policy.require_change(request.user, incident.organization_id)
-    if perms.review:
-        initial = (
-            {"what_worked": review.what_worked, "what_failed": review.what_failed} if review else {}
-        )
-        form = ReviewForm(request.POST or None, initial=initial)
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.review_save(actor=request.user, incident=incident, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, "After-action review saved.")
-                return redirect("incidents:review", public_id=incident.public_id)
-    elif request.method == "POST":
-        messages.error(request, "Stand the incident down before writing its review.")
-        return redirect(_url(incident))
-    board = selectors.board(incident, incident.closed_at or timezone.now())
-    return render(
+        if not perms.review:
+            messages.error(request, "Stand the incident down before writing its review.")
+            return redirect(_url(incident))
+    context = {
+        "incident": incident,
+        "review": review,
+        "perms": perms,
+        "board": lambda: selectors.board(incident, incident.closed_at or timezone.now()),
+        "actions": review.actions.select_related("owner") if review else [],
+        "action_form": ActionForm(organization_id=incident.organization_id)
+        if review and perms.review
+        else None,
+        "draft_form": PlanDraftForm(incident=incident) if review and perms.review else None,
+        "drafts": review.plan_drafts.select_related("plan") if review else [],
+        "action_statuses": CorrectiveAction.Status.choices,
+    }
+    if not perms.review:  # an open incident: the page without the form
+        context.update(form=None, board=context["board"]())
+        return render(request, "incidents/review.html", context)
+    initial = (
+        {"what_worked": review.what_worked, "what_failed": review.what_failed} if review else {}
+    )
+    return edit_view(
         request,
-        "incidents/review.html",
-        {
-            "incident": incident,
-            "review": review,
-            "form": form,
-            "perms": perms,
-            "board": board,
-            "actions": review.actions.select_related("owner") if review else [],
-            "action_form": ActionForm(organization_id=incident.organization_id)
-            if review and perms.review
-            else None,
-            "draft_form": PlanDraftForm(incident=incident) if review and perms.review else None,
-            "drafts": review.plan_drafts.select_related("plan") if review else [],
-            "action_statuses": CorrectiveAction.Status.choices,
-        },
+        ReviewForm(request.POST or None, initial=initial),
+        save=lambda data: services.review_save(actor=request.user, incident=incident, **data),
+        success_message="After-action review saved.",
+        success_url=reverse("incidents:review", args=[incident.public_id]),
+        template="incidents/review.html",
+        context=context,
     )
 
 

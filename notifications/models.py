@@ -20,6 +20,8 @@ class Category(models.TextChoices):
     PARTNERSHIPS = "partnerships", "Partnerships (invitations, milestones)"
     ONBOARDING = "onboarding", "People joining and imports"
     JOBS = "jobs", "Your background jobs (AI drafts, exports)"
+    INCIDENTS = "incidents", "Incidents (recovery times passed)"
+    ROLLOUT = "rollout", "Rollout (go-live blocked, your feedback reports)"
 
 
 class Delivery(models.TextChoices):

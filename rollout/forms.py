@@ -106,7 +106,7 @@ class TriageForm(forms.Form):
         max_length=1000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Sent to the reporter with the change.",
+        help_text="The reporter reads it on this page; their e-mail only says the report changed.",
     )
 
     def __init__(self, *args, feedback: Feedback, **kwargs):

@@ -14,7 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from waffle.models import Flag
 
-from core import audit, outbox
+import notifications
+from core import audit
 from core.modules import flag_name
 from organizations.models import ModuleFlagScope, Organization
 
@@ -69,9 +70,12 @@ def go_live(organization_id: int, actor=None) -> GoLiveAttempt | None:
                 organization=organization,
                 after={"blocking": attempt.blocking_items},
             )
-            from . import tasks
-
-            outbox.enqueue(tasks.notify_go_live_blocked, attempt.pk)
+            # The rollout team is told once (the attempt is made once per date).
+            notifications.emit(
+                "rollout.go_live_blocked", attempt, key=f"rollout.go_live_blocked:{attempt.pk}"
+            )
+            attempt.notified_at = timezone.now()
+            attempt.save(update_fields=["notified_at"])
         return attempt
     switch_modules_on(organization, result.modules)
     before = organization.onboarding_status

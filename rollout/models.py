@@ -244,11 +244,11 @@ class Feedback(OrgOwnedModel, PublicIdModel):
 
 
 class FeedbackNotification(CreatedModel):
-    """An e-mail to the reporter about a change: sent once by a task (idempotent)."""
+    """A message to the reporter about a change, read on the report's page; the reporter is
+    told of it through the notification service (notifications/events.py)."""
 
     feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="notifications")
     message = models.TextField()
-    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at"]

@@ -25,6 +25,19 @@ def is_rollout_team(user: Any) -> bool:
     return cached
 
 
+def rollout_team_ids() -> set[int]:
+    """The active accounts of the rollout team (who is told that a go-live is blocked)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    return set(
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__name=ROLLOUT_TEAM_GROUP))
+        .values_list("pk", flat=True)
+    )
+
+
 # --- the rollout board -------------------------------------------------------------------------
 
 

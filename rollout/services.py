@@ -11,8 +11,9 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+import notifications
 from bcp.files import check_upload
-from core import audit, outbox
+from core import audit
 from core.tenancy import require, tenancy_of
 from organizations.models import Membership, Organization
 
@@ -155,11 +156,16 @@ def feedback_create(
     return feedback
 
 
-def _notify_reporter(feedback: Feedback, message: str) -> None:
-    from . import tasks
-
+def _notify_reporter(feedback: Feedback, message: str, *, actor: Any) -> None:
+    """Keep the message on the report's page and tell the reporter through the notification
+    service (a title and the link: the note itself is read on the page)."""
     notification = FeedbackNotification.objects.create(feedback=feedback, message=message)
-    outbox.enqueue(tasks.send_feedback_notification, notification.pk)
+    notifications.emit(
+        "rollout.feedback_changed",
+        feedback,
+        actor=actor,
+        key=f"rollout.feedback_changed:{notification.pk}",
+    )
 
 
 @transaction.atomic
@@ -203,7 +209,7 @@ def feedback_triage(
             lines.append(f"It is a duplicate of “{duplicate_of.summary}”, tracked there.")
         if note:
             lines.append(f"Note from the rollout team: {note}")
-        _notify_reporter(feedback, "\n\n".join(lines))
+        _notify_reporter(feedback, "\n\n".join(lines), actor=actor)
     return feedback
 
 

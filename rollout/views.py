@@ -349,7 +349,7 @@ def feedback_detail(request: HttpRequest, public_id) -> HttpResponse:
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
-                messages.success(request, "Saved; the reporter is told by e-mail.")
+                messages.success(request, "Saved; the reporter is notified.")
                 return redirect("rollout:feedback-detail", public_id=feedback.public_id)
     return render(
         request,

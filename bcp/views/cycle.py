@@ -15,8 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core import formats, policies
+from core.generic import edit_view
 from core.tenancy import get_for_user_or_404, require, tenancy_of
-from core.web import apply_errors, current_organization, paginate
+from core.web import current_organization, paginate
 
 from .. import coverage, cycle, services
 from ..forms import (
@@ -27,7 +28,7 @@ from ..forms import (
     ReviewCampaignForm,
 )
 from ..models import CorrectiveAction, Exercise, Plan, ReviewCampaign
-from ._common import BC_PLANS, _form_page, _page
+from ._common import BC_PLANS, _page, _plan_url
 
 
 def _exercise_url(exercise: Exercise, anchor: str = "") -> str:
@@ -73,25 +74,22 @@ def exercise_detail(request: HttpRequest, public_id) -> HttpResponse:
 def exercise_schedule(request: HttpRequest, public_id) -> HttpResponse:
     plan = get_for_user_or_404(Plan, request.user, "change", public_id=public_id)
     form = ExerciseScheduleForm(request.POST or None, plan=plan)
-    if request.method == "POST" and form.is_valid():
-        try:
-            exercise = services.exercise_schedule(
-                actor=request.user, plan=plan, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"{exercise} planned.")
-            return redirect(_exercise_url(exercise))
-    return _form_page(
+    return edit_view(
         request,
         form,
-        f"Plan an exercise of “{plan.title}”",
-        reverse("bcp:plan-detail", args=[plan.public_id]) + "#exercises",
-        plan=plan,
-        intro="Plan it ahead: it can be changed until it is conducted. The programme asks for "
-        f"at least {cycle.policy_for(plan.organization_id).exercises_per_year} exercise(s) "
-        "per plan every 12 months.",
+        save=lambda data: services.exercise_schedule(actor=request.user, plan=plan, **data),
+        success_message=lambda exercise: f"{exercise} planned.",
+        success_url=_exercise_url,
+        **_page(
+            plan,
+            title=f"Plan an exercise of “{plan.title}”",
+            cancel_url=_plan_url(plan, "exercises"),
+            intro=lambda: (
+                "Plan it ahead: it can be changed until it is conducted. The programme "
+                f"asks for at least {cycle.policy_for(plan.organization_id).exercises_per_year} "
+                "exercise(s) per plan every 12 months."
+            ),
+        ),
     )
 
 
@@ -103,22 +101,21 @@ def exercise_edit(request: HttpRequest, public_id) -> HttpResponse:
         messages.error(request, "Only a planned exercise can be changed; this one is a record.")
         return redirect(_exercise_url(exercise))
     form = ExerciseScheduleForm(request.POST or None, instance=exercise, plan=plan)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        processes = data.pop("processes")
-        try:
-            services.exercise_update(
-                actor=request.user,
-                exercise=Exercise.objects.get(pk=exercise.pk),
-                processes=processes,
-                **data,
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Exercise saved.")
-            return redirect(_exercise_url(exercise))
-    return _form_page(request, form, f"Change {exercise}", _exercise_url(exercise), plan=plan)
+
+    def save(data):
+        # The form's instance took the posted values: the service gets the row as stored.
+        return services.exercise_update(
+            actor=request.user, exercise=Exercise.objects.get(pk=exercise.pk), **data
+        )
+
+    return edit_view(
+        request,
+        form,
+        save=save,
+        success_message="Exercise saved.",
+        success_url=_exercise_url(exercise),
+        **_page(plan, title=f"Change {exercise}", cancel_url=_exercise_url(exercise)),
+    )
 
 
 @login_required
@@ -128,29 +125,24 @@ def exercise_conduct(request: HttpRequest, public_id) -> HttpResponse:
         messages.error(request, "The results of this exercise are already recorded.")
         return redirect(_exercise_url(exercise))
     form = ExerciseConductForm(request.POST or None, exercise=exercise)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.exercise_conduct(
-                actor=request.user,
-                exercise=exercise,
-                results=form.results(),
-                findings=form.cleaned_data["findings"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(
-                request, "Results recorded. Raise a corrective action for each gap found."
-            )
-            return redirect(_exercise_url(exercise, "actions"))
-    return _form_page(
+    return edit_view(
         request,
         form,
-        f"Record the results of {exercise}",
-        _exercise_url(exercise),
-        plan=exercise.plan,
-        intro="The target of each process is its RTO today. Leave a process empty if it was "
-        "not tested.",
+        save=lambda data: services.exercise_conduct(
+            actor=request.user,
+            exercise=exercise,
+            results=form.results(),
+            findings=data["findings"],
+        ),
+        success_message="Results recorded. Raise a corrective action for each gap found.",
+        success_url=_exercise_url(exercise, "actions"),
+        **_page(
+            exercise.plan,
+            title=f"Record the results of {exercise}",
+            cancel_url=_exercise_url(exercise),
+            intro="The target of each process is its RTO today. Leave a process empty if it "
+            "was not tested.",
+        ),
     )
 
 
@@ -239,21 +231,18 @@ def _plans_due_an_exercise(organization) -> list[Plan]:
 def action_create(request: HttpRequest, public_id) -> HttpResponse:
     exercise = get_for_user_or_404(Exercise, request.user, "change", public_id=public_id)
     form = CorrectiveActionForm(request.POST or None, exercise=exercise)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.action_create(actor=request.user, exercise=exercise, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Corrective action recorded.")
-            return redirect(_exercise_url(exercise, "actions"))
-    return _form_page(
+    return edit_view(
         request,
         form,
-        f"Corrective action from {exercise}",
-        _exercise_url(exercise, "actions"),
-        plan=exercise.plan,
-        intro="One action per gap: who does what, by when. It is closed with evidence.",
+        save=lambda data: services.action_create(actor=request.user, exercise=exercise, **data),
+        success_message="Corrective action recorded.",
+        success_url=_exercise_url(exercise, "actions"),
+        **_page(
+            exercise.plan,
+            title=f"Corrective action from {exercise}",
+            cancel_url=_exercise_url(exercise, "actions"),
+            intro="One action per gap: who does what, by when. It is closed with evidence.",
+        ),
     )
 
 
@@ -264,22 +253,21 @@ def action_edit(request: HttpRequest, public_id) -> HttpResponse:
         raise PermissionDenied("Only the action's owner or an editor of the plan can update it.")
     exercise = action.exercise
     form = ActionProgressForm(request.POST or None, initial={"evidence": action.evidence})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.action_progress(actor=request.user, action=action, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Corrective action updated.")
-            return redirect(_exercise_url(exercise, "actions"))
-    return _form_page(
+    return edit_view(
         request,
         form,
-        f"Update the action “{action.description[:60]}”",
-        _exercise_url(exercise, "actions"),
-        plan=exercise.plan,
-        intro=f"Owner {action.owner} · due {formats.date(action.due_date)} · "
-        f"{action.get_status_display()}.",
+        save=lambda data: services.action_progress(actor=request.user, action=action, **data),
+        success_message="Corrective action updated.",
+        success_url=_exercise_url(exercise, "actions"),
+        **_page(
+            exercise.plan,
+            title=f"Update the action “{action.description[:60]}”",
+            cancel_url=_exercise_url(exercise, "actions"),
+            intro=lambda: (
+                f"Owner {action.owner} · due {formats.date(action.due_date)} · "
+                f"{action.get_status_display()}."
+            ),
+        ),
     )
 
 
@@ -310,23 +298,20 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
     form = ReviewCampaignForm(
         request.POST or None, initial={"starts_on": today, "due_date": cycle.add_months(today, 3)}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            campaign = services.campaign_create(
-                actor=request.user, organization=organization, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"Review campaign “{campaign.title}” started.")
-            return redirect("bcp:campaign-detail", public_id=campaign.public_id)
-    return _form_page(
+    return edit_view(
         request,
         form,
-        f"New review campaign in {organization.code}",
-        reverse("bcp:campaign-list"),
-        intro="Every departmental plan must be reviewed (a version approved) between the start "
-        "and the due date. The campaign page shows each plan's state.",
+        save=lambda data: services.campaign_create(
+            actor=request.user, organization=organization, **data
+        ),
+        success_message=lambda campaign: f"Review campaign “{campaign.title}” started.",
+        success_url=lambda campaign: reverse("bcp:campaign-detail", args=[campaign.public_id]),
+        **_page(
+            title=f"New review campaign in {organization.code}",
+            cancel_url=reverse("bcp:campaign-list"),
+            intro="Every departmental plan must be reviewed (a version approved) between the "
+            "start and the due date. The campaign page shows each plan's state.",
+        ),
     )
 
 

@@ -112,6 +112,35 @@ def test_missed_by_is_the_gap_not_the_achieved_time(plan, process, carol, login)
     assert "Missed by 90" not in text
 
 
+def test_achieved_rto_is_typed_as_people_say_it(plan, process, carol, login):
+    exercise = services.exercise_schedule(
+        actor=carol,
+        plan=plan,
+        kind="tabletop",
+        held_on=TODAY(),
+        scenario="Power cut",
+        processes=[process],
+    )
+    client = login(carol)
+    url = reverse("bcp:exercise-conduct", args=[exercise.public_id])
+    form = client.get(url).content.decode()
+    assert "Achieved RTO of “Payroll” (target 1 h)" in form
+    assert "Minutes until" not in form
+
+    refused = client.post(url, {f"achieved_{process.pk}": "soon", "findings": ""})
+    assert refused.status_code == 200
+    assert "is not a duration" in refused.content.decode()
+    exercise.refresh_from_db()
+    assert exercise.status == "planned"
+
+    response = client.post(url, {f"achieved_{process.pk}": "1 d 2 h", "findings": "Slow."})
+    assert response.status_code == 302
+    result = exercise.results.get()
+    assert (result.target_rto_minutes, result.achieved_rto_minutes) == (60, 26 * 60)
+    page = client.get(reverse("bcp:exercise-detail", args=[exercise.public_id]))
+    assert "Missed by 1 d 1 h" in page.content.decode()
+
+
 def test_met_target_has_no_gap(plan, process, carol):
     result = held_exercise(plan, carol, results={process: 45}).results.get()
     assert result.met and result.gap_minutes == 0

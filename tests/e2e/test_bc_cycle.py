@@ -49,7 +49,7 @@ def test_exercise_planned_conducted_actions_closed(plan, page, sign_in, live_ser
     expect(page.locator("h1")).to_contain_text("Planned")
 
     page.get_by_role("link", name="Record results").click()
-    page.get_by_label("Achieved RTO of “Payroll release” (target 60 min)").fill("150")
+    page.get_by_label("Achieved RTO of “Payroll release” (target 1 h)").fill("2 h 30 min")
     page.get_by_label("Findings").fill("The second operator was on leave.")
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#results")).to_contain_text("Missed by 1 h 30 min")

@@ -71,12 +71,13 @@ def test_announcement_feedback_triage_and_notification(demo_data, page, sign_in)
     page.get_by_label("Owner").select_option(label=str(root))
     page.get_by_label("Note").fill("Reproduced; a fix is on its way.")
     page.get_by_role("button", name="Save and tell the reporter").click()
-    expect(page.locator(".messages")).to_contain_text("the reporter is told by e-mail")
-    expect(page.locator("main")).to_contain_text("(e-mailed)")
+    expect(page.locator(".messages")).to_contain_text("the reporter is notified")
+    expect(page.locator("main")).to_contain_text("Reproduced; a fix is on its way.")
 
+    # Through the notification service: the report's title and link, the note on the page.
     sent = [m for m in mail.outbox if "moh.viewer@bmms.demo" in m.to]
-    assert len(sent) == 1 and "In progress" in sent[0].subject
-    assert "Reproduced; a fix is on its way." in sent[0].body
+    assert len(sent) == 1 and "is now: In progress" in sent[0].body
+    assert "Reproduced; a fix is on its way." not in sent[0].body
     sign_out(page)
     sign_in("moh.viewer@bmms.demo", DEMO_PASSWORD)
     page.goto("/rollout/")

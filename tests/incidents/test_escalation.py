@@ -117,8 +117,11 @@ def test_processes_past_rto_and_mtpd_alert_the_admins_once_each(
         assert services.breaches_check(now=now + 212 * MIN) == 0
     alerts = list(mail.outbox[before:])
     assert [m.to for m in alerts] == [["alice@test.bmms"]] * 3  # the org admin
-    assert "Payroll past its RTO" in alerts[0].subject
-    assert any("Payroll past its MTPD" in m.subject for m in alerts)
+    # Through the notification service: a title and the board's link.
+    assert alerts[0].subject == "[BMMS] Recovery time passed"
+    assert "Payroll past its RTO" in alerts[0].body
+    assert f"/incidents/{incident.public_id}/" in alerts[0].body
+    assert any("Payroll past its MTPD" in m.body for m in alerts)
 
 
 def test_the_beat_schedule_runs_the_incident_tasks_every_minute():
@@ -138,3 +141,46 @@ def test_the_beat_tasks_run_against_the_server_clock(incident, now):
     assert tasks.escalate_unacknowledged.delay().get() == 0
     assert tasks.check_recovery_breaches.delay().get() >= 1
     assert tasks.check_recovery_breaches.delay().get() == 0
+
+
+def test_breach_alerts_reach_only_admins_who_can_open_the_incident(
+    incident, now, org_a, org_b, alice, django_capture_on_commit_callbacks
+):
+    from core.tenancy import Role
+    from notifications.models import Category, Delivery, Preference
+    from tests.factories import MembershipFactory, UserFactory
+    from tests.notifications.conftest import told
+
+    def admin(email, organization, **extra):
+        user = UserFactory(email=email, **extra)
+        MembershipFactory(user=user, organization=organization, role=Role.ORG_ADMIN)
+        return user
+
+    quiet = admin("quiet@test.bmms", org_a)  # wants incidents in the portal only
+    Preference.objects.create(user=quiet, category=Category.INCIDENTS, delivery=Delivery.IN_APP)
+    admin("gone@test.bmms", org_a, is_active=False)
+    admin("other@test.bmms", org_b)
+    before = len(mail.outbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.breaches_check(now=now + 31 * MIN) == 1
+    assert told("incident.recovery_breach") == ["alice@test.bmms", "quiet@test.bmms"]
+    assert [m.to for m in mail.outbox[before:]] == [["alice@test.bmms"]]
+
+
+def test_no_breach_alert_where_the_continuity_module_is_off(
+    incident, now, org_a, alice, django_capture_on_commit_callbacks
+):
+    # Switched off for MOH after the incident was declared: its admins cannot open the
+    # incident (404), so nobody is told about it either.
+    from waffle.models import Flag
+
+    from organizations.models import ModuleFlagScope
+    from tests.notifications.conftest import told
+
+    scope, _ = ModuleFlagScope.objects.get_or_create(flag=Flag.objects.get(name="module.bcp"))
+    scope.excluded_organizations.add(org_a)
+    before = len(mail.outbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.breaches_check(now=now + 31 * MIN) == 1
+    assert told("incident.recovery_breach") == []
+    assert mail.outbox[before:] == []

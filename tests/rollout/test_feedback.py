@@ -1,20 +1,24 @@
 """Feedback: filed from any page, owned by the reporter's organization, triaged by the rollout
-team, the reporter e-mailed through the outbox (once, and later when mail was down)."""
+team, the reporter told through the notification service (once, and later when mail was down;
+nobody else, and not a reporter who can no longer open the report)."""
 
 from __future__ import annotations
 
 import pytest
-from celery.exceptions import Retry
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
-from rollout import services, tasks
+from notifications import service as notification_service
+from notifications.models import Notification
+from organizations.models import Membership
+from rollout import services
 from rollout.models import Feedback, FeedbackNotification
 from rollout.policy import ROLLOUT_TEAM_GROUP
 from tests.factories import UserFactory
+from tests.notifications.conftest import told
 from tests.rollout.factories import PNG_BYTES, feedback
 
 pytestmark = pytest.mark.django_db
@@ -102,11 +106,25 @@ def test_triage_notifies_the_reporter_once(
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [carol.email]
-    assert "Accepted" in message.subject and "We reproduce it." in message.body
-    notification = FeedbackNotification.objects.get()
-    assert notification.sent_at is not None
-    assert tasks.send_feedback_notification(notification.pk) is False  # a redelivery
-    assert len(mail.outbox) == 1
+    assert message.subject == "[BMMS] Your report changed"
+    assert f"Your report “{report.summary}” is now: Accepted." in message.body
+    assert f"/rollout/feedback/{report.public_id}/" in message.body
+    assert "We reproduce it." not in message.body  # the note is read on the report's page
+    assert told("rollout.feedback_changed") == [carol.email]
+    client.force_login(carol)
+    page = client.get(reverse("rollout:feedback-detail", kwargs={"public_id": report.public_id}))
+    assert "We reproduce it." in page.content.decode()
+
+
+def test_only_a_reporter_who_can_open_the_report_is_told(
+    alice, carol, org_a, team_member, django_capture_on_commit_callbacks
+):
+    report = feedback(carol, org_a)
+    Membership.objects.filter(user=carol, organization=org_a).delete()  # carol left MOH
+    with django_capture_on_commit_callbacks(execute=True):
+        services.feedback_triage(actor=team_member, feedback=report, status="resolved")
+    assert FeedbackNotification.objects.count() == 1  # kept on the report's page
+    assert told("rollout.feedback_changed") == [] and mail.outbox == []
 
 
 def test_saving_without_a_change_sends_nothing(carol, org_a, team_member):
@@ -123,17 +141,16 @@ def test_mail_down_keeps_the_notification_for_a_retry(
     def refuse(*args, **kwargs):
         raise ConnectionRefusedError("mail server down")
 
-    monkeypatch.setattr(tasks, "send_mail", refuse)
-    # Celery retries the task later (run eagerly, it raises Retry).
-    with pytest.raises(Retry), django_capture_on_commit_callbacks(execute=True):
+    monkeypatch.setattr(notification_service, "send_mail", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
         services.feedback_triage(actor=team_member, feedback=report, status="resolved")
     report.refresh_from_db()
     assert report.status == "resolved"  # the triage itself is saved (the mail runs on commit)
-    notification = FeedbackNotification.objects.get()
-    assert notification.sent_at is None
+    notice = Notification.objects.get(verb="rollout.feedback_changed")
+    assert notice.recipient == carol and notice.emailed_at is None  # in the bell all the same
     monkeypatch.undo()
-    assert tasks.send_feedback_notification(notification.pk) is True
-    assert len(mail.outbox) == 1
+    assert notification_service.retry_emails() == 1
+    assert [m.to for m in mail.outbox] == [[carol.email]]
 
 
 def test_only_the_team_triages_and_duplicates_cannot_circle(
@@ -151,4 +168,4 @@ def test_only_the_team_triages_and_duplicates_cannot_circle(
             actor=team_member, feedback=first, status="new", duplicate_of=second
         )
     assert Feedback.objects.get(pk=first.pk).duplicate_of is None
-    assert "duplicate" in mail.outbox[-1].body
+    assert "duplicate" in FeedbackNotification.objects.get(feedback=second).message

@@ -99,12 +99,33 @@ def test_blocked_switches_nothing_and_tells_the_team_once(
     wave2.refresh_from_db()
     assert wave2.onboarding_status == "uat"
     assert "planning" not in modules_for_organization(wave2)
-    assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == [root.email]
-    assert "Training attended by each key role" in mail.outbox[0].body
     attempt = GoLiveAttempt.objects.get()
     assert attempt.outcome == "blocked" and attempt.notified_at is not None
-    assert tasks.notify_go_live_blocked(attempt.pk) is False
+    assert any("Training attended by each key role" in i for i in attempt.blocking_items)
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [root.email]
+    assert mail.outbox[0].subject == "[BMMS] Go-live blocked"
+    assert f"The go-live of {wave2.code} on " in mail.outbox[0].body
+    assert f"/rollout/board/{wave2.code}/" in mail.outbox[0].body  # the items are on the board
+
+
+def test_a_blocked_go_live_is_told_to_the_rollout_team_only(
+    wave2, root, alice, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth.models import Group
+
+    from rollout.policy import ROLLOUT_TEAM_GROUP
+    from tests.notifications.conftest import told
+
+    team = UserFactory(email="team@test.bmms")
+    team.groups.add(Group.objects.get(name=ROLLOUT_TEAM_GROUP))
+    gone = UserFactory(email="gone@test.bmms", is_active=False)
+    gone.groups.add(Group.objects.get(name=ROLLOUT_TEAM_GROUP))
+    with django_capture_on_commit_callbacks(execute=True):
+        golive.run_due()
+    # Not alice, MOH's own admin, nor a deactivated team member.
+    assert told("rollout.go_live_blocked") == ["root@test.bmms", "team@test.bmms"]
+    assert sorted(m.to[0] for m in mail.outbox) == ["root@test.bmms", "team@test.bmms"]
 
 
 def test_blocked_then_fixed_goes_live_on_the_next_run(wave2, alice, carol, dave, root):
