@@ -1,0 +1,338 @@
+"""The portal search (issue 21): one box in the header, over everything the user may see.
+
+Kinds: strategic plans, goals, budget proposals, programs, partnerships, BC plans, critical
+processes, people and organizations. Every kind starts from its tenancy door
+(`Model.objects.for_user(user)`, the partnerships' `partnership_scope` behind it, the people's
+`policies.people_scope`), so a record the user may not open is never read, not even counted.
+
+A record matches when its full-text document (organizations/fulltext.py: PostgreSQL
+`to_tsvector('english', …) @@ websearch_to_tsquery('english', text)`) matches, or when its name
+is close to the text (pg_trgm word similarity, `%>`). Both are GIN-indexed. Results are ranked by
+`ts_rank` of the stored document; people by name, organizations by trigram similarity.
+
+Bounded work: the text is at most SEARCH_MAX_LENGTH characters (organizations/search.py) and at
+least MIN_LENGTH; each kind reads at most CAP + 1 rows (one query per kind); the overview shows
+the first PER_KIND of each, the page of one kind up to CAP, and a count over CAP reads "50+".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.postgres.search import SearchRank, TrigramWordSimilarity
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+
+from . import fulltext, policies
+from .search import SEARCH_MAX_LENGTH, TOO_LONG
+
+MIN_LENGTH = 3
+TOO_SHORT = f"Type at least {MIN_LENGTH} characters to search."
+#: Rows shown per kind on the overview.
+PER_KIND = 5
+#: Rows read per kind (the page of one kind shows them all); above it the count reads "50+".
+CAP = 50
+
+
+@dataclass(frozen=True)
+class Hit:
+    title: str
+    detail: str
+    url: str
+
+
+@dataclass
+class KindResult:
+    key: str
+    label: str
+    hits: list[Hit] = field(default_factory=list)
+    #: More than CAP rows match.
+    capped: bool = False
+
+    @property
+    def count(self) -> str:
+        return f"{CAP}+" if self.capped else str(len(self.hits))
+
+
+def _ranked(queryset: QuerySet, text: str, *, name: str) -> QuerySet:
+    """Rows of `queryset` whose stored document matches the words or whose name is close to the
+    text (organizations/fulltext.py: both GIN-indexed), best first: by `ts_rank` of the stored
+    document (names close to the text but without the words come after, by name). Ranking by
+    trigram similarity too would compute it for every match (40 ms for 4,000 programs)."""
+    query = fulltext.query(text)
+    document = F(fulltext.DOCUMENT)
+    return (
+        queryset.filter(
+            Q(**{fulltext.DOCUMENT: query}) | Q(**{f"{name}__trigram_word_similar": text})
+        )
+        .annotate(_rank=SearchRank(document, query))
+        .order_by("-_rank", name, "pk")
+    )
+
+
+def _org(row: dict, key: str = "org") -> str:
+    return row[key] or ""
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    label: str
+    #: (user, text) → the matching rows as dicts, best first (unsliced).
+    rows: Callable[[Any, str], QuerySet]
+    hit: Callable[[dict], Hit]
+
+
+# --- the kinds -------------------------------------------------------------------------------
+
+
+def _strategic_plans(user, text):
+    from planning.models import StrategicPlan
+
+    qs = StrategicPlan.objects.for_user(user)
+    return _ranked(qs, text, name="title").values(
+        "public_id", "title", "start_year", "end_year", "status", org=F("organization__code")
+    )
+
+
+def _strategic_plan_hit(row):
+    from planning.models import StrategicPlan
+
+    status = StrategicPlan.Status(row["status"]).label
+    return Hit(
+        row["title"],
+        f"{_org(row)} · {row['start_year']}–{row['end_year']} · {status}",
+        reverse("planning:plan-detail", args=[row["public_id"]]),
+    )
+
+
+def _goals(user, text):
+    from planning.models import StrategicGoal
+
+    qs = StrategicGoal.objects.for_user(user)
+    return _ranked(qs, text, name="title").values(
+        "public_id",
+        "title",
+        plan_public_id=F("plan__public_id"),
+        plan_title=F("plan__title"),
+        org=F("plan__organization__code"),
+    )
+
+
+def _goal_hit(row):
+    url = reverse("planning:plan-detail", args=[row["plan_public_id"]])
+    return Hit(
+        row["title"],
+        f"{_org(row)} · goal of {row['plan_title']}",
+        f"{url}#goal-{row['public_id']}",
+    )
+
+
+def _proposals(user, text):
+    from budgeting.models import BudgetProposal
+
+    qs = BudgetProposal.objects.for_user(user)
+    return _ranked(qs, text, name="title").values(
+        "public_id", "title", "fiscal_year", "status", org=F("organization__code")
+    )
+
+
+def _proposal_hit(row):
+    from budgeting.models import BudgetProposal
+
+    status = BudgetProposal.Status(row["status"]).label
+    return Hit(
+        row["title"],
+        f"{_org(row)} · FY {row['fiscal_year']} · {status}",
+        reverse("budgeting:proposal-detail", args=[row["public_id"]]),
+    )
+
+
+def _programs(user, text):
+    from budgeting.models import ProgramBudget
+
+    qs = ProgramBudget.objects.for_user(user)
+    return _ranked(qs, text, name="name").values(
+        "public_id",
+        "name",
+        "code",
+        year=F("proposal__fiscal_year"),
+        org=F("proposal__organization__code"),
+    )
+
+
+def _program_hit(row):
+    code = f"{row['code']} · " if row["code"] else ""
+    return Hit(
+        row["name"],
+        f"{_org(row)} · {code}program of the FY {row['year']} proposal",
+        reverse("budgeting:program-items", args=[row["public_id"]]),
+    )
+
+
+def _partnerships(user, text):
+    from coordination.models import Partnership
+
+    qs = Partnership.objects.for_user(user)
+    return _ranked(qs, text, name="title").values(
+        "public_id", "title", "status", org=F("organization__code")
+    )
+
+
+def _partnership_hit(row):
+    from coordination.models import Partnership
+
+    status = Partnership.Status(row["status"]).label
+    return Hit(
+        row["title"],
+        f"Led by {_org(row)} · {status}",
+        reverse("coordination:partnership-detail", args=[row["public_id"]]),
+    )
+
+
+def _bc_plans(user, text):
+    from bcp.models import Plan
+
+    qs = Plan.objects.for_user(user)
+    return _ranked(qs, text, name="title").values(
+        "public_id",
+        "title",
+        "status",
+        org=F("organization__code"),
+        department_name=F("department__name"),
+    )
+
+
+def _bc_plan_hit(row):
+    from bcp.models import Plan
+
+    status = Plan.Status(row["status"]).label
+    department = f" · {row['department_name']}" if row["department_name"] else ""
+    return Hit(
+        row["title"],
+        f"{_org(row)}{department} · {status}",
+        reverse("bcp:plan-detail", args=[row["public_id"]]),
+    )
+
+
+def _processes(user, text):
+    from bcp.models import CriticalProcess
+
+    qs = CriticalProcess.objects.for_user(user)
+    return _ranked(qs, text, name="name").values(
+        "public_id", "name", plan_title=F("plan__title"), org=F("plan__organization__code")
+    )
+
+
+def _process_hit(row):
+    return Hit(
+        row["name"],
+        f"{_org(row)} · critical process of {row['plan_title']}",
+        reverse("bcp:process-detail", args=[row["public_id"]]),
+    )
+
+
+def _people(user, text):
+    """Members of the organizations whose people the user may see (the member-visibility
+    policy): every word must be in the first name, last name or e-mail address."""
+    condition = Q()
+    for word in text.split()[:5]:
+        condition &= (
+            Q(user__first_name__icontains=word)
+            | Q(user__last_name__icontains=word)
+            | Q(user__email__icontains=word)
+        )
+    return (
+        policies.people_scope(user)
+        .filter(condition)
+        .order_by("user__last_name", "user__first_name", "user__email", "organization__code")
+        .values(
+            "role",
+            "user__first_name",
+            "user__last_name",
+            "user__email",
+            org=F("organization__code"),
+        )
+    )
+
+
+def _person_hit(row):
+    from .tenancy import Role
+
+    name = f"{row['user__first_name']} {row['user__last_name']}".strip() or row["user__email"]
+    role = Role(row["role"]).label
+    return Hit(
+        name,
+        f"{row['user__email']} · {_org(row)} · {role}",
+        reverse("organizations:organization-detail", args=[row["org"]]),
+    )
+
+
+def _organizations(user, text):
+    from .models import Organization
+
+    return (
+        Organization.objects.filter(is_active=True)
+        .filter(
+            Q(name__trigram_word_similar=text)
+            | Q(name__icontains=text)
+            | Q(code__iexact=text)
+            | Q(acronym__iexact=text)
+        )
+        .annotate(_rank=Coalesce(TrigramWordSimilarity(text, "name"), Value(0.0)))
+        .order_by("-_rank", "code")
+        .values("code", "name", "category")
+    )
+
+
+def _organization_hit(row):
+    from .models import Organization
+
+    return Hit(
+        row["name"],
+        f"{row['code']} · {Organization.Category(row['category']).label}",
+        reverse("organizations:organization-detail", args=[row["code"]]),
+    )
+
+
+KINDS: tuple[Kind, ...] = (
+    Kind("plans", "Strategic plans", _strategic_plans, _strategic_plan_hit),
+    Kind("goals", "Goals", _goals, _goal_hit),
+    Kind("proposals", "Budget proposals", _proposals, _proposal_hit),
+    Kind("programs", "Programs", _programs, _program_hit),
+    Kind("partnerships", "Partnerships", _partnerships, _partnership_hit),
+    Kind("bc-plans", "Continuity plans", _bc_plans, _bc_plan_hit),
+    Kind("processes", "Critical processes", _processes, _process_hit),
+    Kind("people", "People", _people, _person_hit),
+    Kind("organizations", "Organizations", _organizations, _organization_hit),
+)
+BY_KEY = {kind.key: kind for kind in KINDS}
+
+
+def problem(text: str) -> str:
+    """Why `text` is not searched ("" when it is)."""
+    if len(text) > SEARCH_MAX_LENGTH:
+        return TOO_LONG
+    if len(text) < MIN_LENGTH:
+        return TOO_SHORT
+    return ""
+
+
+def search(user: Any, text: str, kinds: Iterable[Kind] = KINDS) -> list[KindResult]:
+    """Each kind's matches the user may see: at most CAP + 1 rows read, one query per kind (none
+    for a kind the user sees in no organization: `for_user` is then empty without a query)."""
+    results = []
+    for kind in kinds:
+        rows = list(kind.rows(user, text)[: CAP + 1])
+        results.append(
+            KindResult(
+                kind.key,
+                kind.label,
+                [kind.hit(row) for row in rows[:CAP]],
+                capped=len(rows) > CAP,
+            )
+        )
+    return results
