@@ -11,8 +11,9 @@ is close to the text (pg_trgm word similarity, `%>`). Both are GIN-indexed. Resu
 `ts_rank` of the stored document; people by name, organizations by trigram similarity.
 
 Bounded work: the text is at most SEARCH_MAX_LENGTH characters (organizations/search.py) and at
-least MIN_LENGTH; each kind reads at most CAP + 1 rows (one query per kind); the overview shows
-the first PER_KIND of each, the page of one kind up to CAP, and a count over CAP reads "50+".
+least MIN_LENGTH; each kind reads at most CAP + 1 rows, all kinds in one UNION ALL query; the
+overview shows the first PER_KIND of each, the page of one kind up to CAP, and a count over CAP
+reads "50+".
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.postgres.search import SearchRank, TrigramWordSimilarity
-from django.db.models import F, Q, QuerySet, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F, FloatField, Q, QuerySet, TextField, Value
+from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 
 from . import fulltext, policies
@@ -57,6 +58,11 @@ class KindResult:
         return f"{CAP}+" if self.capped else str(len(self.hits))
 
 
+def _select(queryset: QuerySet, *fields: str, **expressions: Any):
+    """A kind's rows and the columns its hit reads: (queryset, {name: expression})."""
+    return queryset, {name: F(name) for name in fields} | expressions
+
+
 def _ranked(queryset: QuerySet, text: str, *, name: str) -> QuerySet:
     """Rows of `queryset` whose stored document matches the words or whose name is close to the
     text (organizations/fulltext.py: both GIN-indexed), best first: by `ts_rank` of the stored
@@ -81,8 +87,9 @@ def _org(row: dict, key: str = "org") -> str:
 class Kind:
     key: str
     label: str
-    #: (user, text) → the matching rows as dicts, best first (unsliced).
-    rows: Callable[[Any, str], QuerySet]
+    #: (user, text) → the matching rows, best first (unsliced), and the columns read from
+    #: them (`_select`): the hit gets a dict of those names.
+    rows: Callable[[Any, str], tuple[QuerySet, dict[str, Any]]]
     hit: Callable[[dict], Hit]
 
 
@@ -93,8 +100,14 @@ def _strategic_plans(user, text):
     from planning.models import StrategicPlan
 
     qs = StrategicPlan.objects.for_user(user)
-    return _ranked(qs, text, name="title").values(
-        "public_id", "title", "start_year", "end_year", "status", org=F("organization__code")
+    return _select(
+        _ranked(qs, text, name="title"),
+        "public_id",
+        "title",
+        "start_year",
+        "end_year",
+        "status",
+        org=F("organization__code"),
     )
 
 
@@ -113,7 +126,8 @@ def _goals(user, text):
     from planning.models import StrategicGoal
 
     qs = StrategicGoal.objects.for_user(user)
-    return _ranked(qs, text, name="title").values(
+    return _select(
+        _ranked(qs, text, name="title"),
         "public_id",
         "title",
         plan_public_id=F("plan__public_id"),
@@ -135,8 +149,13 @@ def _proposals(user, text):
     from budgeting.models import BudgetProposal
 
     qs = BudgetProposal.objects.for_user(user)
-    return _ranked(qs, text, name="title").values(
-        "public_id", "title", "fiscal_year", "status", org=F("organization__code")
+    return _select(
+        _ranked(qs, text, name="title"),
+        "public_id",
+        "title",
+        "fiscal_year",
+        "status",
+        org=F("organization__code"),
     )
 
 
@@ -155,7 +174,8 @@ def _programs(user, text):
     from budgeting.models import ProgramBudget
 
     qs = ProgramBudget.objects.for_user(user)
-    return _ranked(qs, text, name="name").values(
+    return _select(
+        _ranked(qs, text, name="name"),
         "public_id",
         "name",
         "code",
@@ -177,8 +197,8 @@ def _partnerships(user, text):
     from coordination.models import Partnership
 
     qs = Partnership.objects.for_user(user)
-    return _ranked(qs, text, name="title").values(
-        "public_id", "title", "status", org=F("organization__code")
+    return _select(
+        _ranked(qs, text, name="title"), "public_id", "title", "status", org=F("organization__code")
     )
 
 
@@ -197,7 +217,8 @@ def _bc_plans(user, text):
     from bcp.models import Plan
 
     qs = Plan.objects.for_user(user)
-    return _ranked(qs, text, name="title").values(
+    return _select(
+        _ranked(qs, text, name="title"),
         "public_id",
         "title",
         "status",
@@ -222,8 +243,12 @@ def _processes(user, text):
     from bcp.models import CriticalProcess
 
     qs = CriticalProcess.objects.for_user(user)
-    return _ranked(qs, text, name="name").values(
-        "public_id", "name", plan_title=F("plan__title"), org=F("plan__organization__code")
+    return _select(
+        _ranked(qs, text, name="name"),
+        "public_id",
+        "name",
+        plan_title=F("plan__title"),
+        org=F("plan__organization__code"),
     )
 
 
@@ -245,17 +270,15 @@ def _people(user, text):
             | Q(user__last_name__icontains=word)
             | Q(user__email__icontains=word)
         )
-    return (
+    return _select(
         policies.people_scope(user)
         .filter(condition)
-        .order_by("user__last_name", "user__first_name", "user__email", "organization__code")
-        .values(
-            "role",
-            "user__first_name",
-            "user__last_name",
-            "user__email",
-            org=F("organization__code"),
-        )
+        .order_by("user__last_name", "user__first_name", "user__email", "organization__code"),
+        "role",
+        "user__first_name",
+        "user__last_name",
+        "user__email",
+        org=F("organization__code"),
     )
 
 
@@ -274,7 +297,7 @@ def _person_hit(row):
 def _organizations(user, text):
     from .models import Organization
 
-    return (
+    return _select(
         Organization.objects.filter(is_active=True)
         .filter(
             Q(name__trigram_word_similar=text)
@@ -283,8 +306,10 @@ def _organizations(user, text):
             | Q(acronym__iexact=text)
         )
         .annotate(_rank=Coalesce(TrigramWordSimilarity(text, "name"), Value(0.0)))
-        .order_by("-_rank", "code")
-        .values("code", "name", "category")
+        .order_by("-_rank", "code"),
+        "code",
+        "name",
+        "category",
     )
 
 
@@ -321,12 +346,44 @@ def problem(text: str) -> str:
     return ""
 
 
+#: Columns of the combined query: the kind, the rank, and up to WIDTH values of the kind's own.
+WIDTH = 6
+
+
+def _part(index: int, queryset: QuerySet, columns: dict[str, Any]) -> QuerySet:
+    """One kind's rows in the combined query's shape: (k, r, c0 … c5), all values as text, at most
+    CAP + 1 rows, best first."""
+    assert len(columns) <= WIDTH
+    if "_rank" not in queryset.query.annotations:
+        queryset = queryset.annotate(_rank=Value(0.0))
+    slots = {
+        f"c{i}": Cast(expression, TextField()) for i, expression in enumerate(columns.values())
+    }
+    slots |= {f"c{i}": Value(None, output_field=TextField()) for i in range(len(columns), WIDTH)}
+    return queryset.values(k=Value(index), r=Cast("_rank", FloatField()), **slots)[: CAP + 1]
+
+
+def combined_query(user: Any, text: str, kinds: list[Kind]) -> tuple[QuerySet, list]:
+    """The one query of `search` (its EXPLAIN is in tests/perf/bench_search.py), and each kind's
+    (queryset, columns)."""
+    selected = [kind.rows(user, text) for kind in kinds]
+    parts = [_part(i, queryset, columns) for i, (queryset, columns) in enumerate(selected)]
+    return (parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]), selected
+
+
 def search(user: Any, text: str, kinds: Iterable[Kind] = KINDS) -> list[KindResult]:
-    """Each kind's matches the user may see: at most CAP + 1 rows read, one query per kind (none
-    for a kind the user sees in no organization: `for_user` is then empty without a query)."""
+    """Each kind's matches the user may see, at most CAP + 1 rows per kind, in one query: the
+    kinds' queries (each ordered and limited) joined by UNION ALL. A kind the user sees in no
+    organization adds nothing (`for_user` of no organization is empty without SQL)."""
+    kinds = list(kinds)
+    combined, selected = combined_query(user, text, kinds)
+    by_kind: dict[int, list[dict]] = {i: [] for i in range(len(kinds))}
+    for row in combined:  # each part's rows come in its own order (PostgreSQL's Append)
+        by_kind[row["k"]].append(row)
     results = []
-    for kind in kinds:
-        rows = list(kind.rows(user, text)[: CAP + 1])
+    for i, kind in enumerate(kinds):
+        names = list(selected[i][1])
+        rows = [{n: row[f"c{j}"] for j, n in enumerate(names)} for row in by_kind[i]]
         results.append(
             KindResult(
                 kind.key,
