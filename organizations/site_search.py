@@ -27,7 +27,7 @@ from django.db.models import F, FloatField, Q, QuerySet, TextField, Value
 from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 
-from . import fulltext, policies
+from . import fulltext, policies, versioned_cache
 from .search import SEARCH_MAX_LENGTH, TOO_LONG
 
 MIN_LENGTH = 3
@@ -107,7 +107,7 @@ def _strategic_plans(user, text):
         "start_year",
         "end_year",
         "status",
-        org=F("organization__code"),
+        org=F("organization_id"),
     )
 
 
@@ -132,7 +132,7 @@ def _goals(user, text):
         "title",
         plan_public_id=F("plan__public_id"),
         plan_title=F("plan__title"),
-        org=F("plan__organization__code"),
+        org=F("plan__organization_id"),
     )
 
 
@@ -155,7 +155,7 @@ def _proposals(user, text):
         "title",
         "fiscal_year",
         "status",
-        org=F("organization__code"),
+        org=F("organization_id"),
     )
 
 
@@ -180,7 +180,7 @@ def _programs(user, text):
         "name",
         "code",
         year=F("proposal__fiscal_year"),
-        org=F("proposal__organization__code"),
+        org=F("proposal__organization_id"),
     )
 
 
@@ -198,7 +198,7 @@ def _partnerships(user, text):
 
     qs = Partnership.objects.for_user(user)
     return _select(
-        _ranked(qs, text, name="title"), "public_id", "title", "status", org=F("organization__code")
+        _ranked(qs, text, name="title"), "public_id", "title", "status", org=F("organization_id")
     )
 
 
@@ -222,7 +222,7 @@ def _bc_plans(user, text):
         "public_id",
         "title",
         "status",
-        org=F("organization__code"),
+        org=F("organization_id"),
         department_name=F("department__name"),
     )
 
@@ -248,7 +248,7 @@ def _processes(user, text):
         "public_id",
         "name",
         plan_title=F("plan__title"),
-        org=F("plan__organization__code"),
+        org=F("plan__organization_id"),
     )
 
 
@@ -278,7 +278,7 @@ def _people(user, text):
         "user__first_name",
         "user__last_name",
         "user__email",
-        org=F("organization__code"),
+        org=F("organization_id"),
     )
 
 
@@ -363,6 +363,20 @@ def _part(index: int, queryset: QuerySet, columns: dict[str, Any]) -> QuerySet:
     return queryset.values(k=Value(index), r=Cast("_rank", FloatField()), **slots)[: CAP + 1]
 
 
+def organization_codes() -> dict[int, str]:
+    """Organization id → code, for the hits (no join to the organizations in the search's nine
+    parts: each join made planning slower). Kept under the "tenancy" version token, which every
+    organization save replaces: one cache round trip, a query only when it changed."""
+    from .models import Organization
+    from .tenancy import NAMESPACE
+
+    token, codes = versioned_cache.lookup(NAMESPACE, ["organization-codes"])
+    if codes is None:
+        codes = dict(Organization.objects.values_list("id", "code"))
+        versioned_cache.store(NAMESPACE, ["organization-codes"], token, codes, 3600)
+    return codes
+
+
 def combined_query(user: Any, text: str, kinds: list[Kind]) -> tuple[QuerySet, list]:
     """The one query of `search` (its EXPLAIN is in tests/perf/bench_search.py), and each kind's
     (queryset, columns)."""
@@ -381,9 +395,13 @@ def search(user: Any, text: str, kinds: Iterable[Kind] = KINDS) -> list[KindResu
     for row in combined:  # each part's rows come in its own order (PostgreSQL's Append)
         by_kind[row["k"]].append(row)
     results = []
+    codes = organization_codes() if any(by_kind.values()) else {}
     for i, kind in enumerate(kinds):
         names = list(selected[i][1])
         rows = [{n: row[f"c{j}"] for j, n in enumerate(names)} for row in by_kind[i]]
+        for row in rows:
+            if "org" in row:
+                row["org"] = codes.get(int(row["org"]), "")
         results.append(
             KindResult(
                 kind.key,
