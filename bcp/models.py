@@ -30,6 +30,7 @@ from guardian.models import UserObjectPermissionBase
 from core.formats import date, duration
 from core.tenancy import OrgOwnedModel, OrgQuerySet
 from organizations.corrective import CorrectiveActionBase
+from organizations.fulltext import document_field, document_index, trigram_index
 from organizations.modelbases import CreatedModel, PublicIdModel, TenantChildModel, TimestampedModel
 from organizations.models import ApiToken  # noqa: F401  (moved to organizations; old import path)
 
@@ -126,9 +127,16 @@ class Plan(OrgOwnedModel, PublicIdModel, TimestampedModel):
         default=12, editable=False, help_text="The interval the last approval applied."
     )
 
+    #: The full-text document of the portal search (organizations/fulltext.py).
+    search_document = document_field("title")
+
     class Meta:
         ordering = ["title"]
-        indexes = [models.Index(fields=["organization", "status"])]
+        indexes = [
+            models.Index(fields=["organization", "status"]),
+            document_index(name="bcp_plan_search"),
+            trigram_index("title", name="bcp_plan_title_trgm"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 "organization",
@@ -386,9 +394,16 @@ class CriticalProcess(PlanChild):
 
     objects = ProcessQuerySet.as_manager()
 
+    #: The full-text document of the portal search (organizations/fulltext.py).
+    search_document = document_field("name", "description")
+
     class Meta:
         default_related_name = "critical_processes"
         ordering = ["plan", "priority", "name"]
+        indexes = [
+            document_index(name="bcp_process_search"),
+            trigram_index("name", name="bcp_process_name_trgm"),
+        ]
         verbose_name_plural = "critical processes"
         constraints = [
             models.UniqueConstraint(

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from core.tenancy import OrgOwnedModel, OrgQuerySet
+from organizations.fulltext import document_field, document_index, trigram_index
 from organizations.modelbases import CreatedModel, PublicIdModel, TenantChildModel, TimestampedModel
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -126,8 +127,15 @@ class BudgetProposal(OrgOwnedModel, PublicIdModel, TimestampedModel):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
 
+    #: The full-text document of the portal search (organizations/fulltext.py).
+    search_document = document_field("title", "notes")
+
     class Meta:
         ordering = ["-fiscal_year"]
+        indexes = [
+            document_index(name="budgeting_proposal_search"),
+            trigram_index("title", name="budgeting_proposal_title_trgm"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "fiscal_year"],
@@ -186,8 +194,15 @@ class ProgramBudget(TenantChildModel, PublicIdModel, TimestampedModel):
     requested_amount = models.DecimalField(**MONEY)
     approved_amount = models.DecimalField(**MONEY, null=True, blank=True)
 
+    #: The full-text document of the portal search (organizations/fulltext.py).
+    search_document = document_field("name", "code", "description")
+
     class Meta:
         ordering = ["code", "name"]
+        indexes = [
+            document_index(name="budgeting_program_search"),
+            trigram_index("name", name="budgeting_program_name_trgm"),
+        ]
         constraints = [
             positive(
                 "requested_amount", "budgeting_program_requested_positive", "requested amount"

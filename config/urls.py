@@ -9,6 +9,7 @@ from health_check.views import HealthCheckView
 
 from bcp.api import api as bcp_api
 from organizations.forms import LoginForm
+from organizations.search_views import search
 from organizations.views import InvitationAcceptView, home
 from rollout.views import status_page
 
@@ -20,6 +21,7 @@ admin.site.index_title = "Bangsamoro Ministries Management System"
 
 urlpatterns = [
     path("", home, name="home"),
+    path("search/", search, name="search"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

@@ -21,6 +21,7 @@ from django.db.models import Q
 
 from core.policies import coordination as policies
 from core.tenancy import OrgOwnedModel, OrgQuerySet, tenancy_of
+from organizations.fulltext import document_field, document_index, trigram_index
 from organizations.modelbases import CreatedModel, PublicIdModel, TenantChildModel, TimestampedModel
 
 #: The module whose switch governs partnerships (core/modules.py).
@@ -131,6 +132,9 @@ class Partnership(OrgOwnedModel, PublicIdModel, TimestampedModel):
 
     objects = PartnershipQuerySet.as_manager()
 
+    #: The full-text document of the portal search (organizations/fulltext.py).
+    search_document = document_field("title", "objectives")
+
     class Meta:
         ordering = ["-start_date", "title"]
         constraints = [
@@ -143,7 +147,11 @@ class Partnership(OrgOwnedModel, PublicIdModel, TimestampedModel):
                 name="partnership_budget_positive",
             ),
         ]
-        indexes = [models.Index(fields=["organization", "status"])]
+        indexes = [
+            models.Index(fields=["organization", "status"]),
+            document_index(name="coord_partnership_search"),
+            trigram_index("title", name="coord_partnership_title_trgm"),
+        ]
         triggers = [
             # Participants are checked against the lead when they are written; a lead that
             # could change afterwards would slip past that check, so the lead is fixed.

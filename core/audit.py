@@ -31,7 +31,9 @@ def _jsonable(value: Any) -> Any:
 def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
     """Field values of a model instance, ready for the audit log's before/after columns."""
     names = fields or [
-        f.attname for f in obj._meta.concrete_fields if f.name not in ("created_at", "updated_at")
+        f.attname
+        for f in obj._meta.concrete_fields
+        if f.name not in ("created_at", "updated_at") and not f.generated  # search documents
     ]
     return {name: _jsonable(getattr(obj, name)) for name in names}
 

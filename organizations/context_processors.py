@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.policies.base import is_read_only
+from core.search import SEARCH_MAX_LENGTH
 from core.tenancy import TenancyProfile
 
 
@@ -17,6 +18,8 @@ def tenancy(request) -> dict:
         "ocm_level": profile.ocm_level,
         "can_admin_org": bool(membership) and profile.can(membership.organization_id, "admin"),
         "can_change_org": bool(membership) and profile.can(membership.organization_id, "change"),
+        # The header's search box (a constant: the box costs no query).
+        "search_max_length": SEARCH_MAX_LENGTH,
     }
 
 

@@ -16,6 +16,7 @@ from waffle.models import Flag
 
 from core.tenancy import OrgOwnedModel, OrgQuerySet, Role
 
+from .fulltext import trigram_index
 from .modelbases import CreatedModel, PublicIdModel, TimestampedModel
 
 
@@ -68,6 +69,7 @@ class Organization(TimestampedModel):
 
     class Meta:
         ordering = ["code"]
+        indexes = [trigram_index("name", name="org_name_trgm", upper=True)]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(attached_to=models.F("id")),
@@ -157,6 +159,11 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["last_name", "first_name", "email"]
+        indexes = [
+            trigram_index("first_name", name="user_first_name_trgm", upper=True),
+            trigram_index("last_name", name="user_last_name_trgm", upper=True),
+            trigram_index("email", name="user_email_trgm", upper=True),
+        ]
         constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
 
     def __str__(self) -> str:

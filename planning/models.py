@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from core.tenancy import OrgOwnedModel
+from organizations.fulltext import document_field, document_index, trigram_index
 from organizations.modelbases import PublicIdModel, TenantChildModel, TimestampedModel
 
 #: A plan covers at most this many fiscal years (start and end year included).
@@ -50,9 +51,16 @@ class StrategicPlan(OrgOwnedModel, PublicIdModel, TimestampedModel):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
 
+    #: The full-text document of the portal search (organizations/fulltext.py).
+    search_document = document_field("title", "vision", "mission")
+
     class Meta:
         ordering = ["-start_year", "title"]
-        indexes = [models.Index(fields=["organization", "status"])]
+        indexes = [
+            models.Index(fields=["organization", "status"]),
+            document_index(name="planning_plan_search"),
+            trigram_index("title", name="planning_plan_title_trgm"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_year__gte=F("start_year")),
@@ -109,8 +117,15 @@ class StrategicGoal(TenantChildModel, PublicIdModel, TimestampedModel):
     target_value = models.DecimalField(**VALUE)
     current_value = models.DecimalField(**VALUE, default=0)
 
+    #: The full-text document of the portal search (organizations/fulltext.py).
+    search_document = document_field("title", "description", "target_metric")
+
     class Meta:
         ordering = ["priority", "title"]
+        indexes = [
+            document_index(name="planning_goal_search"),
+            trigram_index("title", name="planning_goal_title_trgm"),
+        ]
 
     def __str__(self) -> str:
         return self.title

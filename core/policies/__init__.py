@@ -61,6 +61,7 @@ from .members import (
     may_manage_members,
     may_see_members,
     member_refusal,
+    people_scope,
     require_may_manage_member,
     role_refusal,
 )
@@ -151,6 +152,7 @@ __all__ = [
     "last_admin_problem",
     "may_manage_member",
     "member_refusal",
+    "people_scope",
     "require_may_manage_member",
     "role_refusal",
     "may_see_members",

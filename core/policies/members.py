@@ -21,6 +21,15 @@ def may_see_members(user: Any, organization: Any) -> bool:
     return organization is not None and may(user, organization.pk, "view")
 
 
+def people_scope(user: Any):
+    """The memberships whose people `user` may see (the portal search's people): those of the
+    organizations where `may_see_members` holds (members of any role, oversight everywhere),
+    active accounts only. The same rule as `may_see_members`, as a queryset."""
+    from organizations.models import Membership
+
+    return Membership.objects.for_user(user, "view").filter(user__is_active=True)
+
+
 def may_manage_members(user: Any, organization: Any) -> bool:
     """The organization's admins (and superusers): departments, invitations, imports."""
     return organization is not None and may(user, organization.pk, "admin")

@@ -19,6 +19,7 @@ SAMPLES: dict[str, Sample] = {
     "healthz-live": Sample(public=True, ok=(200,)),
     "organizations:switch": Sample(ok=(405,)),
     "organizations:organization-list": Sample(),
+    "search": Sample(kwargs={}, ok=(200,)),
     "organizations:organization-detail": Sample(kwargs={"code": "MOH"}),
     "organizations:department-list": Sample(),
     "organizations:department-create": Sample(write=True),

@@ -22,6 +22,7 @@ BENCH_MODULES: list[str] = [
     "tests.perf.bench_incidents",
     "tests.perf.bench_policies",
     "tests.perf.bench_notifications",
+    "tests.perf.bench_search",
 ]
 
 
