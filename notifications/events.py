@@ -9,11 +9,14 @@ is never told about their own action.
 
 from __future__ import annotations
 
+import string
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.urls import reverse
+
+from core import formats
 
 from . import audience as who
 from .models import Category
@@ -203,6 +206,19 @@ def _unacknowledged(version: Any, event: Event) -> set[int]:
     return _acknowledgers(version) - set(acked)
 
 
+class _TitleFormatter(string.Formatter):
+    """str.format with one more spec: `{p.submitted_at:date}` is the portal's date ("2 Dec 2026",
+    Philippine time)."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec == "date":
+            return formats.date(value)
+        return super().format_field(value, format_spec)
+
+
+_TITLE = _TitleFormatter()
+
+
 def on(target: Target, category: str, label: str, audience, title: str = "") -> EventType:
     """One event: what it is about, its category and label, who is told, its title (a format
     string of the target's names; empty where the emitting service writes the text)."""
@@ -210,7 +226,7 @@ def on(target: Target, category: str, label: str, audience, title: str = "") -> 
         category,
         label,
         audience,
-        title=lambda obj: title.format(**target.names(obj)) if title else "",
+        title=lambda obj: _TITLE.format(title, **target.names(obj)) if title else "",
         url=target.url,
         organization=target.organization,
     )
@@ -248,7 +264,7 @@ EVENTS: dict[str, EventType] = {
     "budget.proposal_stale": on(
         PROPOSAL, C.REMINDERS, "Budget proposal waiting too long", _deciders,
         "The budget proposal “{p.title}” has waited for a decision since "
-        "{p.submitted_at:%d %b %Y}.",
+        "{p.submitted_at:date}.",
     ),
     "budget.allotment_released": on(
         ALLOTMENT, C.BUDGET, "Allotment released", _program_editors,
@@ -280,15 +296,15 @@ EVENTS: dict[str, EventType] = {
     "bcp.ack_pending": on(
         VERSION, C.ACKNOWLEDGMENTS, "Acknowledgment pending", _unacknowledged,
         "Please read and acknowledge version {v.version_number} of the BC plan "
-        "“{plan.title}”, approved on {v.approved_at:%d %b %Y}.",
+        "“{plan.title}”, approved on {v.approved_at:date}.",
     ),
     "bcp.review_due": on(
         BC_PLAN, C.REMINDERS, "BC plan review due", _owner_or_admins,
-        "The BC plan “{p.title}” is due for review on {p.next_review_date:%d %b %Y}.",
+        "The BC plan “{p.title}” is due for review on {p.next_review_date:date}.",
     ),
     "bcp.review_overdue": on(
         BC_PLAN, C.REMINDERS, "BC plan review overdue", _owner_or_admins,
-        "The review of the BC plan “{p.title}” was due on {p.next_review_date:%d %b %Y}.",
+        "The review of the BC plan “{p.title}” was due on {p.next_review_date:date}.",
     ),
     "bcp.draft_ready": on(
         GENERATION, C.JOBS, "AI draft ready", _requester,
@@ -325,7 +341,7 @@ EVENTS: dict[str, EventType] = {
     ),
     "rollout.go_live_blocked": on(
         GO_LIVE, C.ROLLOUT, "Go-live blocked", _rollout_team,
-        "The go-live of {a.organization.code} on {a.go_live_date:%d %b %Y} is blocked by "
+        "The go-live of {a.organization.code} on {a.go_live_date:date} is blocked by "
         "{blocking} checklist item(s).",
     ),
     # onboarding

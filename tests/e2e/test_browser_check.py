@@ -36,7 +36,9 @@ PERSONAS = ["alice", "bob", "carol", "dave", "charlie", "olga", "root"]
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.django_db(transaction=True),
+    # serialized_rollback: every persona finds the rows the migrations seed (UAT scripts, flags),
+    # which the previous persona's flush removed.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
         os.environ.get("BMMS_BROWSER_CHECK") != "1",
         reason="the browser check runs with `make browser-check` (BMMS_BROWSER_CHECK=1)",
