@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .listing import PAGE_SIZES
 from .policies.base import is_read_only
 from .tenancy import TenancyProfile
 
@@ -17,6 +18,7 @@ def tenancy(request) -> dict:
         "ocm_level": profile.ocm_level,
         "can_admin_org": bool(membership) and profile.can(membership.organization_id, "admin"),
         "can_change_org": bool(membership) and profile.can(membership.organization_id, "change"),
+        "page_sizes": PAGE_SIZES,
     }
 
 

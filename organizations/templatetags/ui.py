@@ -58,6 +58,31 @@ def when(value) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# Lists: the sortable header cell (organizations/listing.py, docs/ui.md "Lists").
+# ---------------------------------------------------------------------------------------------
+
+
+@register.inclusion_tag("includes/sort_header.html", takes_context=True)
+def sort_th(context, key: str, label: str, css: str = "") -> dict:
+    """`{% sort_th "title" "Title" %}`: a header cell whose link sorts the list by that column
+    (ascending first, then descending), keeping the filters and starting at page 1; the sorted
+    column says so (`aria-sort`, an arrow). Needs `sort` (a BoundSorting) in the context."""
+    sort = context["sort"]
+    if key not in sort.sorting.columns:
+        raise template.TemplateSyntaxError(f"{key!r} is not a sortable column of this list")
+    query = context["request"].GET.copy()
+    query.pop("page", None)
+    query["sort"] = sort.next_value(key)
+    return {
+        "key": key,
+        "label": label,
+        "css": css,
+        "state": sort.state(key),
+        "query": query.urlencode(),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
 # Icons: templates/icons/<name>.svg, 24×24 stroke icons drawn with currentColor.
 # ---------------------------------------------------------------------------------------------
 _NAME = re.compile(r"^[a-z0-9-]+$")

@@ -1,0 +1,169 @@
+"""List pages as users expect (issue 21 item 3): sortable columns, "n of m", a remembered page
+size, the filtered list as CSV (organizations/listing.py)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.test import RequestFactory
+from django.urls import reverse
+
+from organizations.listing import Sorting, page_size
+from organizations.models import User
+from tests.planning.factories import StrategicPlanFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def rows_of(response) -> list[list[str]]:
+    body = response.content.decode("utf-8")
+    assert body.startswith("\ufeff"), "a byte-order mark first (Excel)"
+    return list(csv.reader(io.StringIO(body[1:])))
+
+
+# --- the helper ----------------------------------------------------------------------------------
+
+
+SORT = Sorting({"title": "title", "years": ("start_year", "end_year")})
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [
+        "password",
+        "-password",
+        "organization__users__password",
+        "-organization__users__password",
+        "created_by__password",
+        "title__icontains",
+        "--title",
+        "",
+        "pk; DROP TABLE x",
+    ],
+)
+def test_a_sort_key_outside_the_whitelist_is_ignored(asked):
+    bound = SORT.bind(RequestFactory().get("/", {"sort": asked}))
+    assert bound.key is None and bound.value == ""
+    ordering = bound.apply(User.objects.all()).query.order_by
+    text = " ".join(str(o) for o in ordering)
+    assert "password" not in text and "users" not in text
+
+
+def test_a_sort_ends_with_a_tiebreaker_and_nulls_last():
+    bound = SORT.bind(RequestFactory().get("/", {"sort": "-years"}))
+    assert (bound.key, bound.descending, bound.value) == ("years", True, "-years")
+    order = list(bound.apply(User.objects.all()).query.order_by)
+    assert [o.expression.name for o in order] == ["start_year", "end_year", "pk"]
+    assert all(o.nulls_last and o.descending for o in order)
+    # No sort asked: the queryset's own order, the tiebreaker after it.
+    plain = SORT.bind(RequestFactory().get("/"))
+    order = [str(o) for o in plain.apply(User.objects.order_by("-email")).query.order_by]
+    assert order[0] == "-email" and "pk" in order[1]
+
+
+def test_the_header_link_toggles_ascending_then_descending():
+    assert SORT.bind(RequestFactory().get("/")).next_value("title") == "title"
+    asc = SORT.bind(RequestFactory().get("/", {"sort": "title"}))
+    assert (asc.state("title"), asc.next_value("title")) == ("ascending", "-title")
+    desc = SORT.bind(RequestFactory().get("/", {"sort": "-title"}))
+    assert (desc.state("title"), desc.next_value("title")) == ("descending", "title")
+    assert desc.state("years") == "" and desc.next_value("years") == "years"
+
+
+def test_the_page_size_is_the_readers_choice_never_above_100(settings, alice):
+    request = RequestFactory().get("/")
+    request.user = alice
+    assert page_size(request) == 25
+    alice.page_size = 100
+    assert page_size(request) == 100
+    alice.page_size = 5000  # not a choice (a hand-made row): the default
+    assert page_size(request) == 25
+    settings.PAGE_SIZE = 1000
+    assert page_size(request) == 100
+
+
+# --- a list page ---------------------------------------------------------------------------------
+
+
+def test_plan_list_sorts_by_a_column_keeps_filters_and_survives_pagination(alice, org_a, client):
+    for i, title in enumerate(
+        ["Charlie plan", "Alpha plan", "Bravo plan"] + [f"Zulu {n:02}" for n in range(30)]
+    ):
+        StrategicPlanFactory(organization=org_a, title=title, start_year=2025 + i % 3)
+    client.force_login(alice)
+    url = reverse("planning:plan-list")
+    page = client.get(url, {"sort": "title", "status": "draft"}).content.decode()
+    assert page.index("Alpha plan") < page.index("Bravo plan") < page.index("Charlie plan")
+    assert 'aria-sort="ascending"' in page
+    assert "Showing 1–25 of 33" in page
+    # the header link now asks for descending, keeping the filter; "Next" keeps both
+    assert 'href="?sort=-title&amp;status=draft"' in page
+    assert 'href="?sort=years&amp;status=draft"' in page
+    assert 'href="?sort=title&amp;status=draft&amp;page=2" rel="next"' in page
+    page2 = client.get(url, {"sort": "title", "status": "draft", "page": 2}).content.decode()
+    assert "Showing 26–33 of 33" in page2 and "Zulu 29" in page2 and "Alpha plan" not in page2
+    desc = client.get(url, {"sort": "-title"}).content.decode()
+    assert 'aria-sort="descending"' in desc and "Zulu 29" in desc and "Alpha plan" not in desc
+    # a key outside the whitelist: the usual order, no error
+    assert client.get(url, {"sort": "organization__users__password"}).status_code == 200
+
+
+def test_the_page_size_is_remembered_and_the_list_shows_it(alice, org_a, client):
+    for n in range(60):
+        StrategicPlanFactory(organization=org_a, title=f"Plan {n:02}")
+    client.force_login(alice)
+    url = reverse("planning:plan-list")
+    assert "Showing 1–25 of 60" in client.get(url).content.decode()
+    back = client.post(
+        reverse("accounts:page-size"),
+        {"page_size": "50"},
+        HTTP_REFERER=f"http://testserver{url}?sort=title&page=2",
+    )
+    assert back.status_code == 302 and back["Location"] == f"{url}?sort=title"
+    alice.refresh_from_db()
+    assert alice.page_size == 50
+    page = client.get(url, {"sort": "title"}).content.decode()
+    assert "Showing 1–50 of 60" in page and '<option value="50" selected>' in page
+    # never more than 100, never a foreign site
+    back = client.post(
+        reverse("accounts:page-size"), {"page_size": "1000", "next": "https://evil.example/"}
+    )
+    alice.refresh_from_db()
+    assert alice.page_size == 50 and back["Location"] == reverse("home")
+
+
+def test_olga_ocm_may_choose_her_page_size(olga, client):
+    client.force_login(olga)
+    assert client.post(reverse("accounts:page-size"), {"page_size": "100"}).status_code == 302
+    olga.refresh_from_db()
+    assert olga.page_size == 100
+
+
+# --- CSV export ----------------------------------------------------------------------------------
+
+
+def test_plan_export_is_the_filtered_sorted_list_of_the_readers_organization_only(
+    alice, charlie, org_a, org_b, client
+):
+    StrategicPlanFactory(organization=org_a, title="Bravo", status="draft")
+    StrategicPlanFactory(organization=org_a, title="Alpha", status="draft")
+    StrategicPlanFactory(organization=org_a, title="Approved one", status="approved")
+    StrategicPlanFactory(organization=org_a, title='=HYPERLINK("http://x")', status="draft")
+    StrategicPlanFactory(organization=org_b, title="Foreign plan of B", status="draft")
+    client.force_login(alice)
+    response = client.get(reverse("planning:plan-export"), {"status": "draft", "sort": "-title"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert response["Content-Disposition"].startswith(
+        f'attachment; filename="{org_a.code}-strategic-plans-'
+    )
+    rows = rows_of(response)
+    assert rows[0][:3] == ["Title", "Start year", "End year"]
+    assert [r[0] for r in rows[1:]] == ["Bravo", "Alpha", '\'=HYPERLINK("http://x")']
+    assert "Foreign plan of B" not in response.content.decode()
+    client.force_login(charlie)
+    foreign = client.get(reverse("planning:plan-export")).content.decode()
+    assert "Foreign plan of B" in foreign
+    assert not any(t in foreign for t in ("Bravo", "Alpha", "Approved one"))
