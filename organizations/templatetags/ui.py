@@ -82,6 +82,13 @@ def sort_th(context, key: str, label: str, css: str = "") -> dict:
     }
 
 
+@register.inclusion_tag("includes/sort_link.html", takes_context=True)
+def sort_link(context, key: str, label: str) -> dict:
+    """`{% sort_link "started" "Started" %}`: the same as `sort_th` for a list that is not a
+    table (cards): a link in a "Sort by" bar."""
+    return sort_th(context, key, label)
+
+
 # ---------------------------------------------------------------------------------------------
 # Icons: templates/icons/<name>.svg, 24×24 stroke icons drawn with currentColor.
 # ---------------------------------------------------------------------------------------------

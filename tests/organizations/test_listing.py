@@ -167,3 +167,119 @@ def test_plan_export_is_the_filtered_sorted_list_of_the_readers_organization_onl
     foreign = client.get(reverse("planning:plan-export")).content.decode()
     assert "Foreign plan of B" in foreign
     assert not any(t in foreign for t in ("Bravo", "Alpha", "Approved one"))
+
+
+# --- query counts: a sorted page and an export cost the same whatever the rows -------------------
+
+
+def _grow_plans(org, actor, n):
+    for _ in range(n):
+        StrategicPlanFactory(organization=org, created_by=actor)
+
+
+def _grow_proposals(org, actor, n):
+    from tests.budgeting.factories import BudgetProposalFactory
+
+    for _ in range(n):
+        BudgetProposalFactory(organization=org, created_by=actor)
+
+
+def _grow_partnerships(org, actor, n):
+    from tests.coordination.factories import PartnershipFactory
+
+    for _ in range(n):
+        PartnershipFactory(organization=org)
+
+
+def _grow_bc_plans(org, actor, n):
+    from bcp.models import Plan
+
+    start = Plan.objects.filter(organization=org).count()
+    for i in range(n):
+        from tests.bcp.factories import make_plan
+
+        make_plan(org, actor, title=f"Plan {start + i}")
+
+
+def _grow_members(org, actor, n):
+    from tests.factories import MembershipFactory
+
+    for _ in range(n):
+        MembershipFactory(organization=org)
+
+
+def _grow_audit(org, actor, n):
+    from organizations import services
+    from tests.factories import DepartmentFactory
+
+    for i in range(n):
+        services.department_update(
+            actor=actor, department=DepartmentFactory(organization=org), head=f"Head {i}"
+        )
+
+
+#: (list or export URL name, sort, grow) → the pinned query count (sorted, stale cache).
+PINS = {
+    ("planning:plan-list", "-author", _grow_plans): 3,
+    ("planning:plan-export", "-author", _grow_plans): 2,
+    ("budgeting:proposal-list", "-requested", _grow_proposals): 3,
+    ("budgeting:proposal-export", "-requested", _grow_proposals): 2,
+    ("coordination:partnership-list", "-participants", _grow_partnerships): 4,
+    ("coordination:partnership-export", "-participants", _grow_partnerships): 2,
+    # + the reviews waiting for the reader, the department choices of the filter
+    ("bcp:plan-list", "-department", _grow_bc_plans): 5,
+    ("bcp:plan-export", "-department", _grow_bc_plans): 2,
+    ("organizations:member-list", "role", _grow_members): 4,
+    ("organizations:member-export", "role", _grow_members): 2,
+    ("organizations:audit-log", "-who", _grow_audit): 3,
+    ("organizations:audit-log-export", "-who", _grow_audit): 2,
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "sort", "grow", "expected"),
+    [(*key, value) for key, value in PINS.items()],
+    ids=[key[0] for key in PINS],
+)
+def test_sorted_pages_and_exports_cost_the_same_whatever_the_rows(
+    name, sort, grow, expected, alice, org_a, client, django_assert_num_queries
+):
+    client.force_login(alice)
+    url = reverse(name)
+    grow(org_a, alice, 2)
+    client.get(url, {"sort": sort})  # warm: session and tenancy profile cached
+    for more in (0, 30):
+        grow(org_a, alice, more)
+        client.get(url, {"sort": sort})
+        # a path not seen before: no cached fragment answers for the list
+        with django_assert_num_queries(expected):
+            response = client.get(url, {"sort": sort, "page": 2, "seen": more})
+        assert response.status_code == 200
+
+
+def test_audit_log_export_has_readable_changes_and_only_the_organizations_entries(
+    alice, charlie, org_a, org_b, client
+):
+    from organizations import services
+    from tests.factories import DepartmentFactory
+
+    services.department_update(
+        actor=alice, department=DepartmentFactory(organization=org_a, name="Ours"), head="=1+1"
+    )
+    from organizations import audit
+
+    audit.record(
+        actor=charlie,
+        action="department.updated",
+        subject=DepartmentFactory(organization=org_b, name="Theirs"),
+    )
+    client.force_login(alice)
+    response = client.get(reverse("organizations:audit-log-export"), {"sort": "-when"})
+    rows = rows_of(response)
+    assert rows[0] == [
+        "When", "Who", "Action", "Record type", "Record", "Changes", "Request", "Address"
+    ]  # fmt: skip
+    body = response.content.decode()
+    assert "Ours" in body and "Theirs" not in body
+    assert any("→ =1+1" in cell for row in rows for cell in row)  # inside a cell, not first
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
