@@ -283,3 +283,65 @@ def test_audit_log_export_has_readable_changes_and_only_the_organizations_entrie
     assert "Ours" in body and "Theirs" not in body
     assert any("→ =1+1" in cell for row in rows for cell in row)  # inside a cell, not first
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+
+
+def _foreign_plan(org, marker):
+    StrategicPlanFactory(organization=org, title=marker)
+
+
+def _foreign_proposal(org, marker):
+    from tests.budgeting.factories import BudgetProposalFactory
+
+    BudgetProposalFactory(organization=org, title=marker)
+
+
+def _foreign_partnership(org, marker):
+    from tests.coordination.factories import PartnershipFactory
+
+    PartnershipFactory(organization=org, title=marker)
+
+
+def _foreign_bc_plan(org, marker):
+    from bcp.models import Plan
+    from tests.bcp.factories import departmental_template
+    from tests.factories import UserFactory
+
+    Plan.objects.create(
+        organization=org, title=marker, template=departmental_template(), owner=UserFactory()
+    )
+
+
+def _foreign_member(org, marker):
+    from tests.factories import MembershipFactory, UserFactory
+
+    MembershipFactory(organization=org, user=UserFactory(email=f"{marker.lower()}@test.bmms"))
+
+
+@pytest.mark.parametrize(
+    ("name", "make"),
+    [
+        ("planning:plan-export", _foreign_plan),
+        ("budgeting:proposal-export", _foreign_proposal),
+        ("coordination:partnership-export", _foreign_partnership),
+        ("bcp:plan-export", _foreign_bc_plan),
+        ("organizations:member-export", _foreign_member),
+        ("incidents:incident-export", None),
+    ],
+)
+def test_an_export_never_holds_another_organizations_rows(
+    name, make, alice, charlie, org_a, org_b, client
+):
+    """Org B's record is in charlie's export of the same list, never in alice's (org A)."""
+    marker = "Foreignmarker"
+    if make is not None:
+        make(org_b, marker)
+    else:
+        from tests.incidents.factories import declare
+
+        declare(charlie, org_b, title=marker)
+    client.force_login(alice)
+    ours = client.get(reverse(name))
+    assert ours.status_code == 200 and marker.lower() not in ours.content.decode().lower()
+    client.force_login(charlie)
+    theirs = client.get(reverse(name))
+    assert theirs.status_code == 200 and marker.lower() in theirs.content.decode().lower()
