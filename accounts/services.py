@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -71,6 +72,23 @@ def profile_update(*, actor: Any, **data: Any) -> User:
         subject=user,
         fields=PROFILE_FIELDS,
         before=before,
+    )
+    return user
+
+
+@transaction.atomic
+def page_size_set(*, actor: Any, size: int) -> User:
+    """A person chooses how many rows every list shows (25, 50 or 100). Audited."""
+    from core.listing import PAGE_SIZES
+
+    if size not in PAGE_SIZES:
+        raise ValidationError({"page_size": "Choose 25, 50 or 100 rows per page."})
+    user = User.objects.select_for_update().get(pk=actor.pk)
+    before = audit.snapshot(user, ["page_size"])
+    user.page_size = size
+    user.save(update_fields=["page_size"])
+    audit.record_if_changed(
+        actor=actor, action="user.page_size_set", subject=user, fields=["page_size"], before=before
     )
     return user
 

@@ -20,5 +20,6 @@ urlpatterns = [
         views.PasswordChangeView.as_view(),
         name="password-change",
     ),
+    path("lists/page-size/", views.page_size, name="page-size"),
     path("profile/sessions/sign-out/", views.sign_out_elsewhere, name="sign-out-elsewhere"),
 ]

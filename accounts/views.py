@@ -3,6 +3,8 @@ the profile page (name, position, phone, password, signed-in sessions)."""
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
@@ -162,3 +164,25 @@ def sign_out_elsewhere(request: HttpRequest) -> HttpResponse:
     else:
         messages.info(request, "You were signed in nowhere else.")
     return redirect("accounts:profile")
+
+
+@login_required
+@require_POST
+def page_size(request: HttpRequest) -> HttpResponse:
+    """The pager's "Rows per page" (25, 50, 100): remembered for every list, then back to the
+    list the person was on (its filters and sort kept, from its first page)."""
+    from django.core.exceptions import ValidationError
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    try:
+        services.page_size_set(actor=request.user, size=int(request.POST.get("page_size", "")))
+    except (ValueError, ValidationError):
+        messages.error(request, "Choose 25, 50 or 100 rows per page.")
+    back = request.POST.get("next") or request.headers.get("referer") or ""
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("home")
+    parts = urlsplit(back)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "page"]
+    return redirect(urlunsplit(("", "", parts.path, urlencode(query), "")) or "/")

@@ -8,6 +8,7 @@ app_name = "bcp"
 
 urlpatterns = [
     path("", views.plan_list, name="plan-list"),
+    path("export.csv", views.plan_export, name="plan-export"),
     path("new/", views.plan_create, name="plan-create"),
     path("reviews/", views.review_queue, name="review-queue"),
     path("reviews/<uuid:public_id>/", views.review_decide, name="review-decide"),

@@ -8,6 +8,7 @@ app_name = "budgeting"
 
 urlpatterns = [
     path("", views.proposal_list, name="proposal-list"),
+    path("export.csv", views.proposal_export, name="proposal-export"),
     path("new/", views.proposal_create, name="proposal-create"),
     path("<uuid:public_id>/", views.proposal_detail, name="proposal-detail"),
     path("<uuid:public_id>/edit/", views.proposal_edit, name="proposal-edit"),

@@ -10,12 +10,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from config.db_router import reads_from_replica
 from core import policies
 from core.csvfiles import csv_response
 from core.generic import confirm_view, edit_view
+from core.listing import Sorting, csv_export
 from core.tenancy import get_for_user_or_404, require
 from core.web import (
     apply_errors,
@@ -80,26 +81,64 @@ def _ledger_url(program: ProgramBudget) -> str:
 # --- proposals -----------------------------------------------------------------------------------
 
 
+#: The proposal list's sortable columns (core/listing.py): key → ORDER BY.
+PROPOSAL_SORT = Sorting(
+    {
+        "year": "fiscal_year",
+        "title": "title",
+        "status": "status",
+        "programs": "program_count",
+        "requested": "requested_total",
+        "approved": "approved_total",
+        "prepared_by": ("created_by__last_name", "created_by__first_name"),
+    }
+)
+
+
+def _proposal_filter(request: HttpRequest, organization) -> ProposalFilter:
+    return ProposalFilter(request.GET, queryset=selectors.proposals_for(request.user, organization))
+
+
 @login_required
 def proposal_list(request: HttpRequest) -> HttpResponse:
     organization = current_organization(request, "Budgets")
     # Built only when the cached list fragment is missing or stale.
-    filterset = SimpleLazyObject(
-        lambda: ProposalFilter(
-            request.GET, queryset=selectors.proposals_for(request.user, organization)
-        )
-    )
+    filterset = SimpleLazyObject(lambda: _proposal_filter(request, organization))
+    sort = PROPOSAL_SORT.bind(request)
     return render(
         request,
         results_template(request, "budgeting/proposal_list.html"),
         {
             "filter": filterset,
-            "page": paginate(request, lambda: filterset.qs),
+            "sort": sort,
+            "page": paginate(request, lambda: filterset.qs, sort=sort),
             "can_create": policies.may_create_proposal(request.user, organization),
             "fragment_key": fragment_key(
                 request, selectors.EXECUTION_CACHE, per_organization=False
             ),
         },
+    )
+
+
+@login_required
+@require_safe
+def proposal_export(request: HttpRequest) -> HttpResponse:
+    """The proposal list as CSV: the same filters and order, every page."""
+    organization = current_organization(request, "Budgets")
+    rows = PROPOSAL_SORT.bind(request).apply(_proposal_filter(request, organization).qs)
+    return csv_export(
+        f"{organization.code}-budget-proposals",
+        [
+            ("Fiscal year", lambda p: p.fiscal_year),
+            ("Title", lambda p: p.title),
+            ("Status", lambda p: p.get_status_display()),
+            ("Programs", lambda p: p.program_count),
+            ("Requested (PHP)", lambda p: p.requested_total),
+            ("Approved (PHP)", lambda p: p.approved_total if p.status == "approved" else ""),
+            ("Prepared by", lambda p: p.created_by or ""),
+            ("Last changed", lambda p: p.updated_at),
+        ],
+        rows,
     )
 
 

@@ -8,6 +8,7 @@ app_name = "coordination"
 
 urlpatterns = [
     path("", views.partnership_list, name="partnership-list"),
+    path("export.csv", views.partnership_export, name="partnership-export"),
     path("new/", views.partnership_create, name="partnership-create"),
     path("<uuid:public_id>/", views.partnership_detail, name="partnership-detail"),
     path("<uuid:public_id>/edit/", views.partnership_edit, name="partnership-edit"),

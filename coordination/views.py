@@ -14,9 +14,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from core import policies
+from core.listing import Sorting, csv_export
 from core.tenancy import get_for_user_or_404, require, tenancy_of
 from core.web import current_organization, fragment_key, paginate, results_template
 
@@ -45,12 +46,24 @@ def _error_text(exc: ValidationError) -> str:
 # --- partnerships -------------------------------------------------------------------------------
 
 
-@login_required
-def partnership_list(request: HttpRequest) -> HttpResponse:
-    """Tabs: what the current organization leads, takes part in, and is invited to.
-    OCM users also get the partnerships shared with OCM."""
-    organization = request.organization
-    tabs: dict[str, str] = dict(selectors.TABS) if organization else {}
+#: The partnership list's sortable columns (core/listing.py): key → ORDER BY.
+PARTNERSHIP_SORT = Sorting(
+    {
+        "title": "title",
+        "lead": "organization__code",
+        "type": "partnership_type",
+        "status": "status",
+        "dates": ("start_date", "end_date"),
+        "participants": "participant_count",
+        "milestones": "milestone_count",
+        "progress": "progress",
+    }
+)
+
+
+def _partnership_tabs(request: HttpRequest) -> tuple[dict[str, str], str]:
+    """The tabs the reader has (403 when none) and the one asked for (the first otherwise)."""
+    tabs: dict[str, str] = dict(selectors.TABS) if request.organization else {}
     if policies.is_oversight(request.user):
         tabs.update(selectors.OCM_TAB)
     if not tabs:
@@ -58,19 +71,32 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
     tab = request.GET.get("tab")
     if tab not in tabs:
         tab = next(iter(tabs))
-    # Built only when the cached fragments are missing or stale.
-    filterset = SimpleLazyObject(
-        lambda: PartnershipFilter(
-            request.GET, queryset=selectors.partnership_list(request.user, organization, tab)
-        )
+    return tabs, tab
+
+
+def _partnership_filter(request: HttpRequest, tab: str) -> PartnershipFilter:
+    return PartnershipFilter(
+        request.GET, queryset=selectors.partnership_list(request.user, request.organization, tab)
     )
+
+
+@login_required
+def partnership_list(request: HttpRequest) -> HttpResponse:
+    """Tabs: what the current organization leads, takes part in, and is invited to.
+    OCM users also get the partnerships shared with OCM."""
+    organization = request.organization
+    tabs, tab = _partnership_tabs(request)
+    # Built only when the cached fragments are missing or stale.
+    filterset = SimpleLazyObject(lambda: _partnership_filter(request, tab))
     counts = SimpleLazyObject(lambda: selectors.tab_counts(request.user, organization))
+    sort = PARTNERSHIP_SORT.bind(request)
     return render(
         request,
         results_template(request, "coordination/partnership_list.html"),
         {
             "filter": filterset,
-            "page": paginate(request, lambda: filterset.qs),
+            "sort": sort,
+            "page": paginate(request, lambda: filterset.qs, sort=sort),
             "tab_list": SimpleLazyObject(
                 lambda: [(key, label, counts.get(key)) for key, label in tabs.items()]
             ),
@@ -81,6 +107,31 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
                 request, selectors.CACHE_NAMESPACE, per_organization=False
             ),
         },
+    )
+
+
+@login_required
+@require_safe
+def partnership_export(request: HttpRequest) -> HttpResponse:
+    """One tab of the partnership list as CSV: the same filters and order, every page."""
+    tabs, tab = _partnership_tabs(request)
+    rows = PARTNERSHIP_SORT.bind(request).apply(_partnership_filter(request, tab).qs)
+    who = request.organization.code if request.organization else "ocm"
+    return csv_export(
+        f"{who}-partnerships-{tab}",
+        [
+            ("Title", lambda p: p.title),
+            ("Lead", lambda p: p.organization.code),
+            ("Type", lambda p: p.get_partnership_type_display()),
+            ("Status", lambda p: p.get_status_display()),
+            ("Priority", lambda p: p.get_priority_display()),
+            ("Start", lambda p: p.start_date),
+            ("End", lambda p: p.end_date),
+            ("Participants", lambda p: p.participant_count),
+            ("Milestones", lambda p: p.milestone_count),
+            ("Progress (%)", lambda p: p.progress),
+        ],
+        rows,
     )
 
 

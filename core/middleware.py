@@ -123,8 +123,8 @@ class OCMReadOnlyMiddleware:
     on every URL (on the API's, in its JSON shape, whether by session or token).
 
     The exceptions are the person's own account, which is no organization's data: signing out,
-    and on their profile their name, position and phone, their password and their other
-    sessions (accounts/).
+    and on their profile their name, position and phone, their password, their other
+    sessions and how many rows their lists show (accounts/).
     """
 
     SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
@@ -134,6 +134,7 @@ class OCMReadOnlyMiddleware:
         "accounts:profile",
         "accounts:password-change",
         "accounts:sign-out-elsewhere",
+        "accounts:page-size",
     )
 
     def __init__(self, get_response):

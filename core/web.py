@@ -3,7 +3,6 @@ service errors onto forms, and the key of every cached page part (`fragment_key`
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
@@ -27,16 +26,23 @@ def current_organization(request: HttpRequest, what: str = "This page"):
     return request.organization
 
 
-def paginate(request: HttpRequest, queryset) -> Page:
-    """One page (settings.PAGE_SIZE rows) of a list (or of what a callable returns), `?page=`.
+def paginate(request: HttpRequest, queryset, *, sort=None) -> Page:
+    """One page of a list (or of what a callable returns), `?page=`: the reader's page size
+    (25, 50 or 100 rows: `listing.page_size`), in the order `sort` (a `listing.BoundSorting`)
+    asks for, ended by a tiebreaker so pages never overlap.
 
     Lazy: nothing is built, counted or fetched until the page is used, so a template fragment
     served from the cache (``{% cache %}``) costs no query and no query building."""
+    from .listing import page_size
+
     number = request.GET.get("page")
+    size = page_size(request)
 
     def build() -> Page:
         rows = queryset() if callable(queryset) else queryset
-        return Paginator(rows, settings.PAGE_SIZE).get_page(number)
+        if sort is not None:
+            rows = sort.apply(rows)
+        return Paginator(rows, size).get_page(number)
 
     return SimpleLazyObject(build)
 
@@ -69,9 +75,11 @@ def fragment_key(request: HttpRequest, namespace: str, *, per_organization: bool
     It always holds what decides what the reader sees, so no cached fragment can forget it: the
     current version token of `namespace` (writes bump it: see versioned_cache; with
     `per_organization`, the current organization's namespace of the module), the current
-    organization, the reader's access key (their roles, OCM level and modules) and the full path
-    (filters, sort, page). Add what else the fragment shows (the date, say) after it in the tag.
-    One cache round trip (the token), no query."""
+    organization, the reader's access key (their roles, OCM level and modules), their page size
+    and the full path (filters, sort, page). Add what else the fragment shows (the date, say)
+    after it in the tag. One cache round trip (the token), no query."""
+    from .listing import page_size
+
     organization = getattr(request, "organization", None)
     organization_id = organization.pk if organization is not None else 0
     if per_organization:
@@ -84,6 +92,7 @@ def fragment_key(request: HttpRequest, namespace: str, *, per_organization: bool
             str(token),
             str(organization_id),
             tenancy_of(request.user).access_key,
+            str(page_size(request)),
             request.get_full_path(),
         ]
     )

@@ -8,6 +8,7 @@ app_name = "incidents"
 
 urlpatterns = [
     path("", views.incident_list, name="incident-list"),
+    path("export.csv", views.incident_export, name="incident-export"),
     path("new/", views.incident_declare, name="incident-declare"),
     path("ocm/", views.ocm_board, name="ocm-board"),
     path("ocm/summary/", views.ocm_summary, name="ocm-summary"),

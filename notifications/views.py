@@ -11,20 +11,34 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.listing import Sorting
 from core.web import paginate
 
 from . import selectors, service, waiting
+from .filters import NotificationFilter
 from .forms import PreferencesForm
 from .models import Preference
+
+#: The list's sort choices (core/listing.py): key → ORDER BY.
+NOTIFICATION_SORT = Sorting({"date": "created_at", "category": "category", "read": "read_at"})
+NOTIFICATION_SORT_LINKS = [("date", "Date"), ("category", "Category"), ("read", "Read")]
 
 
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
-    page = paginate(request, selectors.notifications_for(request.user))
+    filterset = NotificationFilter(request.GET, queryset=selectors.notifications_for(request.user))
+    sort = NOTIFICATION_SORT.bind(request)
+    page = paginate(request, lambda: filterset.qs, sort=sort)
     return render(
         request,
         "notifications/notification_list.html",
-        {"page": page, "unread": selectors.unread_count(request.user)},
+        {
+            "page": page,
+            "filter": filterset,
+            "sort": sort,
+            "sort_links": NOTIFICATION_SORT_LINKS,
+            "unread": selectors.unread_count(request.user),
+        },
     )
 
 

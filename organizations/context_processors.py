@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.listing import PAGE_SIZES
 from core.policies.base import is_read_only
 from core.search import SEARCH_MAX_LENGTH
 from core.tenancy import TenancyProfile
@@ -20,6 +21,7 @@ def tenancy(request) -> dict:
         "can_change_org": bool(membership) and profile.can(membership.organization_id, "change"),
         # The header's search box (a constant: the box costs no query).
         "search_max_length": SEARCH_MAX_LENGTH,
+        "page_sizes": PAGE_SIZES,
     }
 
 

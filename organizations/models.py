@@ -150,6 +150,12 @@ class User(AbstractUser):
     invited_at = models.DateTimeField(
         null=True, blank=True, help_text="When the last invitation to set a password was sent."
     )
+    #: Rows per page of every list, the reader's choice (core/listing.py).
+    page_size = models.PositiveSmallIntegerField(
+        default=25,
+        choices=[(25, "25"), (50, "50"), (100, "100")],
+        help_text="Rows per page of the portal's lists.",
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

@@ -55,6 +55,7 @@ urlpatterns = [
         name="invitation-decline",
     ),
     path("audit/", views.audit_log, name="audit-log"),
+    path("audit/export.csv", views.audit_log_export, name="audit-log-export"),
     path("rollout/", views.rollout, name="rollout"),
     path("rollout/<slug:code>/", views.rollout_edit, name="rollout-edit"),
 ]

@@ -7,16 +7,18 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.tokens import invitation_tokens
 from core import audit, lockouts, outbox
 from core.csvfiles import csv_response
 from core.generic import confirm_view
+from core.listing import Sorting, csv_export
 from core.middleware import SESSION_KEY
 from core.policies import is_oversight, may_manage_member, require_may_manage_member
 from core.policies import members as policies
@@ -27,7 +29,7 @@ from core.web import current_organization, paginate, results_template
 from . import importing, invitations, selectors, services, tasks
 from .filters import AuditLogFilter, OrganizationFilter
 from .forms import DepartmentForm, ImportUploadForm, MembershipForm, RolloutForm
-from .models import Department, ImportJob, JoinInvitation, Membership, Organization
+from .models import Department, ImportJob, JoinInvitation, Membership, Organization, Role
 
 
 @login_required
@@ -156,6 +158,31 @@ def department_delete(request: HttpRequest, public_id) -> HttpResponse:
     )
 
 
+#: The member list's sortable columns (core/listing.py): key → ORDER BY; roles in
+#: the order of the ladder, not alphabetically.
+MEMBER_SORT = Sorting(
+    {
+        "name": ("user__last_name", "user__first_name", "user__email"),
+        "email": "user__email",
+        "role": Case(
+            *(When(role=value, then=Value(rank)) for rank, value in enumerate(Role.values)),
+            output_field=IntegerField(),
+        ),
+        "department": "department__name",
+        "position": "position",
+    }
+)
+#: The audit log's sortable columns.
+AUDIT_SORT = Sorting(
+    {
+        "when": "created_at",
+        "who": "actor_email",
+        "action": "action",
+        "record": ("subject_type", "subject_repr"),
+    }
+)
+
+
 @login_required
 def member_list(request: HttpRequest) -> HttpResponse:
     organization = current_organization(request)
@@ -164,7 +191,8 @@ def member_list(request: HttpRequest) -> HttpResponse:
     members = selectors.members_for(request.user, organization, search)
     if can_admin:
         members = members.select_related("user__ocm_access")
-    page = paginate(request, members.none() if search_error else members)
+    sort = MEMBER_SORT.bind(request)
+    page = paginate(request, members.none() if search_error else members, sort=sort)
     if can_admin:
         # What the administrator may do on each row (the policy layer decides; no query), and
         # who is locked out of signing in now (one query for the page).
@@ -179,6 +207,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
         results_template(request, "organizations/member_list.html"),
         {
             "page": page,
+            "sort": sort,
             "q": search,
             "search_error": search_error,
             "search_max_length": SEARCH_MAX_LENGTH,
@@ -245,11 +274,38 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     organization = current_organization(request)
     entries = selectors.audit_entries_for(request.user, organization)
     filterset = AuditLogFilter(request.GET, queryset=entries)
-    page = paginate(request, filterset.qs)
+    sort = AUDIT_SORT.bind(request)
+    page = paginate(request, filterset.qs, sort=sort)
     return render(
         request,
         results_template(request, "organizations/audit_log.html"),
-        {"filter": filterset, "page": page},
+        {"filter": filterset, "page": page, "sort": sort},
+    )
+
+
+@login_required
+@require_safe
+def audit_log_export(request: HttpRequest) -> HttpResponse:
+    """The audit log as CSV: the same filters and order, every page (at most 10,000 rows)."""
+    organization = current_organization(request)
+    entries = selectors.audit_entries_for(request.user, organization)
+    rows = AUDIT_SORT.bind(request).apply(AuditLogFilter(request.GET, queryset=entries).qs)
+    return csv_export(
+        f"{organization.code}-audit-log",
+        [
+            ("When", lambda e: e.created_at),
+            ("Who", lambda e: e.actor_email or "system"),
+            ("Action", lambda e: e.action),
+            ("Record type", lambda e: e.subject_type_display),
+            ("Record", lambda e: e.subject_repr),
+            (
+                "Changes",
+                lambda e: "; ".join(f"{field}: {old} → {new}" for field, old, new in e.changes()),
+            ),
+            ("Request", lambda e: e.request_id),
+            ("Address", lambda e: e.ip_address or ""),
+        ],
+        rows,
     )
 
 
@@ -315,11 +371,16 @@ def user_import_job(request: HttpRequest, public_id) -> HttpResponse:
 
 @login_required
 def member_export(request: HttpRequest) -> HttpResponse:
-    """The current organization's members as CSV, in the import's columns (formulas neutralised)."""
+    """The current organization's members as CSV, in the import's columns (formulas neutralised):
+    the list's search and order (`?q=`, `?sort=`), every page."""
     organization = current_organization(request)
+    search, _error = search_text(request)
+    members = MEMBER_SORT.bind(request).apply(
+        selectors.members_for(request.user, organization, search)
+    )
     response, writer = csv_response(f"{organization.code}-members")
     writer.writerow(importing.COLUMNS)
-    for m in selectors.members_for(request.user, organization).iterator(chunk_size=1000):
+    for m in members.iterator(chunk_size=1000):
         writer.writerow(
             [
                 importing.csv_safe(v)

@@ -8,6 +8,7 @@ app_name = "planning"
 
 urlpatterns = [
     path("", views.plan_list, name="plan-list"),
+    path("export.csv", views.plan_export, name="plan-export"),
     path("new/", views.plan_create, name="plan-create"),
     path("<uuid:public_id>/", views.plan_detail, name="plan-detail"),
     path("<uuid:public_id>/edit/", views.plan_edit, name="plan-edit"),

@@ -14,10 +14,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from core import policies
 from core.generic import confirm_view, edit_view
+from core.listing import Sorting, csv_export
 from core.tenancy import get_for_user_or_404, require
 from core.web import (
     current_organization,
@@ -41,22 +42,61 @@ def _page(**page) -> dict:
 # --- plans ---------------------------------------------------------------------------------------
 
 
+#: The plan list's sortable columns (core/listing.py): key → ORDER BY.
+PLAN_SORT = Sorting(
+    {
+        "title": "title",
+        "years": ("start_year", "end_year"),
+        "status": "status",
+        "goals": "goal_count",
+        "progress": "progress",
+        "author": ("created_by__last_name", "created_by__first_name"),
+    }
+)
+
+
+def _plan_filter(request: HttpRequest, organization) -> PlanFilter:
+    return PlanFilter(request.GET, queryset=selectors.plans_for(request.user, organization))
+
+
 @login_required
 def plan_list(request: HttpRequest) -> HttpResponse:
     organization = current_organization(request, "Strategic plans")
     # Built only when the cached list fragment is missing or stale.
-    filterset = SimpleLazyObject(
-        lambda: PlanFilter(request.GET, queryset=selectors.plans_for(request.user, organization))
-    )
+    filterset = SimpleLazyObject(lambda: _plan_filter(request, organization))
+    sort = PLAN_SORT.bind(request)
     return render(
         request,
         results_template(request, "planning/plan_list.html"),
         {
             "filter": filterset,
-            "page": paginate(request, lambda: filterset.qs),
+            "sort": sort,
+            "page": paginate(request, lambda: filterset.qs, sort=sort),
             "can_create": policies.may_create_plan(request.user, organization),
             "fragment_key": fragment_key(request, selectors.CACHE_MODULE),
         },
+    )
+
+
+@login_required
+@require_safe
+def plan_export(request: HttpRequest) -> HttpResponse:
+    """The plan list as CSV: the same filters and order, every page."""
+    organization = current_organization(request, "Strategic plans")
+    rows = PLAN_SORT.bind(request).apply(_plan_filter(request, organization).qs)
+    return csv_export(
+        f"{organization.code}-strategic-plans",
+        [
+            ("Title", lambda p: p.title),
+            ("Start year", lambda p: p.start_year),
+            ("End year", lambda p: p.end_year),
+            ("Status", lambda p: p.get_status_display()),
+            ("Goals", lambda p: p.goal_count),
+            ("Progress (%)", lambda p: round(p.progress or 0)),
+            ("Author", lambda p: p.created_by or ""),
+            ("Last changed", lambda p: p.updated_at),
+        ],
+        rows,
     )
 
 

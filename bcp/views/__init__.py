@@ -41,6 +41,7 @@ from .plans import (
     plan_create,
     plan_detail,
     plan_edit,
+    plan_export,
     plan_list,
     plan_readiness,
     version_create,
@@ -73,6 +74,7 @@ from .registers import (
 from .review import review_decide, review_queue, version_acknowledge, version_submit
 
 __all__ = [
+    "plan_export",
     "plan_list",
     "plan_create",
     "plan_detail",

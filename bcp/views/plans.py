@@ -12,9 +12,11 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_safe
 
 from core import policies
 from core.generic import confirm_view, edit_view
+from core.listing import Sorting, csv_export
 from core.policies import bcp as bcp_policies
 from core.tenancy import get_for_user_or_404, require
 from core.web import (
@@ -36,28 +38,73 @@ from .continuity import shared_plan_redirect, sharing_context
 # --- plans ---------------------------------------------------------------------------------------
 
 
+#: The plan list's sortable columns (core/listing.py): key → ORDER BY.
+PLAN_SORT = Sorting(
+    {
+        "title": "title",
+        "department": "department__name",
+        "status": "status",
+        "version": ("current_version__version_number", "current_version__approved_at"),
+        "next_review": "next_review_date",
+        "processes": "process_count",
+        "risks": "risk_count",
+    }
+)
+
+
+def _plan_filter(request: HttpRequest, organization) -> PlanFilter:
+    return PlanFilter(
+        request.GET,
+        queryset=selectors.plans_for(request.user, organization),
+        organization=organization,
+    )
+
+
 @login_required
 def plan_list(request: HttpRequest) -> HttpResponse:
     organization = current_organization(request, BC_PLANS)
     # Built only when the cached list fragment is missing or stale.
-    filterset = SimpleLazyObject(
-        lambda: PlanFilter(
-            request.GET,
-            queryset=selectors.plans_for(request.user, organization),
-            organization=organization,
-        )
-    )
+    filterset = SimpleLazyObject(lambda: _plan_filter(request, organization))
+    sort = PLAN_SORT.bind(request)
     return render(
         request,
         results_template(request, "bcp/plan_list.html"),
         {
             "filter": filterset,
-            "page": paginate(request, lambda: filterset.qs),
+            "sort": sort,
+            "page": paginate(request, lambda: filterset.qs, sort=sort),
             "today": timezone.localdate(),
             "can_change": bcp_policies.may_change_plans(request.user, organization),
             "pending_reviews": selectors.review_queue(request.user, organization).count(),
             "fragment_key": fragment_key(request, selectors.CACHE_MODULE),
         },
+    )
+
+
+@login_required
+@require_safe
+def plan_export(request: HttpRequest) -> HttpResponse:
+    """The plan list as CSV: the same filters and order, every page."""
+    organization = current_organization(request, BC_PLANS)
+    rows = PLAN_SORT.bind(request).apply(_plan_filter(request, organization).qs)
+    return csv_export(
+        f"{organization.code}-bc-plans",
+        [
+            ("Plan", lambda p: p.title),
+            ("Template", lambda p: p.template.name if p.template else ""),
+            ("Department", lambda p: p.department.name if p.department else "Whole organization"),
+            ("Status", lambda p: p.get_status_display()),
+            (
+                "Active version",
+                lambda p: p.current_version.version_number if p.current_version else "",
+            ),
+            ("Approved", lambda p: p.current_version.approved_at if p.current_version else ""),
+            ("Next review", lambda p: p.next_review_date),
+            ("Owner", lambda p: p.owner or ""),
+            ("Processes", lambda p: p.process_count),
+            ("Risks", lambda p: p.risk_count),
+        ],
+        rows,
     )
 
 

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 
 from core import policies
 from core.generic import edit_view
+from core.listing import Sorting
 from core.tenancy import get_for_user_or_404
 from core.web import apply_errors, current_organization, paginate
 
@@ -66,11 +67,23 @@ def version_acknowledge(request: HttpRequest, public_id) -> HttpResponse:
 # --- reviews -------------------------------------------------------------------------------------
 
 
+#: The review queue's sortable columns (core/listing.py): key → ORDER BY.
+REVIEW_SORT = Sorting(
+    {
+        "plan": "version__plan__title",
+        "version": ("version__version_number", "round"),
+        "author": ("version__author__last_name", "version__author__first_name"),
+        "requested": "requested_at",
+    }
+)
+
+
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     organization = current_organization(request, BC_PLANS)
-    page = paginate(request, selectors.review_queue(request.user, organization))
-    return render(request, "bcp/review_queue.html", {"page": page})
+    sort = REVIEW_SORT.bind(request)
+    page = paginate(request, selectors.review_queue(request.user, organization), sort=sort)
+    return render(request, "bcp/review_queue.html", {"page": page, "sort": sort})
 
 
 @login_required

@@ -63,6 +63,38 @@ def when(value) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# Lists: the sortable header cell (core/listing.py, docs/ui.md "Lists").
+# ---------------------------------------------------------------------------------------------
+
+
+@register.inclusion_tag("includes/sort_header.html", takes_context=True)
+def sort_th(context, key: str, label: str, css: str = "") -> dict:
+    """`{% sort_th "title" "Title" %}`: a header cell whose link sorts the list by that column
+    (ascending first, then descending), keeping the filters and starting at page 1; the sorted
+    column says so (`aria-sort`, an arrow). Needs `sort` (a BoundSorting) in the context."""
+    sort = context["sort"]
+    if key not in sort.sorting.columns:
+        raise template.TemplateSyntaxError(f"{key!r} is not a sortable column of this list")
+    query = context["request"].GET.copy()
+    query.pop("page", None)
+    query["sort"] = sort.next_value(key)
+    return {
+        "key": key,
+        "label": label,
+        "css": css,
+        "state": sort.state(key),
+        "query": query.urlencode(),
+    }
+
+
+@register.inclusion_tag("includes/sort_link.html", takes_context=True)
+def sort_link(context, key: str, label: str) -> dict:
+    """`{% sort_link "started" "Started" %}`: the same as `sort_th` for a list that is not a
+    table (cards): a link in a "Sort by" bar."""
+    return sort_th(context, key, label)
+
+
+# ---------------------------------------------------------------------------------------------
 # Icons: templates/icons/<name>.svg, 24×24 stroke icons drawn with currentColor.
 # ---------------------------------------------------------------------------------------------
 _NAME = re.compile(r"^[a-z0-9-]+$")

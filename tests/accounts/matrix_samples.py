@@ -18,6 +18,8 @@ SAMPLES: dict[str, Sample] = {
     "accounts:profile": Sample(ocm_exempt=True),
     "accounts:password-change": Sample(ocm_exempt=True),
     "accounts:sign-out-elsewhere": Sample(ok=(405,), ocm_exempt=True),
+    # Rows per page of every list (issue 21 item 3): one's own preference, POST only.
+    "accounts:page-size": Sample(ok=(405,), ocm_exempt=True),
     # Issue 17 item 5: the people page's actions (organizations/people_views.py).
     "organizations:member-add": Sample(write=True),
     "organizations:member-deactivate": Sample(

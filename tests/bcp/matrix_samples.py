@@ -36,6 +36,7 @@ def _api(name: str, kwarg: str, **options: Any) -> Sample:
 
 SAMPLES: dict[str, Sample] = {
     "bcp:plan-list": Sample(),
+    "bcp:plan-export": Sample(),
     "bcp:plan-create": Sample(write=True),
     "bcp:review-queue": Sample(),
     "bcp:review-decide": _obj("bcp_review", write=True),

@@ -28,6 +28,7 @@ def _id(name: str):
 
 SAMPLES: dict[str, Sample] = {
     "budgeting:proposal-list": Sample(),
+    "budgeting:proposal-export": Sample(),
     "budgeting:proposal-create": Sample(write=True),
     "budgeting:proposal-detail": Sample(kwargs=_id("proposal"), foreign=True),
     "budgeting:proposal-edit": Sample(kwargs=_id("proposal"), foreign=True, write=True),

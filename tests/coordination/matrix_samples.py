@@ -22,6 +22,7 @@ def _p(w):
 
 SAMPLES: dict[str, Sample] = {
     "coordination:partnership-list": Sample(),
+    "coordination:partnership-export": Sample(),
     "coordination:partnership-create": Sample(write=True),
     "coordination:partnership-detail": Sample(kwargs=_p, foreign=True),
     "coordination:partnership-edit": Sample(kwargs=_p, foreign=True, write=True),

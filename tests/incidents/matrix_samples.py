@@ -35,6 +35,7 @@ def _read(name: str) -> Sample:
 
 SAMPLES: dict[str, Sample] = {
     "incidents:incident-list": Sample(),
+    "incidents:incident-export": Sample(),
     "incidents:incident-declare": Sample(write=True),
     "incidents:incident-detail": _read("incident_open"),
     "incidents:incident-board": _read("incident_open"),

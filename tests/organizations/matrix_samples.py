@@ -34,6 +34,7 @@ SAMPLES: dict[str, Sample] = {
         kwargs=lambda w: {"public_id": w["bob_membership"].public_id}, foreign=True, write=True
     ),
     "organizations:audit-log": Sample(),
+    "organizations:audit-log-export": Sample(),
     "organizations:member-lockouts": Sample(),
     "organizations:member-unlock": Sample(
         kwargs=lambda w: {"public_id": w["bob_membership"].public_id},

@@ -21,6 +21,7 @@ def _id(name: str):
 
 SAMPLES: dict[str, Sample] = {
     "planning:plan-list": Sample(),
+    "planning:plan-export": Sample(),
     "planning:plan-create": Sample(write=True),
     "planning:plan-detail": Sample(kwargs=_id("plan"), foreign=True),
     "planning:plan-edit": Sample(kwargs=_id("plan"), foreign=True, write=True),
