@@ -150,11 +150,13 @@ class User(AbstractUser):
     invited_at = models.DateTimeField(
         null=True, blank=True, help_text="When the last invitation to set a password was sent."
     )
-    #: Rows per page of every list, the reader's choice (core/listing.py).
+    #: Rows per page of every list, the reader's choice (core/listing.py); none chosen: the
+    #: portal's default (settings.PAGE_SIZE).
     page_size = models.PositiveSmallIntegerField(
-        default=25,
+        null=True,
+        blank=True,
         choices=[(25, "25"), (50, "50"), (100, "100")],
-        help_text="Rows per page of the portal's lists.",
+        help_text="Rows per page of the portal's lists (empty: the portal's default).",
     )
 
     USERNAME_FIELD = "email"

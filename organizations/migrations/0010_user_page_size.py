@@ -13,9 +13,10 @@ class Migration(migrations.Migration):
             model_name="user",
             name="page_size",
             field=models.PositiveSmallIntegerField(
+                blank=True,
                 choices=[(25, "25"), (50, "50"), (100, "100")],
-                default=25,
-                help_text="Rows per page of the portal's lists.",
+                help_text="Rows per page of the portal's lists (empty: the portal's default).",
+                null=True,
             ),
         ),
     ]
