@@ -8,9 +8,8 @@ from django.urls import include, path
 from health_check.views import HealthCheckView
 
 from bcp.api import api as bcp_api
-from organizations.forms import LoginForm
 from organizations.search_views import search
-from organizations.views import InvitationAcceptView, home
+from organizations.views import InvitationAcceptView, LoginView, home
 from rollout.views import status_page
 
 from .health import health_checks, live
@@ -24,9 +23,7 @@ urlpatterns = [
     path("search/", search, name="search"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(
-            authentication_form=LoginForm, redirect_authenticated_user=True
-        ),
+        LoginView.as_view(),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,4 +1,4 @@
-"""List pages as users expect them (issue 21 item 3, NetBox as the model): one helper for every
+"""List pages as users expect them (NetBox as the model): one helper for every
 list's sortable columns, its page size and its CSV export.
 
     PLAN_SORT = Sorting(

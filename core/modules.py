@@ -16,9 +16,12 @@ what an organization's staff use, not what oversight may read.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import Q
-from django.http import Http404
+from django.http import HttpResponse
+from django.shortcuts import render
 
 #: app label → menu label. The order is the menu's order.
 MODULES: dict[str, str] = {
@@ -32,6 +35,77 @@ FLAG_PREFIX = "module."
 
 def flag_name(module: str) -> str:
     return f"{FLAG_PREFIX}{module}"
+
+
+def flag_state(*, everyone, waves, listed: bool, excluded: bool, wave: int | None) -> bool:
+    """The one rule: excluded → off; listed or in a listed wave → on; else the flag's
+    `everyone` (on only when True)."""
+    if excluded:
+        return False
+    if listed or (wave is not None and wave in waves):
+        return True
+    return bool(everyone)
+
+
+@dataclass(frozen=True)
+class ModuleSwitch:
+    """One module's flag as the switches page reads it."""
+
+    module: str
+    label: str
+    everyone: bool | None
+    waves: frozenset[int]
+    listed: frozenset[int]
+    excluded: frozenset[int]
+    has_flag: bool
+
+    def on_for(self, organization) -> bool:
+        if not self.has_flag:
+            return True  # a module without a flag row is on
+        return flag_state(
+            everyone=self.everyone,
+            waves=self.waves,
+            listed=organization.pk in self.listed,
+            excluded=organization.pk in self.excluded,
+            wave=organization.rollout_wave,
+        )
+
+
+def module_switches() -> list[ModuleSwitch]:
+    """Every module's flag and scope, for all organizations at once (three queries)."""
+    from waffle.models import Flag
+
+    from organizations.models import ModuleFlagScope
+
+    flags = {
+        f.name: f for f in Flag.objects.filter(name__startswith=FLAG_PREFIX).select_related("scope")
+    }
+    listed: dict[int, set[int]] = {}
+    excluded: dict[int, set[int]] = {}
+    for through, into in (
+        (ModuleFlagScope.organizations.through, listed),
+        (ModuleFlagScope.excluded_organizations.through, excluded),
+    ):
+        for scope_id, org_id in through.objects.values_list(
+            "moduleflagscope_id", "organization_id"
+        ):
+            into.setdefault(scope_id, set()).add(org_id)
+    result = []
+    for module, label in MODULES.items():
+        flag = flags.get(flag_name(module))
+        scope = getattr(flag, "scope", None) if flag is not None else None
+        result.append(
+            ModuleSwitch(
+                module=module,
+                label=label,
+                everyone=flag.everyone if flag is not None else True,
+                waves=frozenset(scope.waves if scope else ()),
+                listed=frozenset(listed.get(scope.pk, ()) if scope else ()),
+                excluded=frozenset(excluded.get(scope.pk, ()) if scope else ()),
+                has_flag=flag is not None,
+            )
+        )
+    return result
 
 
 def modules_for_organization(organization) -> frozenset[str]:
@@ -52,16 +126,13 @@ def modules_for_organization(organization) -> frozenset[str]:
     )
     flag_states = {}
     for flag in flags.values("name", "everyone", "scope__waves", "on_for", "off_for"):
-        waves = flag["scope__waves"] or []
-        if flag["off_for"]:
-            state = False
-        elif flag["on_for"] or (
-            organization.rollout_wave is not None and organization.rollout_wave in waves
-        ):
-            state = True
-        else:
-            state = bool(flag["everyone"])
-        flag_states[flag["name"]] = state
+        flag_states[flag["name"]] = flag_state(
+            everyone=flag["everyone"],
+            waves=flag["scope__waves"] or [],
+            listed=bool(flag["on_for"]),
+            excluded=bool(flag["off_for"]),
+            wave=organization.rollout_wave,
+        )
     # A module without a flag row is on: flags switch modules off, they do not gate new ones.
     return frozenset(m for m in MODULES if flag_states.get(flag_name(m), True))
 
@@ -96,5 +167,22 @@ class ModuleAccessMiddleware:
         match = request.resolver_match
         app = match.app_name if match else ""
         if app in MODULES and app not in enabled_modules(request):
-            raise Http404(f"The {MODULES[app]} module is not switched on for your organization.")
+            return module_off_response(request, app)
         return None
+
+
+def module_off_response(request, module: str) -> HttpResponse:
+    """A plain page instead of a bare 404: the module is not switched on for the user's
+    organization, and whom to ask. The status stays 404: the address exists for other
+    organizations, and an off module's URLs keep answering as if they did not (the matrix and
+    the JSON API rely on it); the page only explains."""
+    from .policies import members_who_may
+
+    organization = request.organization
+    admins = list(members_who_may(organization.pk, "admin")[:5])
+    return render(
+        request,
+        "module_off.html",
+        {"module_label": MODULES[module], "organization": organization, "admins": admins},
+        status=404,
+    )

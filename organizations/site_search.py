@@ -1,4 +1,4 @@
-"""The portal search (issue 21): one box in the header, over everything the user may see.
+"""The portal search: one box in the header, over everything the user may see.
 
 Kinds: strategic plans, goals, budget proposals, programs, partnerships, BC plans, critical
 processes, people and organizations. Every kind starts from its tenancy door

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import people_views, views
+from . import people_views, system_views, views
 
 app_name = "organizations"
 
@@ -57,5 +57,17 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit-log"),
     path("audit/export.csv", views.audit_log_export, name="audit-log-export"),
     path("rollout/", views.rollout, name="rollout"),
+    path("system/", system_views.system_overview, name="system-overview"),
+    path("system/modules/", system_views.module_switch_list, name="module-switches"),
+    path(
+        "system/modules/<slug:module>/waves/<int:wave>/<slug:state>/",
+        system_views.module_wave_switch,
+        name="module-wave-switch",
+    ),
+    path(
+        "system/modules/<slug:module>/<slug:code>/<slug:state>/",
+        system_views.module_switch,
+        name="module-switch",
+    ),
     path("rollout/<slug:code>/", views.rollout_edit, name="rollout-edit"),
 ]

@@ -28,14 +28,28 @@ from core.web import current_organization, paginate, results_template
 
 from . import importing, invitations, selectors, services, tasks
 from .filters import AuditLogFilter, OrganizationFilter
-from .forms import DepartmentForm, ImportUploadForm, MembershipForm, RolloutForm
+from .forms import DepartmentForm, ImportUploadForm, LoginForm, MembershipForm, RolloutForm
 from .models import Department, ImportJob, JoinInvitation, Membership, Organization, Role
+
+LANDING_URLS = {"ocm": "ocm:dashboard", "system": "organizations:system-overview"}
+
+
+def landing_url(request: HttpRequest) -> str:
+    """Where a signed-in person starts (the policy layer's `landing`): OCM read-only users on
+    the OCM dashboard, superusers outside any organization on the administration overview,
+    members on their home ("waiting for you")."""
+    from core.policies import landing
+
+    return reverse(LANDING_URLS.get(landing(request.user), "home"))
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     from notifications import waiting
 
+    target = landing_url(request)
+    if target != request.path:
+        return redirect(target)
     organization = request.organization
     context = {
         "summary": selectors.home_summary(organization) if organization else None,
@@ -493,6 +507,19 @@ def invitation_revoke(request: HttpRequest, public_id) -> HttpResponse:
             messages.success(request, f"The invitation of {invitation.email} is revoked.")
         return redirect("organizations:invitation-list")
     return render(request, "organizations/invitation_revoke.html", {"invitation": invitation})
+
+
+class LoginView(auth_views.LoginView):
+    """Sign-in: to `?next=` when it is safe (Django's check), else straight to the person's
+    landing page (no extra hop through `/`)."""
+
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        if self.next_page:
+            return super().get_default_redirect_url()
+        return landing_url(self.request)
 
 
 class InvitationAcceptView(auth_views.PasswordResetConfirmView):

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods, require_safe
+from django_htmx.http import reswap, retarget
 
 from core import policies
 from core.generic import confirm_view, edit_view
@@ -124,13 +125,15 @@ def plan_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def plan_detail(request: HttpRequest, public_id) -> HttpResponse:
     plan = selectors.plan_with_progress(request.user, public_id)
+    work_plans = list(selectors.work_plans_of(plan))
     return render(
         request,
         "planning/plan_detail.html",
         {
             "plan": plan,
-            "goals": selectors.goals_of(plan),
-            "work_plans": selectors.work_plans_of(plan),
+            "goals": list(selectors.goals_of(plan)),
+            "work_plans": work_plans,
+            "work_plan_count": len(work_plans),
             "perms": policies.plan_permissions(request.user, plan),
         },
     )
@@ -196,16 +199,24 @@ def plan_transition(request: HttpRequest, public_id, action: str) -> HttpRespons
 
 
 def _goal_saved(request: HttpRequest, goal: StrategicGoal) -> HttpResponse:
+    """After an inline save: the whole goals section (so "No goals yet" goes and the order by
+    priority holds) and, out of band, the tiles (goal count, progress)."""
     plan = selectors.plan_with_progress(request.user, goal.plan.public_id)
     return render(
         request,
         "planning/plan_detail.html#goal-saved",
         {
-            "goal": selectors.goal_with_progress(goal),
             "plan": plan,
+            "goals": list(selectors.goals_of(plan)),
+            "work_plan_count": plan.work_plans.count(),
             "perms": policies.plan_permissions(request.user, plan),
         },
     )
+
+
+def _inline_form_errors(response: HttpResponse, slot: str) -> HttpResponse:
+    """An inline form that did not save goes back into its slot, not over the section."""
+    return reswap(retarget(response, slot), "innerHTML")
 
 
 def _form_page(
@@ -221,7 +232,11 @@ def _form_page(
     """A goal or objective form: the page's own form partial when edited in place (htmx), else
     the full form page with a heading and a way back."""
     if is_inline(request):
-        return render(request, partial, {"form": form, "action": action, **context})
+        response = render(request, partial, {"form": form, "action": action, **context})
+        if request.method == "POST":
+            slot = "#goal-form-slot" if partial.endswith("#goal-form") else "#objective-form-slot"
+            response = _inline_form_errors(response, slot)
+        return response
     return render(request, "form.html", _page(form=form, title=heading, cancel_url=cancel_url))
 
 
@@ -349,28 +364,27 @@ def work_plan_create(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 def work_plan_detail(request: HttpRequest, public_id) -> HttpResponse:
     work_plan = get_for_user_or_404(AnnualWorkPlan, request.user, "view", public_id=public_id)
+    return render(request, "planning/work_plan_detail.html", _work_plan_context(request, work_plan))
+
+
+def _work_plan_context(request: HttpRequest, work_plan: AnnualWorkPlan) -> dict:
     plan = work_plan.plan
-    return render(
-        request,
-        "planning/work_plan_detail.html",
-        {
-            "work_plan": work_plan,
-            "plan": plan,
-            "objectives": selectors.objectives_of(work_plan),
-            "perms": policies.work_plan_permissions(request.user, work_plan),
-            "has_goals": plan.goals.exists(),
-        },
-    )
+    return {
+        "work_plan": work_plan,
+        "plan": plan,
+        "objectives": selectors.objectives_of(work_plan),
+        "perms": policies.work_plan_permissions(request.user, work_plan),
+        "has_goals": plan.goals.exists(),
+    }
 
 
 def _objective_saved(request: HttpRequest, objective: WorkPlanObjective) -> HttpResponse:
+    """After an inline save: the whole objectives section (no stale "No objectives yet")."""
+    work_plan = objective.work_plan
     return render(
         request,
-        "planning/work_plan_detail.html#objective-row",
-        {
-            "objective": selectors.objective_with_progress(objective),
-            "perms": policies.work_plan_permissions(request.user, objective.work_plan),
-        },
+        "planning/work_plan_detail.html#objectives-section",
+        _work_plan_context(request, work_plan),
     )
 
 

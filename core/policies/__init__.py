@@ -14,7 +14,8 @@ the API, the OCM aggregation and templates (a permissions object, `perms`, built
 - `bcp`: BC plans, versions, reviews and exports;
 - `incidents`: incidents;
 - `ocm`: what the Office of the Chief Minister reads (levels);
-- `members`: an organization's people (members, invitations).
+- `members`: an organization's people (members, invitations);
+- `system`: system administration (superusers) and where `/` lands each person.
 
 Tenancy (`core.tenancy`: `for_user`, `get_for_user_or_404`, `require`) stays the door
 every row comes through; the modules here add the object's own state and the rules between
@@ -103,8 +104,12 @@ from .sharing import (
     shared_rights,
     sharing_open,
 )
+from .system import is_system_admin, landing, require_system_admin
 
 __all__ = [
+    "is_system_admin",
+    "landing",
+    "require_system_admin",
     "may_progress_corrective_action",
     "SHARE_PERMISSIONS",
     "forget_shared_rights",

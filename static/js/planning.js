@@ -1,7 +1,9 @@
-// Inline editing (planning goals and objectives): "Cancel" on a new row's form removes the row.
+// Inline goal and objective forms (planning): they open in a slot above their table; "Cancel"
+// empties the slot.
 document.addEventListener("click", (event) => {
-  const button = event.target.closest("[data-remove-row]");
+  const button = event.target.closest("[data-close-form]");
   if (button) {
-    button.closest("tr").remove();
+    const slot = button.closest(".form-slot");
+    if (slot) slot.replaceChildren();
   }
 });

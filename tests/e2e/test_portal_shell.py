@@ -17,6 +17,14 @@ def demo_data():
     call_command("seed_demo", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
+def test_a_superuser_lands_on_the_administration_overview(demo_data, page, sign_in):
+    sign_in("root@bmms.demo", DEMO_PASSWORD)
+    expect(page).to_have_url("/org/system/")
+    expect(page.get_by_role("heading", name="Administration overview")).to_be_visible()
+    page.get_by_role("link", name="Module switches").click()
+    expect(page.get_by_role("heading", name="Module switches")).to_be_visible()
+
+
 def test_demo_login_switch_and_sign_out(demo_data, page, sign_in):
     page.goto("/")
     expect(page).to_have_url("/accounts/login/?next=/")
@@ -42,10 +50,12 @@ def test_demo_login_switch_and_sign_out(demo_data, page, sign_in):
 
 def test_ocm_analyst_reads_directory_and_cannot_write(demo_data, page, sign_in):
     sign_in("ocm.analyst@bmms.demo", DEMO_PASSWORD)
+    # OCM users land on their dashboard (issue 21), not on a near-empty home.
+    expect(page).to_have_url("/ocm/")
     expect(
-        page.get_by_role("heading", name="Read-only access to every organization")
+        page.get_by_role("heading", name="The Bangsamoro government at a glance")
     ).to_be_visible()
-    page.get_by_role("link", name="Browse the organizations").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Directory").click()
     page.get_by_label("Search").fill("health")
     expect(page.locator("#results tbody tr")).to_have_count(1)
     expect(page.locator("#results")).to_contain_text("Ministry of Health")

@@ -235,7 +235,8 @@ def test_executive_briefing_pdf_reads_back_with_the_dashboard_figures(
 ):
     import pdfplumber
     from django.core.management import call_command
-    from django.utils import timezone
+
+    from core import formats
 
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115 - pilot budgets
     refresh()
@@ -258,16 +259,29 @@ def test_executive_briefing_pdf_reads_back_with_the_dashboard_figures(
     assert response["Content-Disposition"].startswith('attachment; filename="ocm-briefing-')
     with pdfplumber.open(io.BytesIO(response.content)) as pdf:
         text = " ".join(" ".join(p.extract_text() or "" for p in pdf.pages).split())
+        pages = len(pdf.pages)
     data = selectors.dashboard()
     from budgeting.templatetags.money import peso
 
     current = data.totals["budget"]["current"]
     assert "Executive briefing: the Bangsamoro government at a glance" in text
-    assert f"data as of {timezone.localtime(data.computed_at):%d %B %Y, %H:%M}" in text
+    assert f"data as of {formats.datetime(data.computed_at)}" in text  # "2 Dec 2026 14:05"
     assert peso(current["approved"]) in text  # the same total as the dashboard's tile
     moh = next(r for r in data.rows if r.code == "MOH")
     assert f"MOH {peso(moh.section('budget')['current']['approved'])}" in text
-    # An organization without a budget this year is "no data", never ₱0.00.
-    assert "MSSD no data no data" in text
+    # Organizations without a budget this year are named on one line, not a "no data" row each
+    # (and never ₱0.00).
+    assert "MSSD no data" not in text
+    no_budget = sorted(r.code for r in data.rows if not r.section("budget").get("current"))
+    assert len(no_budget) > 30
+    assert f"No data yet: {', '.join(no_budget)}." in text
+    # The charts beside the tables: their titles, legends and labels are text in the PDF.
+    assert "Budget utilization and disbursement rates by organization (%)" in text
+    assert "Utilization rate (obligated ÷ allotted)" in text
+    moh_rate = moh.section("budget")["current"]["utilization_rate"]
+    assert f"{float(moh_rate):.1f}%" in text  # MOH's bar label
+    assert "BC readiness of the organizations" in text
+    assert f"No data: {data.totals['bcp']['no_data']}" in text  # a pie slice's label
+    assert pages <= 4  # was 5 with 44 rows of the budget table
     # The same figures give the same bytes (no clock inside the file).
     assert client.get(url).content == response.content

@@ -73,6 +73,19 @@ SAMPLES: dict[str, Sample] = {
     ),
     "organizations:rollout": Sample(reader="root"),
     "organizations:rollout-edit": Sample(kwargs={"code": "MOH"}, reader="root", write=True),
+    # System administration (superusers only; members and OCM get 403: tests/organizations/
+    # test_system.py). The switches change a module flag, not an organization's object.
+    "organizations:system-overview": Sample(reader="root"),
+    "organizations:module-switches": Sample(reader="root"),
+    "organizations:module-switch": Sample(
+        kwargs={"module": "planning", "code": "MOH", "state": "off"},
+        reader="root",
+        ok=(405,),
+        write=True,
+    ),
+    "organizations:module-wave-switch": Sample(
+        kwargs={"module": "planning", "wave": 1, "state": "off"}, reader="root", write=True
+    ),
     "invitation-accept": Sample(
         kwargs={"uidb64": "MQ", "token": "bad-token"}, public=True, anon_ok=(200,)
     ),

@@ -123,7 +123,8 @@ def test_goals_are_added_and_edited_inline_with_htmx(plan, carol, client):
     client.force_login(carol)
     headers = {"HTTP_HX_REQUEST": "true"}
     form = client.get(reverse("planning:goal-create", args=[plan.public_id]), **headers)
-    assert '<tr id="goal-new"' in form.content.decode()
+    assert '<form id="goal-form"' in form.content.decode()
+    assert 'hx-target="#goals-section"' in form.content.decode()
     assert "<html" not in form.content.decode()
     data = {
         "title": "Immunize every child",
@@ -137,7 +138,9 @@ def test_goals_are_added_and_edited_inline_with_htmx(plan, carol, client):
     html = row.content.decode()
     assert 'data-goal="Immunize every child"' in html
     assert "50%" in html  # 60 → 100 at 80
-    assert 'id="plan-progress" hx-swap-oob="true">50%' in html
+    assert 'id="goals-section"' in html and "No goals yet" not in html  # the whole section
+    assert 'id="plan-tiles" hx-swap-oob="true"' in html  # and the tiles, out of band
+    assert 'id="plan-progress">50%' in html and 'id="goal-count">1<' in html
     goal = plan.goals.get()
     bad = client.post(
         reverse("planning:goal-edit", args=[goal.public_id]),
@@ -146,6 +149,7 @@ def test_goals_are_added_and_edited_inline_with_htmx(plan, carol, client):
     )
     assert "This field is required." in bad.content.decode()
     assert "<html" not in bad.content.decode()
+    assert bad.headers["HX-Retarget"] == "#goal-form-slot"  # errors go back into the form's slot
 
 
 def test_plan_list_searches_and_filters(plan, org_a, bob, client):
