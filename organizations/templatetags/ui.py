@@ -20,9 +20,11 @@ from pathlib import Path
 
 from django import template
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template.defaulttags import URLNode
 from django.template.defaulttags import url as django_url
-from django.urls import get_resolver, get_script_prefix, get_urlconf
+from django.urls import get_script_prefix, get_urlconf
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 
@@ -135,12 +137,18 @@ def icon(name: str, label: str = "", size: int = 20, css: str = ""):
 # Reversing a name walks the URL resolver: about 20 {% url %} in the header alone cost a page
 # about 1 ms of CPU (docs/performance.md). The path of a name and its arguments never changes
 # while the URLconf stays the same, so each process remembers it, keyed by everything reverse()
-# reads: the name, the arguments, the current app, the script prefix and the resolver itself
-# (a new URLconf, as in tests that override it, is a new resolver and a new key).
+# reads: the name, the arguments, the current app, the script prefix and the URLconf; a changed
+# ROOT_URLCONF (tests override it) forgets every remembered path.
 
 _REVERSED: dict[tuple, str] = {}
 _REVERSED_MAX = 20_000  # paths remembered per process before starting over
 _PLAIN = (str, int, uuid.UUID)
+
+
+@receiver(setting_changed)
+def _forget_paths(*, setting: str, **kwargs) -> None:
+    if setting == "ROOT_URLCONF":
+        _REVERSED.clear()
 
 
 class RememberedURLNode(URLNode):
@@ -158,8 +166,8 @@ class RememberedURLNode(URLNode):
             except AttributeError:
                 current_app = None
         view_name = self.view_name.resolve(context)
-        urlconf = get_urlconf()
-        key = (view_name, args, kwargs, current_app, get_script_prefix(), id(get_resolver(urlconf)))
+        urlconf = get_urlconf() or settings.ROOT_URLCONF
+        key = (view_name, args, kwargs, current_app, get_script_prefix(), str(urlconf))
         path = _REVERSED.get(key)
         if path is None:
             path = self.render_path(view_name, args, kwargs, current_app)

@@ -50,13 +50,13 @@ def test_demo_login_switch_and_sign_out(demo_data, page, sign_in):
 
 def test_ocm_analyst_reads_directory_and_cannot_write(demo_data, page, sign_in):
     sign_in("ocm.analyst@bmms.demo", DEMO_PASSWORD)
-    # OCM users land on their dashboard (issue 21), not on a near-empty home.
+    # OCM users land on their dashboard, not on a near-empty home.
     expect(page).to_have_url("/ocm/")
     expect(
         page.get_by_role("heading", name="The Bangsamoro government at a glance")
     ).to_be_visible()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Directory").click()
-    page.get_by_label("Search").fill("health")
+    page.get_by_role("main").get_by_label("Search").fill("health")  # not the header box
     expect(page.locator("#results tbody tr")).to_have_count(1)
     expect(page.locator("#results")).to_contain_text("Ministry of Health")
     status = page.evaluate(
