@@ -7,13 +7,18 @@ layer's answer (`policies.may_decide`); who must acknowledge is bcp's (`plan_aud
 
 The summary is cached (core/versioned_cache.py) under the tokens of the organization's
 namespace ("waiting:<org>", bumped by every event and by writes of the records it is computed
-from, notifications/signals.py) and of the person's ("waiting-user:<id>", bumped by their
-invitations), so a page pays one cache round trip for the menu's count.
+from, notifications/signals.py), of the person's ("waiting-user:<id>", bumped by their
+invitations) and of the tenancy profiles (a changed role or department changes what waits), so a
+page pays one cache round trip for the menu's count. Because every change that matters bumps a
+token and the key holds the date (overdue items), an entry lives for an hour, or until the first
+of its invitations expires: a person computes their summary about once an hour, not on every
+fifth minute's first page.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
@@ -22,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core import formats, policies, versioned_cache
+from core.tenancy import NAMESPACE as TENANCY
 from core.tenancy import tenancy_of
 
 from .service import waiting_namespace
@@ -31,7 +37,8 @@ from .signals import user_namespace
 LISTED = 5
 #: At most this many pending proposals are checked one by one against segregation of duties.
 PROPOSALS_CHECKED = 20
-CACHE_SECONDS = 300
+#: How long a summary is kept at most (every change that matters bumps one of its tokens).
+CACHE_SECONDS = 3600
 #: Items listed per group on the "Waiting for you" page itself.
 PAGE_LISTED = 200
 
@@ -43,6 +50,8 @@ class Group:
     count: int = 0
     items: list[tuple[str, str]] = field(default_factory=list)  # (text, url)
     limit: int = LISTED
+    #: When the first of its items stops waiting by itself (an invitation expires), if ever.
+    until: datetime | None = None
 
     def add(self, text: str, url: str) -> None:
         self.count += 1
@@ -74,6 +83,7 @@ def compute(user: Any, organization: Any, listed: int = LISTED) -> list[Group]:
             f"Join {invitation.organization.name} as {invitation.get_role_display().lower()}",
             reverse("organizations:my-invitations"),
         )
+        invitations.until = min(filter(None, (invitations.until, invitation.expires_at)))
     org_id = organization.pk if organization is not None else None
     if org_id is None or policies.is_read_only(user):
         return [g for g in (invitations,) if g.count]
@@ -165,7 +175,7 @@ def compute(user: Any, organization: Any, listed: int = LISTED) -> list[Group]:
 
 def _keys(user: Any, organization: Any) -> tuple[list[str], str]:
     org_id = organization.pk if organization is not None else 0
-    namespaces = [waiting_namespace(org_id), user_namespace(user.pk)]
+    namespaces = [waiting_namespace(org_id), user_namespace(user.pk), TENANCY]
     return namespaces, versioned_cache.entry_key("waiting", [user.pk, org_id, timezone.localdate()])
 
 
@@ -191,8 +201,17 @@ def _summary(user: Any, organization: Any) -> list[Group]:
         return stored[1]
     groups = compute(user, organization)
     if token is not None:
-        cache.set(key, (token, groups), CACHE_SECONDS)
+        cache.set(key, (token, groups), lifetime(groups))
     return groups
+
+
+def lifetime(groups: list[Group]) -> int:
+    """Seconds to keep a summary: CACHE_SECONDS, or less when an item expires before."""
+    ends = [g.until for g in groups if g.until is not None]
+    if not ends:
+        return CACHE_SECONDS
+    left = (min(ends) - timezone.now()).total_seconds()
+    return max(1, min(CACHE_SECONDS, int(left)))
 
 
 def count(user: Any, organization: Any) -> int:

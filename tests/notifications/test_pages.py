@@ -133,6 +133,42 @@ def test_the_badge_comes_from_the_cache_and_events_refresh_it(
         assert waiting.count(dave, org_a) == 1  # a cache hit reads nothing
 
 
+def test_a_new_role_changes_the_count_at_once(
+    login, org_a, carol, bob, django_capture_on_commit_callbacks
+):
+    """The summary is kept an hour, so a change of role (a tenancy bump, no waiting event) must
+    refresh it: a viewer made approver sees the proposal waiting on the next page."""
+    _submitted(org_a, carol)
+    client = login(bob)
+    assert 'aria-label="Waiting for you: 0"' in client.get("/").content.decode()
+    membership = bob.memberships.get(organization=org_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        membership.role = "approver"
+        membership.save()
+    assert 'aria-label="Waiting for you: 1"' in client.get("/").content.decode()
+
+
+def test_an_invitation_that_expires_soon_bounds_how_long_the_count_is_kept(
+    login, org_a, org_b, alice, charlie
+):
+    from django.core.cache import cache
+
+    soon = timezone.now() + datetime.timedelta(minutes=10)
+    JoinInvitation.objects.create(
+        organization=org_a,
+        user=charlie,
+        email=charlie.email,
+        role="viewer",
+        invited_by=alice,
+        expires_at=soon,
+    )
+    assert waiting.count(charlie, org_b) == 1
+    _, key = waiting._keys(charlie, org_b)
+    assert 0 < cache.ttl(key) <= 600
+    # Without one, an hour.
+    assert waiting.lifetime([waiting.Group("decide", "Decide", count=1)]) == 3600
+
+
 PAGES = ["home", "organizations:member-list", "notifications:list"]
 
 
