@@ -138,24 +138,10 @@ def tenancy_of(user: Any) -> TenancyProfile:
         return cached
     key = ["profile-v2", user.pk]  # v2: with the OCM "also a member" grant
     token, stored = versioned_cache.lookup(NAMESPACE, key)
-    if stored is not None:
-        memberships, (ocm_level, ocm_also_member), modules = stored
-    else:
-        memberships, (ocm_level, ocm_also_member), modules = _load_profile(user)
-        versioned_cache.store(
-            NAMESPACE,
-            key,
-            token,
-            (memberships, (ocm_level, ocm_also_member), modules),
-            PROFILE_CACHE_SECONDS,
-        )
-    profile = TenancyProfile(
-        is_superuser=user.is_superuser,
-        ocm_level=ocm_level,
-        ocm_also_member=ocm_also_member,
-        memberships=memberships,
-        modules=modules,
-    )
+    if stored is None:
+        stored = _load_profile(user)
+        versioned_cache.store(NAMESPACE, key, token, stored, PROFILE_CACHE_SECONDS)
+    profile = _profile(user, *stored)
     user._tenancy_profile = profile
     return profile
 
@@ -173,74 +159,78 @@ NAMESPACE = "tenancy"
 def _load_profile(
     user: Any,
 ) -> tuple[list, tuple[str | None, bool], dict[int, frozenset[str]]]:
+    """What `tenancy_of` caches for one user: two queries plus one per organization."""
+    memberships, ocm, modules = _read_profiles([user.pk])
+    return memberships.get(user.pk, []), ocm.get(user.pk, (None, False)), modules
+
+
+def _read_profiles(
+    user_pks: list[int],
+) -> tuple[dict[int, list], dict[int, tuple[str | None, bool]], dict[int, frozenset[str]]]:
+    """The memberships (per user), OCM grants (per user) and switched-on modules (per
+    organization) of these users: two queries plus one per organization, however many users.
+    The memberships share one instance of each organization and department."""
+    from collections import defaultdict
+
     from organizations.models import Membership, OCMAccess
 
     from .modules import modules_for_organization
 
-    memberships = list(
-        Membership.objects.filter(user=user, organization__is_active=True)
+    memberships: dict[int, list] = defaultdict(list)
+    organizations: dict[int, Any] = {}
+    departments: dict[int, Any] = {}
+    for membership in (
+        Membership.objects.filter(user_id__in=user_pks, organization__is_active=True)
         .select_related("organization__attached_to", "department")
         .order_by("-is_primary", "organization__code")
-    )
-    ocm = (
-        OCMAccess.objects.filter(user=user, is_active=True)
-        .values_list("level", "also_member")
-        .first()
-    ) or (None, False)
-    modules = {m.organization_id: modules_for_organization(m.organization) for m in memberships}
-    return memberships, tuple(ocm), modules
+    ):
+        membership.organization = organizations.setdefault(
+            membership.organization_id, membership.organization
+        )
+        if membership.department_id:
+            membership.department = departments.setdefault(
+                membership.department_id, membership.department
+            )
+        memberships[membership.user_id].append(membership)
+    ocm = {
+        user_id: (level, also_member)
+        for user_id, level, also_member in OCMAccess.objects.filter(
+            user_id__in=user_pks, is_active=True
+        ).values_list("user_id", "level", "also_member")
+    }
+    modules = {pk: modules_for_organization(org) for pk, org in organizations.items()}
+    return memberships, ocm, modules
 
 
 def attach_profiles(user_ids: Any) -> list[Any]:
     """The active users among `user_ids`, each with the profile `tenancy_of` would build,
-    attached for many users at once (a notification's audience): five queries plus one per
-    organization (its module switches), whatever the number of users. The organizations and
-    departments are read once each and shared by the memberships."""
-    from collections import defaultdict
-
-    from organizations.models import Department, Membership, OCMAccess, Organization, User
-
-    from .modules import modules_for_organization
+    attached for many users at once (a notification's audience): three queries plus one per
+    organization (its module switches), whatever the number of users."""
+    from organizations.models import User
 
     users = list(User.objects.filter(pk__in=set(user_ids), is_active=True))
-    if not users:
-        return []
-    pks = [user.pk for user in users]
-    memberships = list(
-        Membership.objects.filter(user_id__in=pks, organization__is_active=True).order_by(
-            "-is_primary", "organization__code"
-        )
-    )
-    shared = Organization.objects.select_related("attached_to").in_bulk(
-        {m.organization_id for m in memberships}
-    )
-    departments = Department.objects.in_bulk(
-        {m.department_id for m in memberships if m.department_id}
-    )
-    by_user: dict[int, list] = defaultdict(list)
-    for membership in memberships:
-        membership.organization = shared[membership.organization_id]
-        if membership.department_id:
-            membership.department = departments[membership.department_id]
-        by_user[membership.user_id].append(membership)
-    ocm = {
-        row[0]: (row[1], row[2])
-        for row in OCMAccess.objects.filter(user_id__in=pks, is_active=True).values_list(
-            "user_id", "level", "also_member"
-        )
-    }
-    modules = {pk: modules_for_organization(org) for pk, org in shared.items()}
+    memberships, ocm, modules = _read_profiles([user.pk for user in users])
     for user in users:
-        mine = by_user.get(user.pk, [])
-        level, also_member = ocm.get(user.pk, (None, False))
-        user._tenancy_profile = TenancyProfile(
-            is_superuser=user.is_superuser,
-            ocm_level=level,
-            ocm_also_member=also_member,
-            memberships=mine,
-            modules={m.organization_id: modules[m.organization_id] for m in mine},
+        user._tenancy_profile = _profile(
+            user, memberships.get(user.pk, []), ocm.get(user.pk, (None, False)), modules
         )
     return users
+
+
+def _profile(
+    user: Any,
+    memberships: list,
+    ocm: tuple[str | None, bool],
+    modules: dict[int, frozenset[str]],
+) -> TenancyProfile:
+    level, also_member = ocm
+    return TenancyProfile(
+        is_superuser=user.is_superuser,
+        ocm_level=level,
+        ocm_also_member=also_member,
+        memberships=memberships,
+        modules={m.organization_id: modules[m.organization_id] for m in memberships},
+    )
 
 
 def bump_tenancy_version(action: str = "", **kwargs: Any) -> None:

@@ -1,10 +1,12 @@
-"""Permission-matrix samples for the rollout app (issue 22)."""
+"""Permission-matrix samples for the rollout app."""
 
 from __future__ import annotations
 
 import datetime
+import importlib
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.utils import timezone
 
 from rollout import services
@@ -66,6 +68,11 @@ def build_world(world: dict[str, Any], personas: dict[str, Any]) -> None:
         ends_at=now + datetime.timedelta(days=1),
     )
     world["feedback_a"] = feedback(carol, organization, screenshot=("screen.png", PNG_BYTES))
+    # The rows the rollout migration seeds (team group, waves, UAT scripts) are gone when an
+    # earlier transactional test flushed the database (the browser check builds one world per
+    # persona): its idempotent data step puts them back.
+    seeded = importlib.import_module("rollout.migrations.0002_rollout_team_waves_uat_scripts")
+    seeded.forwards(django_apps, None)
     world["uat_run_a"] = services.uat_run_start(
         actor=carol, organization=organization, script=UATScript.objects.get(module="planning")
     )
