@@ -225,6 +225,8 @@ def plan_readiness(request: HttpRequest, public_id) -> HttpResponse:
             "errors": [f for f in findings if f.severity == "error"],
             "warnings": [f for f in findings if f.severity == "warning"],
             "critical": [f for f in findings if f.critical],
+            # Only those who may change the plan are offered the "Fix" links (edit pages).
+            "perms": bcp_policies.plan_permissions(request.user, plan),
         },
     )
 

@@ -121,6 +121,16 @@ def test_readiness_page_shows_clause_and_fix(plan, process, carol, login):
     page = login(carol).get(reverse("bcp:plan-readiness", args=[plan.public_id])).content.decode()
     assert "ISO 22301 8.5" in page and "Exercise programme" in page
     assert "(critical)" in page
+    assert ">Fix</a>" in page
+
+
+def test_only_those_who_may_change_the_plan_are_offered_fix_links(plan, process, bob, olga, login):
+    """A viewer and an OCM analyst read the findings; the "Fix" links lead to edit pages that
+    would refuse them, so they are not offered."""
+    url = reverse("bcp:plan-readiness", args=[plan.public_id])
+    for reader in (bob, olga):
+        page = login(reader).get(url).content.decode()
+        assert "ISO 22301" in page and ">Fix</a>" not in page
 
 
 def test_bulk_critical_items_equal_the_plan_check(org_a, carol, alice, dave, bob):
