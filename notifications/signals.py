@@ -42,7 +42,7 @@ def _bump_invited_user(instance: Any, **kwargs: Any) -> None:
 def _connect() -> None:
     from bcp.models import Acknowledgment, Plan, PlanVersion, Review
     from budgeting.models import BudgetProposal
-    from coordination.models import Milestone, PartnershipParticipant
+    from coordination.models import Milestone, Partnership, PartnershipParticipant
     from planning.models import StrategicPlan
 
     for model in (
@@ -53,6 +53,7 @@ def _connect() -> None:
         BudgetProposal,
         StrategicPlan,
         Milestone,
+        Partnership,  # its focal person owns its overdue milestones
         PartnershipParticipant,
     ):
         for signal in (post_save, post_delete):

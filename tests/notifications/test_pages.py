@@ -20,7 +20,7 @@ from tests.budgeting.factories import (
     BudgetProposalFactory,
     ProgramBudgetFactory,
 )
-from tests.coordination.factories import ParticipantFactory, PartnershipFactory
+from tests.coordination.factories import MilestoneFactory, ParticipantFactory, PartnershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -82,6 +82,17 @@ def _submitted(org, preparer):
     return budgeting.proposal_submit(actor=preparer, proposal=proposal)
 
 
+def _invite(user, organization, by, expires_at):
+    return JoinInvitation.objects.create(
+        organization=organization,
+        user=user,
+        email=user.email,
+        role="viewer",
+        invited_by=by,
+        expires_at=expires_at,
+    )
+
+
 def _groups(user, org):
     return {g.key: g.count for g in waiting.compute(user, org)}
 
@@ -106,14 +117,7 @@ def test_waiting_for_you_is_right_for_each_role(
     assert _groups(dave, org_a) == {}
     # An OCM user is invited to nothing and decides nothing.
     assert _groups(olga, None) == {}
-    JoinInvitation.objects.create(
-        organization=org_a,
-        user=olga,
-        email=olga.email,
-        role="viewer",
-        invited_by=alice,
-        expires_at=timezone.now() + datetime.timedelta(days=7),
-    )
+    _invite(olga, org_a, alice, timezone.now() + datetime.timedelta(days=7))
     assert _groups(olga, None) == {}  # OCM access cannot be combined with a membership
     home = login(carol).get("/").content.decode()
     assert "Returned to you for changes" in home and "was returned" in home
@@ -148,20 +152,30 @@ def test_a_new_role_changes_the_count_at_once(
     assert 'aria-label="Waiting for you: 1"' in client.get("/").content.decode()
 
 
+def test_a_new_focal_person_sees_the_overdue_milestone_at_once(
+    org_a, carol, dave, django_capture_on_commit_callbacks
+):
+    """Overdue milestones wait for the partnership's focal person: handing the partnership to
+    someone else (a partnership write, no milestone write) refreshes both counts."""
+    partnership = PartnershipFactory(organization=org_a, focal_person=carol)
+    MilestoneFactory(partnership=partnership, due_date=timezone.localdate() - datetime.timedelta(1))
+    assert waiting.count(carol, org_a) == 1
+    assert waiting.count(dave, org_a) == 0
+    for person in (carol, dave):
+        person._waiting_summary = None  # a new request
+    with django_capture_on_commit_callbacks(execute=True):
+        partnership.focal_person = dave
+        partnership.save()
+    assert waiting.count(carol, org_a) == 0
+    assert waiting.count(dave, org_a) == 1
+
+
 def test_an_invitation_that_expires_soon_bounds_how_long_the_count_is_kept(
     login, org_a, org_b, alice, charlie
 ):
     from django.core.cache import cache
 
-    soon = timezone.now() + datetime.timedelta(minutes=10)
-    JoinInvitation.objects.create(
-        organization=org_a,
-        user=charlie,
-        email=charlie.email,
-        role="viewer",
-        invited_by=alice,
-        expires_at=soon,
-    )
+    _invite(charlie, org_a, alice, timezone.now() + datetime.timedelta(minutes=10))
     assert waiting.count(charlie, org_b) == 1
     _, key = waiting._keys(charlie, org_b)
     assert 0 < cache.ttl(key) <= 600
