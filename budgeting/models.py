@@ -8,6 +8,7 @@ the parent row; amounts > 0 and the stored line-item totals are CHECK constraint
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pgtrigger
 from django.conf import settings
@@ -282,6 +283,51 @@ class MoneyQuerySet(OrgQuerySet):
         return self.filter(self.model.live_q())
 
 
+# --- running totals per allotment (kept by PostgreSQL, read by the OCM aggregation) -------------
+
+_EXECUTION = "budgeting_allotmentexecution"
+
+
+def _add_to_execution(column: str, deltas: str) -> str:
+    """SQL adding `deltas` (a query of (allotment_id, delta)) to `column` of the allotments'
+    running totals: increments, so concurrent statements add up instead of overwriting."""
+    # Trigger DDL built from this module's constants, never from input.
+    return (
+        f"INSERT INTO {_EXECUTION} (allotment_id, obligated, disbursed)"  # noqa: S608
+        f" SELECT allotment_id, {'SUM(delta)' if column == 'obligated' else '0'},"
+        f" {'SUM(delta)' if column == 'disbursed' else '0'}"
+        f" FROM ({deltas}) AS deltas GROUP BY allotment_id HAVING SUM(delta) <> 0"
+        f" ON CONFLICT (allotment_id) DO UPDATE"
+        f" SET {column} = {_EXECUTION}.{column} + EXCLUDED.{column};"
+    )
+
+
+def _execution_trigger(name: str, operation: Any, func: str) -> pgtrigger.Trigger:
+    """A statement-level AFTER trigger that sees the changed rows as `old_rows` / `new_rows`."""
+    old = "old_rows" if operation in (pgtrigger.Update, pgtrigger.Delete) else None
+    new = "new_rows" if operation in (pgtrigger.Insert, pgtrigger.Update) else None
+    return pgtrigger.Trigger(
+        name=name,
+        operation=operation,
+        when=pgtrigger.After,
+        level=pgtrigger.Statement,
+        referencing=pgtrigger.Referencing(old=old, new=new),
+        func=func + " RETURN NULL;",
+    )
+
+
+#: (allotment, ± net amount) of the live obligations among `rows`.
+_LIVE_OBLIGATIONS = (
+    "SELECT allotment_id, {sign}(amount + adjustments_total) AS delta FROM {rows}"
+    " WHERE status = 'obligated'"
+)
+#: (allotment, ± amount) of the live payments among `rows`.
+_LIVE_PAYMENTS = (
+    "SELECT o.allotment_id, {sign}d.amount AS delta FROM {rows} d"
+    " JOIN budgeting_obligation o ON o.id = d.obligation_id WHERE d.status <> 'void'"
+)
+
+
 class Allotment(TenantChildModel, PublicIdModel, CreatedModel):
     """Authority to obligate released against an approved program (PAP), for one allotment class
     and quarter. Valid until `valid_until` (the end of its fiscal year, or later for continuing
@@ -386,6 +432,34 @@ class Obligation(TenantChildModel, PublicIdModel, CreatedModel):
             ),
         ]
         indexes = [models.Index(fields=["allotment", "status"])]
+        triggers = [
+            # The running totals of AllotmentExecution, kept by whatever writes obligations
+            # (services, bulk loads, the shell): what counts is the live_q() below.
+            _execution_trigger(
+                "budgeting_execution_obligation_insert",
+                pgtrigger.Insert,
+                _add_to_execution("obligated", _LIVE_OBLIGATIONS.format(sign="", rows="new_rows")),
+            ),
+            _execution_trigger(
+                "budgeting_execution_obligation_update",
+                pgtrigger.Update,
+                "IF EXISTS (SELECT 1 FROM old_rows o JOIN new_rows n ON n.id = o.id"  # noqa: S608
+                " WHERE n.allotment_id <> o.allotment_id) THEN RAISE EXCEPTION"
+                " 'budgeting: an obligation stays charged to its allotment'"
+                " USING ERRCODE = 'check_violation'; END IF; "
+                + _add_to_execution(
+                    "obligated",
+                    _LIVE_OBLIGATIONS.format(sign="", rows="new_rows")
+                    + " UNION ALL "
+                    + _LIVE_OBLIGATIONS.format(sign="-", rows="old_rows"),
+                ),
+            ),
+            _execution_trigger(
+                "budgeting_execution_obligation_delete",
+                pgtrigger.Delete,
+                _add_to_execution("obligated", _LIVE_OBLIGATIONS.format(sign="-", rows="old_rows")),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.payee} · {self.ors_number or self.reference or self.public_id}"
@@ -495,7 +569,28 @@ class Disbursement(TenantChildModel, PublicIdModel, CreatedModel):
                 condition=pgtrigger.Condition("OLD.status = 'void' AND NEW.status <> 'void'"),
                 func="RAISE EXCEPTION 'budgeting: a void disbursement stays void'"
                 " USING ERRCODE = 'check_violation'; RETURN NULL;",
-            )
+            ),
+            # The running totals of AllotmentExecution (see Obligation's triggers).
+            _execution_trigger(
+                "budgeting_execution_payment_insert",
+                pgtrigger.Insert,
+                _add_to_execution("disbursed", _LIVE_PAYMENTS.format(sign="", rows="new_rows")),
+            ),
+            _execution_trigger(
+                "budgeting_execution_payment_update",
+                pgtrigger.Update,
+                _add_to_execution(
+                    "disbursed",
+                    _LIVE_PAYMENTS.format(sign="", rows="new_rows")
+                    + " UNION ALL "
+                    + _LIVE_PAYMENTS.format(sign="-", rows="old_rows"),
+                ),
+            ),
+            _execution_trigger(
+                "budgeting_execution_payment_delete",
+                pgtrigger.Delete,
+                _add_to_execution("disbursed", _LIVE_PAYMENTS.format(sign="-", rows="old_rows")),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -505,6 +600,24 @@ class Disbursement(TenantChildModel, PublicIdModel, CreatedModel):
     def live_q(prefix: str = "") -> Q:
         """The payments that count (processing or paid, never void), from a path `prefix`."""
         return ~Q(**{f"{prefix}status": Disbursement.Status.VOID})
+
+
+class AllotmentExecution(models.Model):
+    """Running totals of one allotment: what its live obligations stand at (amount plus
+    adjustments) and what its live payments add up to. Kept by PostgreSQL triggers on
+    obligations and disbursements (statement-level, adding each statement's change), never
+    written by Django; read where every allotment of every organization is summed (the OCM
+    dashboard), so that no read has to scan every obligation and payment. A missing row
+    means nothing obligated or paid yet."""
+
+    allotment = models.OneToOneField(
+        Allotment, on_delete=models.CASCADE, primary_key=True, related_name="execution"
+    )
+    obligated = models.DecimalField(**MONEY, default=Decimal("0.00"))
+    disbursed = models.DecimalField(**MONEY, default=Decimal("0.00"))
+
+    def __str__(self) -> str:
+        return f"{self.allotment}: obligated {self.obligated}, disbursed {self.disbursed}"
 
 
 class DisbursementLineItem(TenantChildModel):

@@ -446,52 +446,26 @@ def approved_by_organization() -> QuerySet:
     )
 
 
-def allotted_by_organization() -> QuerySet:
-    """(organization id, fiscal year, quarter, allotment class, allotted) of live allotments."""
+def execution_by_organization() -> QuerySet:
+    """(organization id, fiscal year, quarter, allotment class, allotted, obligated, disbursed)
+    of approved budgets, one grouped query over the allotments: allotted counts the live
+    allotments; obligated and disbursed are the allotments' running totals (AllotmentExecution:
+    live obligations at their amount plus adjustments, payments that are not void), so no
+    obligation or payment is read. Quarter and class are the allotment's."""
+    zero = Value(Decimal("0.00"))
     return (
-        Allotment.objects.live()
-        .filter(program__proposal__status=APPROVED)
+        Allotment.objects.filter(program__proposal__status=APPROVED)
         .values_list(
             "program__proposal__organization_id",
             "program__proposal__fiscal_year",
             "quarter",
             "allotment_class",
         )
-        .annotate(Sum("amount"))
-        .order_by()
-    )
-
-
-def obligated_by_organization() -> QuerySet:
-    """(organization id, fiscal year, quarter, allotment class, obligated) of live obligations
-    at their amount plus adjustments; quarter and class are the allotment's."""
-    return (
-        Obligation.objects.live()
-        .filter(allotment__program__proposal__status=APPROVED)
-        .values_list(
-            "allotment__program__proposal__organization_id",
-            "allotment__program__proposal__fiscal_year",
-            "allotment__quarter",
-            "allotment__allotment_class",
+        .annotate(
+            allotted=Coalesce(Sum("amount", filter=Allotment.live_q()), zero),
+            obligated=Coalesce(Sum("execution__obligated"), zero),
+            disbursed=Coalesce(Sum("execution__disbursed"), zero),
         )
-        .annotate(total=Sum(NET_OBLIGATION))
-        .order_by()
-    )
-
-
-def disbursed_by_organization() -> QuerySet:
-    """(organization id, fiscal year, quarter, allotment class, disbursed) of payments that are
-    not void; quarter and class are the allotment's."""
-    return (
-        Disbursement.objects.live()
-        .filter(obligation__allotment__program__proposal__status=APPROVED)
-        .values_list(
-            "obligation__allotment__program__proposal__organization_id",
-            "obligation__allotment__program__proposal__fiscal_year",
-            "obligation__allotment__quarter",
-            "obligation__allotment__allotment_class",
-        )
-        .annotate(Sum("amount"))
         .order_by()
     )
 

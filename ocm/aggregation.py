@@ -260,7 +260,7 @@ def _figures(sums: dict[str, Decimal]) -> dict[str, Any]:
 
 def budget_section(organizations: list[Organization]) -> tuple[dict[int, dict], dict]:
     """Approved appropriation and its execution, per organization and fiscal year, with the
-    current fiscal year by quarter and allotment class. Five grouped queries, whatever the rows:
+    current fiscal year by quarter and allotment class. Three grouped queries, whatever the rows:
     the budgeting app's organization-grouped selectors (budgeting.selectors), composed here.
 
     The rules are the budgeting app's (budgeting.selectors, budgeting.rules): only approved
@@ -280,16 +280,12 @@ def budget_section(organizations: list[Organization]) -> tuple[dict[int, dict], 
 
     for org_id, year, total in budgeting.approved_by_organization():
         years[(org_id, year)]["approved"] += total or ZERO
-    for figure, rows in (
-        ("allotted", budgeting.allotted_by_organization()),
-        ("obligated", budgeting.obligated_by_organization()),
-        ("disbursed", budgeting.disbursed_by_organization()),
-    ):
-        for org_id, year, quarter, allotment_class, total in rows:
-            years[(org_id, year)][figure] += total
-            if year == current_year:
-                quarters[(org_id, quarter)][figure] += total
-                classes[(org_id, allotment_class)][figure] += total
+    for org_id, year, quarter, allotment_class, *amounts in budgeting.execution_by_organization():
+        sums = dict(zip(("allotted", "obligated", "disbursed"), amounts, strict=True))
+        years[(org_id, year)].update(sums)
+        if year == current_year:
+            quarters[(org_id, quarter)].update(sums)
+            classes[(org_id, allotment_class)].update(sums)
     # Budgeted per allotment class: the appropriation per class of the current year's approved
     # programs (their line items per class, scaled to the approved amount).
     for (org_id, allotment_class), amount in budgeting.appropriations_by_organization_class(

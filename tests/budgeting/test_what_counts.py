@@ -97,19 +97,8 @@ def test_grouped_selectors_count_the_live_rows_of_approved_budgets(allotment, or
     assert list(selectors.approved_by_organization().filter(proposal__organization=mine)) == [
         (mine, 2026, Decimal("5000.00"))
     ]
-    org_rows = {"program__proposal__organization": mine}
-    assert list(selectors.allotted_by_organization().filter(**org_rows)) == [
-        (mine, 2026, 1, "MOOE", Decimal("1000.00"))
-    ]
     assert list(
-        selectors.obligated_by_organization().filter(
-            **{f"allotment__{k}": v for k, v in org_rows.items()}
-        )
-    ) == [(mine, 2026, 1, "MOOE", Decimal("250.00"))]
-    assert list(
-        selectors.disbursed_by_organization().filter(
-            **{f"obligation__allotment__{k}": v for k, v in org_rows.items()}
-        )
-    ) == [(mine, 2026, 1, "MOOE", Decimal("100.00"))]
+        selectors.execution_by_organization().filter(program__proposal__organization=mine)
+    ) == [(mine, 2026, 1, "MOOE", Decimal("1000.00"), Decimal("250.00"), Decimal("100.00"))]
     appropriations = selectors.appropriations_by_organization_class(2026)
     assert appropriations[(mine, "MOOE")] == Decimal("5000.00")

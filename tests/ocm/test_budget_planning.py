@@ -260,9 +260,10 @@ def _grow(organizations: int, lines: int) -> None:
 def test_aggregation_query_count_is_constant(organizations, lines, django_assert_num_queries):
     """The same number of queries with 2 organizations × 1 line item and 44 × 25 (1,100)."""
     _grow(organizations, lines)
-    # 18, 3 for the overdue items (issue 17) and 1 for the departments that must have a plan
-    # (issue 18's readiness): constant in the number of organizations and rows.
-    with django_assert_num_queries(22):
+    # 16 for the figures (budget execution in one query over the allotments and their running
+    # totals), 3 for the overdue items, 1 for the departments that must have a plan (the BC
+    # readiness): constant in the number of organizations and rows.
+    with django_assert_num_queries(20):
         per_org, totals = compute_all()
     with_budget = [v for v in per_org.values() if v["budget"]["has_data"]]
     assert len(with_budget) == organizations
