@@ -20,6 +20,7 @@ from django.db.models import (
     DecimalField,
     ExpressionWrapper,
     F,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -292,15 +293,16 @@ def _class_appropriations(line_items: QuerySet[BudgetLineItem]):
     program's approved amount by its line items per class)."""
     lines: dict[int, dict[str, Decimal]] = {}
     amounts: dict[int, tuple[int, Decimal | None, Decimal]] = {}
-    for program_id, org_id, approved, requested, expense_class, total in (
-        line_items.values_list(
-            "program_id",
-            "program__proposal__organization_id",
-            "program__approved_amount",
-            "program__requested_amount",
-            "expense_class",
+    # Grouped by program and class only: the program's own columns are the same on each of its
+    # lines, so Min() reads them without making PostgreSQL sort by them as well.
+    for program_id, expense_class, total, org_id, approved, requested in (
+        line_items.values_list("program_id", "expense_class")
+        .annotate(
+            Sum("total_cost"),
+            Min("program__proposal__organization_id"),
+            Min("program__approved_amount"),
+            Min("program__requested_amount"),
         )
-        .annotate(Sum("total_cost"))
         .order_by()
     ):
         lines.setdefault(program_id, {})[expense_class] = total
