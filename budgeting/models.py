@@ -8,7 +8,6 @@ the parent row; amounts > 0 and the stored line-item totals are CHECK constraint
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 import pgtrigger
 from django.conf import settings
@@ -302,18 +301,42 @@ def _add_to_execution(column: str, deltas: str) -> str:
     )
 
 
-def _execution_trigger(name: str, operation: Any, func: str) -> pgtrigger.Trigger:
-    """A statement-level AFTER trigger that sees the changed rows as `old_rows` / `new_rows`."""
-    old = "old_rows" if operation in (pgtrigger.Update, pgtrigger.Delete) else None
-    new = "new_rows" if operation in (pgtrigger.Insert, pgtrigger.Update) else None
-    return pgtrigger.Trigger(
-        name=name,
-        operation=operation,
-        when=pgtrigger.After,
-        level=pgtrigger.Statement,
-        referencing=pgtrigger.Referencing(old=old, new=new),
-        func=func + " RETURN NULL;",
-    )
+def _execution_triggers(
+    kind: str, column: str, live_rows: str, update_guard: str = ""
+) -> list[pgtrigger.Trigger]:
+    """The three statement-level AFTER triggers (insert, update, delete) that add the change of
+    each statement to `column` of the running totals. `live_rows` is a query of (allotment_id,
+    delta) over the counted rows among `{rows}`, with `{sign}` before the amount; an update
+    counts its new rows and takes away its old ones. `update_guard` runs first on updates."""
+
+    def live(sign: str, rows: str) -> str:
+        return live_rows.format(sign=sign, rows=rows)
+
+    deltas = {
+        pgtrigger.Insert: live("", "new_rows"),
+        pgtrigger.Update: live("", "new_rows") + " UNION ALL " + live("-", "old_rows"),
+        pgtrigger.Delete: live("-", "old_rows"),
+    }
+    return [
+        pgtrigger.Trigger(
+            name=f"budgeting_execution_{kind}_{operation_name}",
+            operation=operation,
+            when=pgtrigger.After,
+            level=pgtrigger.Statement,
+            referencing=pgtrigger.Referencing(
+                old=None if operation == pgtrigger.Insert else "old_rows",
+                new=None if operation == pgtrigger.Delete else "new_rows",
+            ),
+            func=(update_guard if operation == pgtrigger.Update else "")
+            + _add_to_execution(column, deltas[operation])
+            + " RETURN NULL;",
+        )
+        for operation_name, operation in (
+            ("insert", pgtrigger.Insert),
+            ("update", pgtrigger.Update),
+            ("delete", pgtrigger.Delete),
+        )
+    ]
 
 
 #: (allotment, ± net amount) of the live obligations among `rows`.
@@ -435,29 +458,14 @@ class Obligation(TenantChildModel, PublicIdModel, CreatedModel):
         triggers = [
             # The running totals of AllotmentExecution, kept by whatever writes obligations
             # (services, bulk loads, the shell): what counts is the live_q() below.
-            _execution_trigger(
-                "budgeting_execution_obligation_insert",
-                pgtrigger.Insert,
-                _add_to_execution("obligated", _LIVE_OBLIGATIONS.format(sign="", rows="new_rows")),
-            ),
-            _execution_trigger(
-                "budgeting_execution_obligation_update",
-                pgtrigger.Update,
-                "IF EXISTS (SELECT 1 FROM old_rows o JOIN new_rows n ON n.id = o.id"  # noqa: S608
-                " WHERE n.allotment_id <> o.allotment_id) THEN RAISE EXCEPTION"
+            *_execution_triggers(
+                "obligation",
+                "obligated",
+                _LIVE_OBLIGATIONS,
+                update_guard="IF EXISTS (SELECT 1 FROM old_rows o JOIN new_rows n"
+                " ON n.id = o.id WHERE n.allotment_id <> o.allotment_id) THEN RAISE EXCEPTION"
                 " 'budgeting: an obligation stays charged to its allotment'"
-                " USING ERRCODE = 'check_violation'; END IF; "
-                + _add_to_execution(
-                    "obligated",
-                    _LIVE_OBLIGATIONS.format(sign="", rows="new_rows")
-                    + " UNION ALL "
-                    + _LIVE_OBLIGATIONS.format(sign="-", rows="old_rows"),
-                ),
-            ),
-            _execution_trigger(
-                "budgeting_execution_obligation_delete",
-                pgtrigger.Delete,
-                _add_to_execution("obligated", _LIVE_OBLIGATIONS.format(sign="-", rows="old_rows")),
+                " USING ERRCODE = 'check_violation'; END IF; ",
             ),
         ]
 
@@ -571,26 +579,7 @@ class Disbursement(TenantChildModel, PublicIdModel, CreatedModel):
                 " USING ERRCODE = 'check_violation'; RETURN NULL;",
             ),
             # The running totals of AllotmentExecution (see Obligation's triggers).
-            _execution_trigger(
-                "budgeting_execution_payment_insert",
-                pgtrigger.Insert,
-                _add_to_execution("disbursed", _LIVE_PAYMENTS.format(sign="", rows="new_rows")),
-            ),
-            _execution_trigger(
-                "budgeting_execution_payment_update",
-                pgtrigger.Update,
-                _add_to_execution(
-                    "disbursed",
-                    _LIVE_PAYMENTS.format(sign="", rows="new_rows")
-                    + " UNION ALL "
-                    + _LIVE_PAYMENTS.format(sign="-", rows="old_rows"),
-                ),
-            ),
-            _execution_trigger(
-                "budgeting_execution_payment_delete",
-                pgtrigger.Delete,
-                _add_to_execution("disbursed", _LIVE_PAYMENTS.format(sign="-", rows="old_rows")),
-            ),
+            *_execution_triggers("payment", "disbursed", _LIVE_PAYMENTS),
         ]
 
     def __str__(self) -> str:

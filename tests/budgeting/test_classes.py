@@ -24,6 +24,7 @@ from budgeting.models import (
 )
 from core.tenancy import tenancy_of
 from organizations.models import User
+from tests.threads import run_at_once
 
 from .factories import ApprovedProposalFactory, BudgetLineItemFactory, ProgramBudgetFactory
 
@@ -253,11 +254,7 @@ def test_simultaneous_obligations_get_gapless_unique_ors_numbers(carol, dave, mi
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_at_once(worker, count)
     assert unexpected == []
     # PS ₱500 takes 5 of its 6 requests; MOOE ₱3,000 takes all 6.
     assert len(results) == 11 and len(refused) == 1
@@ -297,11 +294,7 @@ def test_simultaneous_releases_never_overshoot_the_class_appropriation(dave, mix
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_at_once(worker, count)
     assert unexpected == []
     assert (len(ok), len(refused)) == (4, 6)
     total = Allotment.objects.filter(allotment_class="CO").aggregate(s=Sum("amount"))["s"]

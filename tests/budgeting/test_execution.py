@@ -17,6 +17,7 @@ from budgeting import services
 from budgeting.models import Allotment, BudgetLineItem, Disbursement, ObjectCode, Obligation
 from core.tenancy import tenancy_of
 from organizations.models import AuditLog, User
+from tests.threads import run_at_once
 
 from .factories import ObligationFactory, ProgramBudgetFactory
 
@@ -223,11 +224,7 @@ def test_twenty_simultaneous_obligations_never_overshoot_the_allotment(carol, al
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(threads_count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_at_once(worker, threads_count)
     assert unexpected == []
     assert len(successes) == 10
     assert len(failures) == 10

@@ -17,6 +17,7 @@ from budgeting import services
 from budgeting.models import AllotmentExecution, Disbursement, Obligation
 from core.tenancy import tenancy_of
 from organizations.models import User
+from tests.threads import run_at_once
 
 from .factories import AllotmentFactory, DisbursementFactory, ObligationFactory
 from .test_execution import obligate, pay
@@ -163,11 +164,7 @@ def test_simultaneous_payments_on_one_allotment_all_count(carol, allotment):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_at_once(worker, count)
     assert errors == []
     assert kept_totals() == independent_totals() == {allotment.pk: (D("800.00"), D("320.00"))}
 
