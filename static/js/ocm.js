@@ -18,6 +18,8 @@ document.addEventListener("DOMContentLoaded", () => {
       options: {
         animation: false,
         responsive: true,
+        // A chart with one or two bars (a few organizations with data) keeps slim bars.
+        datasets: { bar: { maxBarThickness: 32 } },
         plugins: { legend: { display: type !== "bar" || Boolean(data.datasets) } },
         ...options.extra,
       },
