@@ -684,7 +684,8 @@ def obligation_adjust(
         raise ValidationError({"amount": "Give the increase (positive) or decrease (negative)."})
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why the obligation changes."})
-    # Locks in the order allotment → obligation, as obligation_create and disbursement_create.
+    # Locks the allotment, then the obligation: obligation_create locks the allotment and
+    # disbursement_create the obligation, so neither can wait on this one in reverse.
     allotment = Allotment.objects.select_for_update().get(pk=obligation.allotment_id)
     obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
     if obligation.status != Obligation.Status.OBLIGATED:

@@ -141,8 +141,9 @@ def test_an_obligation_stays_charged_to_its_allotment(allotment, approved_progra
 
 @pytest.mark.django_db(transaction=True)
 def test_simultaneous_payments_on_one_allotment_all_count(carol, allotment):
-    """Eight payments on eight obligations of one allotment at the same moment, each on its
-    own connection: each statement adds to the running total, so none is lost."""
+    """Eight payments through the service on eight obligations of one allotment at the same
+    moment, each on its own connection: all counted (the service queues them on the DV number
+    counter, so they reach the totals one after another; the next test makes them meet there)."""
     count = 8
     obligations = [obligate(carol, allotment, "100", payee=f"Supplier {n}") for n in range(count)]
     actors = [User.objects.get(pk=carol.pk) for _ in range(count)]
@@ -167,6 +168,34 @@ def test_simultaneous_payments_on_one_allotment_all_count(carol, allotment):
     run_at_once(worker, count)
     assert errors == []
     assert kept_totals() == independent_totals() == {allotment.pk: (D("800.00"), D("320.00"))}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_overlapping_transactions_add_up_on_the_totals_row(allotment):
+    """Eight transactions insert a payment on one allotment at the same moment and stay open a
+    moment longer, so they meet on the allotment's totals row: each waits for the one holding
+    it, then adds its own change to what that one committed. A trigger that wrote a total it
+    had summed before waiting would lose payments here."""
+    count = 8
+    obligation = ObligationFactory(allotment=allotment, amount=D("1000.00"))
+    barrier = threading.Barrier(count)
+    errors: list[BaseException] = []
+
+    def worker(n: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            with transaction.atomic():
+                DisbursementFactory(obligation=obligation, amount=D("40.00"))
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_sleep(0.2)")  # hold the totals row a moment
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    run_at_once(worker, count)
+    assert errors == []
+    assert kept_totals() == independent_totals() == {allotment.pk: (D("1000.00"), D("320.00"))}
 
 
 @pytest.fixture
