@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import threading
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Sum
@@ -196,6 +199,39 @@ def test_overlapping_transactions_add_up_on_the_totals_row(allotment):
     run_at_once(worker, count)
     assert errors == []
     assert kept_totals() == independent_totals() == {allotment.pk: (D("1000.00"), D("320.00"))}
+
+
+@pytest.mark.django_db
+def test_the_rebuild_command_finds_and_mends_stale_totals(allotment, approved_program):
+    obligation = ObligationFactory(allotment=allotment, amount=D("300.00"))
+    DisbursementFactory(obligation=obligation, amount=D("120.00"))
+    untouched = AllotmentFactory(program=approved_program, amount=D("500.00"), quarter=3)
+    ObligationFactory(allotment=untouched, amount=D("50.00"))
+    call_command("rebuild_execution_totals", "--check", stdout=StringIO())  # all match
+    # As after a repair with the triggers off: one total wrong, one missing.
+    AllotmentExecution.objects.filter(allotment=allotment).update(disbursed=D("999.00"))
+    AllotmentExecution.objects.filter(allotment=untouched).delete()
+    out = StringIO()
+    with pytest.raises(CommandError, match="2 allotment"):
+        call_command("rebuild_execution_totals", "--check", stdout=out)
+    assert f"allotment {allotment.pk}: obligated 300.00 → 300.00, disbursed 999.00 → 120.00" in (
+        out.getvalue()
+    )
+    assert kept_totals()[allotment.pk] == (D("300.00"), D("999.00"))  # --check writes nothing
+    out = StringIO()
+    call_command("rebuild_execution_totals", stdout=out)
+    assert "Recounted 2 allotments; 2 had totals that differed." in out.getvalue()
+    assert (
+        kept_totals()
+        == independent_totals()
+        == {
+            allotment.pk: (D("300.00"), D("120.00")),
+            untouched.pk: (D("50.00"), D("0.00")),
+        }
+    )
+    # The triggers go on from the recounted totals.
+    ObligationFactory(allotment=untouched, amount=D("25.00"))
+    assert kept_totals() == independent_totals()
 
 
 @pytest.fixture
