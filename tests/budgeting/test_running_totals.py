@@ -5,7 +5,6 @@ rows written before the triggers existed."""
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 from io import StringIO
 
@@ -20,7 +19,7 @@ from budgeting import services
 from budgeting.models import AllotmentExecution, Disbursement, Obligation
 from core.tenancy import tenancy_of
 from organizations.models import User
-from tests.threads import run_at_once
+from tests.threads import errors_at_once
 
 from .factories import AllotmentFactory, DisbursementFactory, ObligationFactory
 from .test_execution import obligate, pay
@@ -156,20 +155,7 @@ def test_simultaneous_payments_on_one_allotment_all_count(carol, allotment):
         Obligation.objects.select_related("allotment__program__proposal").get(pk=o.pk)
         for o in obligations
     ]
-    barrier = threading.Barrier(count)
-    errors: list[BaseException] = []
-
-    def worker(n: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            pay(actors[n], mine[n], "40")
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    run_at_once(worker, count)
-    assert errors == []
+    assert errors_at_once(lambda n: pay(actors[n], mine[n], "40"), count) == []
     assert kept_totals() == independent_totals() == {allotment.pk: (D("800.00"), D("320.00"))}
 
 
@@ -181,23 +167,14 @@ def test_overlapping_transactions_add_up_on_the_totals_row(allotment):
     had summed before waiting would lose payments here."""
     count = 8
     obligation = ObligationFactory(allotment=allotment, amount=D("1000.00"))
-    barrier = threading.Barrier(count)
-    errors: list[BaseException] = []
 
-    def worker(n: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            with transaction.atomic():
-                DisbursementFactory(obligation=obligation, amount=D("40.00"))
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_sleep(0.2)")  # hold the totals row a moment
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+    def pay_and_hold(_n: int) -> None:
+        with transaction.atomic():
+            DisbursementFactory(obligation=obligation, amount=D("40.00"))
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_sleep(0.2)")  # hold the totals row a moment
 
-    run_at_once(worker, count)
-    assert errors == []
+    assert errors_at_once(pay_and_hold, count) == []
     assert kept_totals() == independent_totals() == {allotment.pk: (D("1000.00"), D("320.00"))}
 
 
