@@ -19,6 +19,8 @@ from django.db.models import Sum
 from budgeting.models import NET_OBLIGATION, AllotmentExecution, Disbursement, Obligation
 
 ZERO = Decimal("0.00")
+#: The totals of an allotment with no row: nothing obligated, nothing paid.
+NOTHING = (ZERO, ZERO)
 
 
 def recount() -> dict[int, tuple[Decimal, Decimal]]:
@@ -65,11 +67,11 @@ class Command(BaseCommand):
             differ = sorted(
                 pk
                 for pk in set(counted) | set(kept)
-                if counted.get(pk, (ZERO, ZERO)) != kept.get(pk, (ZERO, ZERO))
+                if counted.get(pk, NOTHING) != kept.get(pk, NOTHING)
             )
             for pk in differ[:20]:
-                was = kept.get(pk, (ZERO, ZERO))
-                now = counted.get(pk, (ZERO, ZERO))
+                was = kept.get(pk, NOTHING)
+                now = counted.get(pk, NOTHING)
                 self.stdout.write(
                     f"allotment {pk}: obligated {was[0]} → {now[0]}, disbursed {was[1]} → {now[1]}"
                 )
